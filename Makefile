@@ -1,0 +1,43 @@
+# Every target sets up what it needs: from a fresh clone, `make test` and `make demo` just work.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+CLEANER = $(VENV)/bin/cleaner
+DATA   ?= ../shared/data
+STAMP   = $(VENV)/.installed
+
+.PHONY: install demo test check lint typecheck train eval bench wheel clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install cleaner with its dev tools
+
+demo: $(STAMP)  ## clean the bundled sample files into demo-out/ and show one
+	$(CLEANER) clean samples/ -o demo-out/ --explain
+	@echo "--- demo-out/000_bf343f9721e655f4.txt ---"
+	@cat demo-out/000_bf343f9721e655f4.txt
+
+test: $(STAMP)  ## run the test suite
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check cleaner tests scripts
+	$(VENV)/bin/ruff format --check cleaner tests scripts
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+check: lint typecheck test  ## ruff (lint + format), mypy and the tests
+
+train: $(STAMP)  ## retrain models/ from seeds/
+	$(CLEANER) train
+
+wheel: $(STAMP)
+	$(PY) -m build --wheel --outdir dist/
+
+clean:
+	rm -rf dist build demo-out .pytest_cache .mypy_cache .ruff_cache

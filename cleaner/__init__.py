@@ -1,0 +1,40 @@
+"""cleaner: clean article text from scraped news pages.
+
+trafilatura extracts the main text of a page; a small trained classifier then removes
+the junk lines extraction leaves behind (related-article teasers, newsletter and share
+prompts, photo credits, "Read more" links).
+"""
+
+from .api import Cleaner, clean_html, clean_text
+from .config import Settings
+from .document import Document
+from .errors import (
+    CleanerError,
+    ConfigError,
+    DecodeError,
+    ExtractionError,
+    InputError,
+    ModelError,
+    TrainingError,
+)
+from .filter import CleanResult, RemovedLine
+
+__version__ = "1.0.0"
+
+__all__ = [
+    "CleanResult",
+    "Cleaner",
+    "CleanerError",
+    "ConfigError",
+    "DecodeError",
+    "Document",
+    "ExtractionError",
+    "InputError",
+    "ModelError",
+    "RemovedLine",
+    "Settings",
+    "TrainingError",
+    "__version__",
+    "clean_html",
+    "clean_text",
+]

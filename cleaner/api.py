@@ -1,0 +1,104 @@
+"""The public entry points: `Cleaner`, `clean_text`, `clean_html`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from .config import Settings
+from .document import Document, decode, looks_binary, looks_like_html
+from .errors import ConfigError, InputError
+from .extract import extract
+from .features import line_features
+from .filter import CleanResult, apply
+from .model import Model, load_model
+
+Kind = Literal["auto", "html", "text"]
+
+
+class Cleaner:
+    """Loads the model once and cleans documents; safe to share across threads and to pickle.
+
+    >>> Cleaner().clean_text("Body line.\\nA teaser about another story\\u2026").text  # doctest: +SKIP
+    """
+
+    def __init__(self, model: str | Path | None = None, settings: Settings | None = None, **options: Any):
+        self.model_path = Path(model) if model is not None else None
+        self.settings = (settings or Settings()).with_options(**options)
+        self.model_: Model = load_model(self.model_path)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the model is reloaded (once per process, cached) rather than pickled
+        return {"model_path": self.model_path, "settings": self.settings}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.model_path = state["model_path"]
+        self.settings = state["settings"]
+        self.model_ = load_model(self.model_path)
+
+    def score(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
+        """Feature matrix and junk probability of each non-blank line of a document."""
+        matrix = line_features(doc)
+        return matrix, self.model_.predict_proba(matrix)
+
+    def clean(
+        self, document: Document | str | bytes, *, url: str | None = None, kind: Kind = "auto",
+        with_metadata: bool = False,
+    ) -> CleanResult:
+        """Clean a Document, or a page / text given as str or bytes (kind detected unless given)."""
+        if isinstance(document, Document):
+            doc = document
+        else:
+            text = _to_str(document)
+            is_html = looks_like_html(text) if kind == "auto" else kind == "html"
+            if kind not in ("auto", "html", "text"):
+                raise ConfigError(f"kind must be 'auto', 'html' or 'text', got {kind!r}")
+            doc = (
+                extract(text, url=url, settings=self.settings, with_metadata=with_metadata)
+                if is_html
+                else Document.from_text(text)
+            )
+        matrix, scores = self.score(doc)
+        return apply(doc, matrix, scores, self.settings)
+
+    def clean_html(self, html: str | bytes, url: str | None = None, *, with_metadata: bool = False) -> CleanResult:
+        """Extract a page's article text with trafilatura and remove its junk lines."""
+        return self.clean(html, url=url, kind="html", with_metadata=with_metadata)
+
+    def clean_text(self, text: str) -> CleanResult:
+        """Remove junk lines from text that a scraper already extracted."""
+        return self.clean(text, kind="text")
+
+
+def _to_str(data: str | bytes) -> str:
+    if isinstance(data, str):
+        return data
+    if isinstance(data, bytes | bytearray | memoryview):
+        raw = bytes(data)
+        if looks_binary(raw):
+            raise InputError("looks like a binary file (NUL bytes), not HTML or text")
+        return decode(raw)
+    raise InputError(f"expected str or bytes, got {type(data).__name__}")
+
+
+@lru_cache(maxsize=16)
+def _shared(model: str | None, settings: Settings) -> Cleaner:
+    return Cleaner(model=model, settings=settings)
+
+
+def _cleaner(options: dict[str, Any]) -> Cleaner:
+    model = options.pop("model", None)
+    return _shared(str(model) if model is not None else None, Settings().with_options(**options))
+
+
+def clean_text(text: str, **options: Any) -> str:
+    """Remove junk lines (teasers, prompts, credits) from already-extracted text."""
+    return _cleaner(dict(options)).clean_text(text).text
+
+
+def clean_html(html: str | bytes, url: str | None = None, **options: Any) -> str:
+    """Extract the article text of an HTML page and remove its junk lines."""
+    return _cleaner(dict(options)).clean_html(html, url=url).text

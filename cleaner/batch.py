@@ -1,0 +1,145 @@
+"""Files and folders in, files out: plan the jobs, read safely, write atomically.
+
+Knows nothing about features or models: it calls `Cleaner.clean`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from .api import Cleaner, Kind
+from .errors import CleanerError, InputError
+from .filter import CleanResult
+
+Format = Literal["text", "json"]
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input (a path, or None for stdin) and where its output goes (None: stdout)."""
+
+    src: Path | None
+    dest: Path | None
+    display: str
+
+
+@dataclass
+class Outcome:
+    """What happened to one job."""
+
+    job: Job
+    result: CleanResult | None = None
+    error: str | None = None
+
+
+def output_suffix(fmt: Format) -> str:
+    """The suffix appended to an input's name to make its output's name."""
+    return ".json" if fmt == "json" else ".txt"
+
+
+def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> tuple[list[Job], list[Outcome]]:
+    """Expand inputs into jobs (folders recursively); inputs that do not exist become failures."""
+    suffix = output_suffix(fmt)
+    jobs: list[Job] = []
+    failed: list[Outcome] = []
+    out_resolved = outdir.resolve() if outdir else None
+    for given in inputs:
+        if given == STDIN:
+            jobs.append(Job(None, outdir / f"stdin{suffix}" if outdir else None, "<stdin>"))
+            continue
+        path = Path(given)
+        if path.is_dir():
+            for file in _walk(path, skip=out_resolved):
+                rel = file.relative_to(path)
+                dest = outdir / rel.parent / f"{rel.name}{suffix}" if outdir else None
+                jobs.append(Job(file, dest, str(file)))
+        elif path.exists() or path.is_symlink():
+            jobs.append(Job(path, outdir / f"{path.name}{suffix}" if outdir else None, str(path)))
+        else:
+            failed.append(Outcome(Job(path, None, str(path)), error="no such file or folder"))
+    return jobs, failed
+
+
+def _walk(root: Path, skip: Path | None) -> Iterator[Path]:
+    """Files under a folder in sorted order, not following symlinked folders, skipping `skip`."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if skip is None or (here / d).resolve() != skip)
+        for name in sorted(filenames):
+            yield here / name
+
+
+def read_input(path: Path) -> bytes:
+    """Read a regular file's bytes; special files (FIFOs, devices, sockets) are refused unread."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError as exc:
+        raise InputError("vanished or a broken symlink") from exc
+    except OSError as exc:
+        raise InputError(f"cannot stat: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(mode):
+        raise InputError("not a regular file (FIFO, device or socket): skipped without reading")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}") from exc
+
+
+def kind_of(path: Path | None, forced: Kind) -> Kind:
+    """HTML or text by the file's extension unless forced; 'auto' sniffs the content."""
+    if forced != "auto" or path is None:
+        return forced
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    return "auto"
+
+
+def render(result: CleanResult, fmt: Format, display: str) -> str:
+    """The output file's content: clean text plus a final newline, or a JSON object."""
+    if fmt == "json":
+        return json.dumps({"path": display, **result.to_dict()}, ensure_ascii=False, indent=1) + "\n"
+    return f"{result.text}\n" if result.text else ""
+
+
+def write_atomic(dest: Path, content: str) -> None:
+    """Write via a temporary file in the same folder and a rename: never a partial file."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run_job(cleaner: Cleaner, job: Job, *, fmt: Format, kind: Kind, url: str | None,
+            inputs: set[Path]) -> Outcome:
+    """Clean one input and write (or return) its output; errors become the outcome's message."""
+    try:
+        if job.dest is not None and job.dest.resolve() in inputs:
+            raise InputError(f"output {job.dest} would overwrite an input file; choose another -o folder")
+        data = sys.stdin.buffer.read() if job.src is None else read_input(job.src)
+        result = cleaner.clean(data, url=url, kind=kind_of(job.src, kind), with_metadata=fmt == "json")
+        if job.dest is not None:
+            write_atomic(job.dest, render(result, fmt, job.display))
+        return Outcome(job, result=result)
+    except CleanerError as exc:
+        return Outcome(job, error=str(exc))
+    except OSError as exc:
+        return Outcome(job, error=f"cannot write output: {exc.strerror or exc}")

@@ -1,0 +1,184 @@
+"""The `cleaner` command: a thin typer shell over the library.
+
+Data goes to stdout, messages to stderr. Exit codes: 0 all good, 1 some input failed,
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal, cast
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Clean article text from scraped news pages: trafilatura extraction plus a trained "
+    "filter that removes related-article teasers, newsletter and share prompts, photo "
+    "credits and other junk lines.\n\nExample:\n\n  cleaner clean page.html\n\n"
+    "  cleaner clean scraped/ -o clean/",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cleaner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Clean article text from scraped news pages."""
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _usage(message: str) -> typer.Exit:
+    _err(f"Usage error: {message}")
+    return typer.Exit(2)
+
+
+@app.command()
+def clean(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (searched recursively) or - for stdin.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Folder for the outputs (mirrors the input tree).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="text: the clean text; json: text, metadata, removed lines.")
+    ] = "text",
+    input_type: Annotated[
+        str, typer.Option("--input-type", help="auto (by extension, then content), html or text.")
+    ] = "auto",
+    url: Annotated[str | None, typer.Option(help="The page's URL (helps extraction and metadata).")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Junk probability at which trailing lines go (default 0.5); lower removes more.")
+    ] = None,
+    model: Annotated[Path | None, typer.Option(help="Folder (or file) of another model; default: the shipped one.")] = None,
+    explain: Annotated[bool, typer.Option(help="Print each removed line with its score and reason to stderr.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+) -> None:
+    """Clean HTML pages or extracted text files.
+
+    A single input without -o prints to stdout; with -o OUTDIR, input a/b.html becomes
+    OUTDIR/a/b.html.txt (.json with --format json). Inputs are never overwritten.
+
+    Examples:
+
+      cleaner clean article.html
+
+      curl -s https://example.com/news | cleaner clean - --url https://example.com/news
+
+      cleaner clean scraped/ -o clean/ --explain
+    """
+    from .api import Cleaner
+    from .batch import Format, Job, Outcome, plan, render, run_job
+    from .errors import CleanerError
+
+    if fmt not in ("text", "json"):
+        raise _usage(f"--format must be text or json, not {fmt!r}")
+    if input_type not in ("auto", "html", "text"):
+        raise _usage(f"--input-type must be auto, html or text, not {input_type!r}")
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise _usage(f"--threshold must be between 0 and 1, not {threshold}")
+    if paths.count("-") > 1:
+        raise _usage("stdin (-) can be given only once")
+    form = cast(Format, fmt)
+    jobs, failures = plan(paths, output, form)
+    if output is None and len(jobs) + len(failures) > 1:
+        raise _usage("several inputs need an output folder: add -o OUTDIR")
+    options: dict[str, Any] = {} if threshold is None else {"threshold": threshold}
+    try:
+        cleaner = Cleaner(model=model, **options)
+    except CleanerError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    inputs = {j.src.resolve() for j in jobs if j.src is not None}
+    kind = cast(Literal["auto", "html", "text"], input_type)
+
+    def each(job: Job) -> Outcome:
+        outcome = run_job(cleaner, job, fmt=form, kind=kind, url=url, inputs=inputs)
+        if outcome.error:
+            _err(f"error: {job.display}: {outcome.error}")
+        elif outcome.result is not None:
+            if explain:
+                for r in outcome.result.removed:
+                    _err(f"{job.display}:{r.line + 1}\t{r.score:.3f}\t{r.reason}\t{r.text.strip()}")
+            if job.dest is None:
+                sys.stdout.write(render(outcome.result, form, job.display))
+        return outcome
+
+    for f in failures:
+        _err(f"error: {f.job.display}: {f.error}")
+    outcomes = list(_with_progress(jobs, each))
+    failed = len(failures) + sum(1 for o in outcomes if o.error)
+    if not quiet and (output is not None or failed):
+        removed = sum(len(o.result.removed) for o in outcomes if o.result)
+        _err(f"{len(outcomes) + len(failures) - failed} file(s) cleaned, {failed} failed, {removed} line(s) removed")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _with_progress(jobs: list[Any], fn: Any) -> Any:
+    """Apply fn to each job, with a progress bar when stderr is a terminal and the batch is long."""
+    if len(jobs) < 2 or not sys.stderr.isatty():
+        yield from map(fn, jobs)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("clean", total=len(jobs))
+        for job in jobs:
+            yield fn(job)
+            bar.advance(task)
+
+
+@app.command()
+def train(
+    seeds: Annotated[Path, typer.Option(help="Folder of labelled documents (see seeds/README.md).")] = Path("seeds"),
+    out: Annotated[Path | None, typer.Option(help="Where to write the model and card; default: models/.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="Leave out a seed document by name (repeatable).")] = None,
+    cv: Annotated[bool, typer.Option(help="Cross-validate and record the figures in the model card.")] = True,
+) -> None:
+    """Train the junk-line classifier from labelled documents and write model + card.
+
+    Deterministic: the same inputs give the same model file.
+
+    Example:
+
+      cleaner train --seeds seeds --out models
+    """
+    from .corpus import read_seeds
+    from .errors import CleanerError
+    from .model import default_model_dir
+    from .train import train as run_training
+
+    try:
+        docs = read_seeds(seeds, exclude=exclude or ())
+        card = run_training(docs, out or default_model_dir(), with_cv=cv)
+    except CleanerError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    sources = ", ".join(f"{s['name']}: {s['documents']} docs" for s in card["training_data"]["sources"])
+    _err(f"model written to {out or default_model_dir()} ({sources})")
+    if card["cross_validation"]:
+        cvr = card["cross_validation"]
+        _err(f"cross-validated removal precision {cvr['precision']}, recall {cvr['recall']}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,54 @@
+"""Settings: every threshold of the decision rule is a named constant here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from .errors import ConfigError
+
+#: junk probability at which a line in the trailing run is removed
+TRAILING_THRESHOLD = 0.5
+#: junk probability at which a line outside the trailing run is removed (stricter)
+INNER_THRESHOLD = 0.85
+#: a removal that would take more than this share of the document's characters is
+#: cut back to the lines scored at or above GUARD_THRESHOLD
+MAX_REMOVED_SHARE = 0.5
+GUARD_THRESHOLD = 0.95
+#: documents shorter than this many non-blank lines are returned unchanged
+MIN_LINES = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How aggressively to remove lines; the defaults favour keeping real text."""
+
+    threshold: float = TRAILING_THRESHOLD
+    inner_threshold: float = INNER_THRESHOLD
+    max_removed_share: float = MAX_REMOVED_SHARE
+    guard_threshold: float = GUARD_THRESHOLD
+    min_lines: int = MIN_LINES
+    include_comments: bool = False
+    favor_recall: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("threshold", "inner_threshold", "max_removed_share", "guard_threshold"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ConfigError(f"{name} must be between 0 and 1, got {value!r}")
+        if self.min_lines < 0:
+            raise ConfigError(f"min_lines must be >= 0, got {self.min_lines!r}")
+
+    def with_options(self, **options: Any) -> Settings:
+        """Return a copy with some fields changed; unknown names raise ConfigError."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ConfigError(
+                f"unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
+        changed = replace(self, **options)
+        # a user who lowers the trailing threshold below the inner one means "remove more"
+        if "threshold" in options and "inner_threshold" not in options:
+            changed = replace(changed, inner_threshold=max(changed.threshold, self.inner_threshold))
+        return changed

@@ -1,0 +1,72 @@
+"""Labelled training documents: the project's seeds, and (see weak.py) real pages with gold text."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .document import Document, decode
+from .errors import TrainingError
+from .extract import extract
+from .features import content_indices
+
+JUNK_SUFFIX = ".junk"
+DOC_SUFFIXES = (".txt", ".html", ".htm")
+
+
+@dataclass
+class LabelledDoc:
+    """A Document with a label per non-blank line (1 junk, 0 body) and where it came from."""
+
+    doc: Document
+    labels: np.ndarray
+    source: str
+    group: str
+    name: str
+    weight: float = 1.0
+
+
+def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc]:
+    """Read `NAME.txt`/`NAME.html` + `NAME.junk` pairs (format: seeds/README.md)."""
+    seeds_dir = Path(seeds_dir)
+    if not seeds_dir.is_dir():
+        raise TrainingError(f"{seeds_dir}: seeds folder not found")
+    skip = set(exclude)
+    docs: list[LabelledDoc] = []
+    for path in sorted(p for p in seeds_dir.iterdir() if p.suffix in DOC_SUFFIXES):
+        if path.stem in skip or path.name in skip:
+            continue
+        sidecar = path.with_suffix(JUNK_SUFFIX)
+        if not sidecar.is_file():
+            raise TrainingError(f"{path}: no label file {sidecar.name} beside it (empty file = no junk)")
+        junk = {line.strip() for line in sidecar.read_text(encoding="utf-8").split("\n") if line.strip()}
+        raw = path.read_bytes()
+        doc = extract(decode(raw)) if path.suffix != ".txt" else Document.from_text(decode(raw))
+        labels = label_exact(doc, junk)
+        missing = junk - {doc.lines[i].strip() for i in content_indices(doc)}
+        if missing:
+            raise TrainingError(f"{sidecar}: junk line(s) not found in the document: {sorted(missing)[:3]}")
+        docs.append(LabelledDoc(doc=doc, labels=labels, source="seeds", group=f"seeds/{path.stem}", name=path.name))
+    if not docs:
+        raise TrainingError(f"{seeds_dir}: no training documents (*.txt or *.html with a .junk sidecar)")
+    return docs
+
+
+def label_exact(doc: Document, junk: set[str]) -> np.ndarray:
+    """Label each non-blank line junk when its stripped text is one of `junk`."""
+    return np.array([doc.lines[i].strip() in junk for i in content_indices(doc)], dtype=np.int8)
+
+
+def digest(docs: Iterable[LabelledDoc]) -> str:
+    """sha256 over every document's lines and labels, in order: names the training data."""
+    h = hashlib.sha256()
+    for d in docs:
+        h.update(d.name.encode())
+        h.update("\n".join(d.doc.lines).encode())
+        h.update(d.labels.tobytes())
+        h.update(repr(d.weight).encode())
+    return h.hexdigest()

@@ -1,0 +1,31 @@
+"""Typed exceptions: the library raises these, only the CLI turns them into exit codes."""
+
+from __future__ import annotations
+
+
+class CleanerError(Exception):
+    """Base class of every error `cleaner` raises on purpose."""
+
+
+class InputError(CleanerError):
+    """The input cannot be cleaned (unreadable, binary, too large...)."""
+
+
+class DecodeError(InputError):
+    """Bytes that no supported character encoding turns into text."""
+
+
+class ExtractionError(CleanerError):
+    """trafilatura failed on a page in a way that is not 'no article text'."""
+
+
+class ModelError(CleanerError):
+    """The model file is missing, malformed or does not match its card."""
+
+
+class ConfigError(CleanerError, ValueError):
+    """An option has an unknown name or a value out of range."""
+
+
+class TrainingError(CleanerError):
+    """Training data is missing or malformed."""

@@ -1,0 +1,94 @@
+"""The only place that calls trafilatura: HTML page -> Document with per-line page facts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from .config import Settings
+from .document import Document
+from .errors import ExtractionError
+
+_METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description")
+_SPACES = re.compile(r"\s+")
+_LIST_MARKER = re.compile(r"^\s*-\s+")
+#: link texts shorter than this are not searched inside lines (too many false hits)
+MIN_PARTIAL_LINK_CHARS = 12
+
+
+def extract(
+    html: str, url: str | None = None, settings: Settings | None = None, *, with_metadata: bool = False
+) -> Document:
+    """Extract the main text of a page into a Document, one paragraph per line.
+
+    The text is exactly what `trafilatura.extract(..., output_format="txt")` gives; the
+    page is parsed once, and the link and heading texts are read from that tree before
+    trafilatura prunes it.
+    """
+    from trafilatura import bare_extraction
+    from trafilatura.utils import load_html, normalize_unicode
+    from trafilatura.xml import xmltotxt
+
+    settings = settings or Settings()
+    try:
+        tree = load_html(html)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise ExtractionError(f"the page could not be parsed as HTML: {type(exc).__name__}: {exc}") from exc
+    if tree is None:
+        return Document(lines=[], source="html")
+    links, headings = _page_texts(tree)
+    try:
+        result: Any = bare_extraction(
+            tree,
+            url=url,
+            include_comments=settings.include_comments,
+            favor_recall=settings.favor_recall,
+            with_metadata=with_metadata,
+        )
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise ExtractionError(f"trafilatura failed on the page: {type(exc).__name__}: {exc}") from exc
+    metadata: dict[str, Any] = {}
+    if with_metadata and result is not None:
+        metadata = {name: getattr(result, name, None) for name in _METADATA_FIELDS}
+    if result is None or result.body is None:
+        return Document(lines=[], source="html", metadata=metadata)
+    text = xmltotxt(result.body, include_formatting=False)
+    if result.commentsbody is not None:
+        text = f"{text}\n{xmltotxt(result.commentsbody, include_formatting=False)}".strip()
+    text = normalize_unicode(text)
+    lines = text.split("\n") if text else []
+    share, heading = _line_facts(lines, links, headings)
+    return Document(lines=lines, source="html", link_share=share, is_heading=heading, metadata=metadata)
+
+
+def _norm(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def _page_texts(tree: Any) -> tuple[set[str], set[str]]:
+    """Normalised texts of the page's links and headings, read before trafilatura prunes them."""
+    links = {_norm(a.text_content()) for a in tree.iter("a")}
+    headings = {_norm(h.text_content()) for h in tree.iter("h1", "h2", "h3", "h4", "h5", "h6")}
+    links.discard("")
+    headings.discard("")
+    return links, headings
+
+
+def _line_facts(lines: list[str], links: set[str], headings: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per line: share of characters that are link text, and whether it is a page heading."""
+    norm = [_LIST_MARKER.sub("", _norm(line)) for line in lines]
+    share = np.zeros(len(lines))
+    heading = np.array([n in headings for n in norm], dtype=bool)
+    long_links = sorted((t for t in links if len(t) >= MIN_PARTIAL_LINK_CHARS), key=len, reverse=True)
+    pattern = re.compile("|".join(map(re.escape, long_links))) if long_links else None
+    for i, line in enumerate(norm):
+        if not line:
+            continue
+        if line in links:
+            share[i] = 1.0
+        elif pattern is not None:
+            covered = sum(len(m) for m in pattern.findall(line))
+            share[i] = min(1.0, covered / len(line))
+    return share, heading

@@ -1,0 +1,190 @@
+"""Model file + card: plain JSON arrays, evaluated with numpy (no pickle, no scikit-learn).
+
+The trained estimator is a scikit-learn HistGradientBoostingClassifier; `export_trees`
+turns its fitted trees into padded arrays, and `Model.predict_proba` walks all trees at
+once, one level per step, so a document costs a few dozen numpy operations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelError
+from .features import FEATURE_NAMES, FEATURE_VERSION
+
+MODEL_FILE = "cleaner-model.json"
+CARD_FILE = "cleaner-model.card.json"
+FORMAT = "cleaner-trees"
+FORMAT_VERSION = 1
+
+
+def default_model_dir() -> Path:
+    """The shipped model's folder: inside the installed package, else the source checkout's."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "models", here.parent / "models"):
+        if (candidate / MODEL_FILE).is_file():
+            return candidate
+    return here.parent / "models"
+
+
+@dataclass(frozen=True)
+class Model:
+    """Fitted boosted trees as arrays: (n_trees, n_nodes) each, leaves loop onto themselves."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    baseline: float
+    depth: int
+    feature_names: tuple[str, ...]
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Model:
+        """Build a Model from the JSON-ready dict `export_trees` makes, checking its shape."""
+        try:
+            if params["format"] != FORMAT or params["format_version"] != FORMAT_VERSION:
+                raise ModelError(f"unsupported model format {params['format']!r} v{params['format_version']}")
+            trees = params["trees"]
+            model = cls(
+                feature=np.asarray(trees["feature"], dtype=np.intp),
+                threshold=np.asarray(trees["threshold"], dtype=np.float64),
+                left=np.asarray(trees["left"], dtype=np.intp),
+                right=np.asarray(trees["right"], dtype=np.intp),
+                value=np.asarray(trees["value"], dtype=np.float64),
+                baseline=float(params["baseline"]),
+                depth=int(params["depth"]),
+                feature_names=tuple(params["feature_names"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"malformed model parameters: {type(exc).__name__}: {exc}") from exc
+        shapes = {a.shape for a in (model.feature, model.threshold, model.left, model.right, model.value)}
+        if len(shapes) != 1 or model.feature.ndim != 2:
+            raise ModelError(f"model arrays disagree in shape: {sorted(shapes)}")
+        n_nodes = model.feature.shape[1]
+        for name in ("left", "right"):
+            arr = getattr(model, name)
+            if arr.size and (arr.min() < 0 or arr.max() >= n_nodes):
+                raise ModelError(f"model tree pointers ({name}) out of range")
+        if model.feature.size and (model.feature.min() < 0 or model.feature.max() >= len(model.feature_names)):
+            raise ModelError("model refers to a feature it does not name")
+        return model
+
+    def predict_proba(self, matrix: np.ndarray) -> np.ndarray:
+        """Junk probability of each row of a feature matrix."""
+        n_rows = matrix.shape[0]
+        n_trees = self.feature.shape[0]
+        if n_rows == 0:
+            return np.zeros(0)
+        if matrix.shape[1] != len(self.feature_names):
+            raise ModelError(
+                f"feature matrix has {matrix.shape[1]} columns, the model expects {len(self.feature_names)}"
+            )
+        trees = np.arange(n_trees)[None, :]
+        rows = np.arange(n_rows)[:, None]
+        node = np.zeros((n_rows, n_trees), dtype=np.intp)
+        for _ in range(self.depth):
+            x = matrix[rows, self.feature[trees, node]]
+            node = np.where(x <= self.threshold[trees, node], self.left[trees, node], self.right[trees, node])
+        raw = self.baseline + self.value[trees, node].sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-raw))
+
+
+def export_trees(estimator: Any, feature_names: tuple[str, ...]) -> dict[str, Any]:
+    """Turn a fitted binary HistGradientBoostingClassifier into JSON-ready arrays."""
+    predictors = [it[0] for it in estimator._predictors]
+    n_nodes = max(len(p.nodes) for p in predictors)
+    shape = (len(predictors), n_nodes)
+    feature = np.zeros(shape, dtype=np.int64)
+    threshold = np.zeros(shape)
+    left = np.tile(np.arange(n_nodes), (len(predictors), 1))
+    right = left.copy()
+    value = np.zeros(shape)
+    depth = 0
+    for t, predictor in enumerate(predictors):
+        nodes = predictor.nodes
+        if (nodes["is_categorical"] != 0).any():
+            raise ModelError("categorical splits are not supported by the exporter")
+        k = len(nodes)
+        leaf = nodes["is_leaf"].astype(bool)
+        feature[t, :k] = np.where(leaf, 0, nodes["feature_idx"])
+        threshold[t, :k] = np.where(leaf, 0.0, nodes["num_threshold"])
+        left[t, :k] = np.where(leaf, np.arange(k), nodes["left"])
+        right[t, :k] = np.where(leaf, np.arange(k), nodes["right"])
+        value[t, :k] = np.where(leaf, nodes["value"], 0.0)
+        depth = max(depth, int(nodes["depth"].max()))
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "feature_version": FEATURE_VERSION,
+        "feature_names": list(feature_names),
+        "baseline": float(np.ravel(estimator._baseline_prediction)[0]),
+        "depth": depth,
+        "trees": {
+            "feature": feature.tolist(),
+            "threshold": threshold.tolist(),
+            "left": left.tolist(),
+            "right": right.tolist(),
+            "value": value.tolist(),
+        },
+    }
+
+
+def dumps(obj: Any) -> str:
+    """Serialise deterministically: same object, same bytes."""
+    return json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file, as written into the model card."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_card(model_dir: Path) -> dict[str, Any]:
+    """The model card (JSON) beside a model file."""
+    path = model_dir / CARD_FILE
+    try:
+        card: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ModelError(f"{path}: model card not found; retrain with `cleaner train`") from exc
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: unreadable model card: {exc}") from exc
+    return card
+
+
+@lru_cache(maxsize=8)
+def load_model(model_dir: Path | None = None) -> Model:
+    """Load and check the model in a folder (default: the shipped one); cached per folder."""
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    if model_dir.is_file():  # a path to the model file itself
+        model_dir = model_dir.parent
+    path = model_dir / MODEL_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ModelError(f"{path}: model file not found; run `cleaner train` or `make train`") from exc
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read model file: {exc}") from exc
+    card = read_card(model_dir)
+    digest = hashlib.sha256(raw).hexdigest()
+    if card.get("model_sha256") != digest:
+        raise ModelError(f"{path}: does not match its card (sha256 differs); retrain with `cleaner train`")
+    try:
+        params = json.loads(raw)
+    except ValueError as exc:
+        raise ModelError(f"{path}: not valid JSON: {exc}") from exc
+    model = Model.from_params(params)
+    if model.feature_names != FEATURE_NAMES or params.get("feature_version") != FEATURE_VERSION:
+        raise ModelError(
+            f"{path}: trained for other features (version {params.get('feature_version')}, "
+            f"this code has {FEATURE_VERSION}); retrain with `cleaner train`"
+        )
+    return model
