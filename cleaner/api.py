@@ -45,7 +45,11 @@ class Cleaner:
         return matrix, self.model_.predict_proba(matrix)
 
     def clean(
-        self, document: Document | str | bytes, *, url: str | None = None, kind: Kind = "auto",
+        self,
+        document: Document | str | bytes,
+        *,
+        url: str | None = None,
+        kind: Kind = "auto",
         with_metadata: bool = False,
     ) -> CleanResult:
         """Clean a Document, or a page / text given as str or bytes (kind detected unless given)."""
@@ -64,7 +68,9 @@ class Cleaner:
         matrix, scores = self.score(doc)
         return apply(doc, matrix, scores, self.settings)
 
-    def clean_html(self, html: str | bytes, url: str | None = None, *, with_metadata: bool = False) -> CleanResult:
+    def clean_html(
+        self, html: str | bytes, url: str | None = None, *, with_metadata: bool = False
+    ) -> CleanResult:
         """Extract a page's article text with trafilatura and remove its junk lines."""
         return self.clean(html, url=url, kind="html", with_metadata=with_metadata)
 

@@ -128,8 +128,9 @@ def write_atomic(dest: Path, content: str) -> None:
         raise
 
 
-def run_job(cleaner: Cleaner, job: Job, *, fmt: Format, kind: Kind, url: str | None,
-            inputs: set[Path]) -> Outcome:
+def run_job(
+    cleaner: Cleaner, job: Job, *, fmt: Format, kind: Kind, url: str | None, inputs: set[Path]
+) -> Outcome:
     """Clean one input and write (or return) its output; errors become the outcome's message."""
     try:
         if job.dest is not None and job.dest.resolve() in inputs:

@@ -63,10 +63,15 @@ def clean(
     ] = "auto",
     url: Annotated[str | None, typer.Option(help="The page's URL (helps extraction and metadata).")] = None,
     threshold: Annotated[
-        float | None, typer.Option(help="Junk probability at which trailing lines go (default 0.5); lower removes more.")
+        float | None,
+        typer.Option(help="Junk probability at which trailing lines go (default 0.5); lower removes more."),
     ] = None,
-    model: Annotated[Path | None, typer.Option(help="Folder (or file) of another model; default: the shipped one.")] = None,
-    explain: Annotated[bool, typer.Option(help="Print each removed line with its score and reason to stderr.")] = False,
+    model: Annotated[
+        Path | None, typer.Option(help="Folder (or file) of another model; default: the shipped one.")
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option(help="Print each removed line with its score and reason to stderr.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
     """Clean HTML pages or extracted text files.
@@ -125,7 +130,9 @@ def clean(
     failed = len(failures) + sum(1 for o in outcomes if o.error)
     if not quiet and (output is not None or failed):
         removed = sum(len(o.result.removed) for o in outcomes if o.result)
-        _err(f"{len(outcomes) + len(failures) - failed} file(s) cleaned, {failed} failed, {removed} line(s) removed")
+        _err(
+            f"{len(outcomes) + len(failures) - failed} file(s) cleaned, {failed} failed, {removed} line(s) removed"
+        )
     if failed:
         raise typer.Exit(1)
 
@@ -148,9 +155,15 @@ def _with_progress(jobs: list[Any], fn: Any) -> Any:
 
 @app.command()
 def train(
-    seeds: Annotated[Path, typer.Option(help="Folder of labelled documents (see seeds/README.md).")] = Path("seeds"),
-    out: Annotated[Path | None, typer.Option(help="Where to write the model and card; default: models/.")] = None,
-    exclude: Annotated[list[str] | None, typer.Option(help="Leave out a seed document by name (repeatable).")] = None,
+    seeds: Annotated[Path, typer.Option(help="Folder of labelled documents (see seeds/README.md).")] = Path(
+        "seeds"
+    ),
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the model and card; default: models/.")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option(help="Leave out a seed document by name (repeatable).")
+    ] = None,
     cv: Annotated[bool, typer.Option(help="Cross-validate and record the figures in the model card.")] = True,
 ) -> None:
     """Train the junk-line classifier from labelled documents and write model + card.

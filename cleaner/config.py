@@ -44,9 +44,7 @@ class Settings:
         known = {f.name for f in fields(self)}
         unknown = sorted(set(options) - known)
         if unknown:
-            raise ConfigError(
-                f"unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-            )
+            raise ConfigError(f"unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         changed = replace(self, **options)
         # a user who lowers the trailing threshold below the inner one means "remove more"
         if "threshold" in options and "inner_threshold" not in options:

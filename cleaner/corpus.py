@@ -50,7 +50,9 @@ def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc
         missing = junk - {doc.lines[i].strip() for i in content_indices(doc)}
         if missing:
             raise TrainingError(f"{sidecar}: junk line(s) not found in the document: {sorted(missing)[:3]}")
-        docs.append(LabelledDoc(doc=doc, labels=labels, source="seeds", group=f"seeds/{path.stem}", name=path.name))
+        docs.append(
+            LabelledDoc(doc=doc, labels=labels, source="seeds", group=f"seeds/{path.stem}", name=path.name)
+        )
     if not docs:
         raise TrainingError(f"{seeds_dir}: no training documents (*.txt or *.html with a .junk sidecar)")
     return docs

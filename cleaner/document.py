@@ -15,6 +15,10 @@ Source = Literal["html", "text"]
 
 #: how far into a page to look for a declared charset or for HTML tags
 SNIFF_BYTES = 4096
+#: how much of an undeclared page the encoding detector reads
+GUESS_BYTES = 256 * 1024
+#: detector "chaos" scores closer than this count as a tie
+TIE = 0.01
 #: link share of a line whose page facts are unknown (plain-text input)
 UNKNOWN = -1.0
 
@@ -25,13 +29,27 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I)
+_DECLARED = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I
+)
 # WHATWG: browsers read these labels as their supersets, and so must we
 _SUPERSETS = {
-    "iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
-    "ascii": "cp1252", "iso-8859-9": "cp1254", "shift_jis": "cp932", "shift-jis": "cp932",
-    "sjis": "cp932", "x-sjis": "cp932", "gb2312": "gb18030", "gbk": "gb18030",
-    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "big5": "big5hkscs", "tis-620": "cp874",
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso-8859-9": "cp1254",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "big5": "big5hkscs",
+    "tis-620": "cp874",
 }
 _HTML_TAG = re.compile(r"<(?:!doctype|html|head|body|div|p|article|meta|title|span|table|br|section)\b", re.I)
 
@@ -73,7 +91,9 @@ def decode(data: bytes) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise DecodeError(f"starts with a {encoding} byte-order mark but is not {encoding}: {exc}") from exc
+                raise DecodeError(
+                    f"starts with a {encoding} byte-order mark but is not {encoding}: {exc}"
+                ) from exc
     # valid UTF-8 with non-ASCII bytes is almost never another encoding, whatever is declared
     try:
         return data.decode("utf-8")
@@ -103,11 +123,14 @@ def _declared_charset(head: bytes) -> str | None:
 def _guess(data: bytes) -> str:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[: 256 * 1024]).best()
-    if best is not None and best.encoding:
-        encoding = _SUPERSETS.get(best.encoding.replace("_", "-"), best.encoding)
+    matches = list(from_bytes(data[:GUESS_BYTES]))
+    if matches:
+        best = min(matches, key=lambda m: m.chaos)
+        # the web's default single-byte encoding wins every tie (WHATWG): short Latin-1
+        # snippets fit several code pages equally well, and cp1252 is by far the likeliest
+        chosen = next((m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos + TIE), best)
         try:
-            return data.decode(encoding)
+            return data.decode(_SUPERSETS.get(chosen.encoding, chosen.encoding))
         except (UnicodeDecodeError, LookupError):
             pass
     # cp1252 decodes all but five byte values; those become U+FFFD rather than an error

@@ -76,11 +76,17 @@ BASE_FEATURES = (
     "len_vs_median",
     "cjk_share",
 )
-_SHIFTED = ("ends_ellipsis", "ends_terminal", "link_share", "vocab_overlap", "log_chars", "teaser_shaped", "junk_words")
+_SHIFTED = (
+    "ends_ellipsis",
+    "ends_terminal",
+    "link_share",
+    "vocab_overlap",
+    "log_chars",
+    "teaser_shaped",
+    "junk_words",
+)
 FEATURE_NAMES: tuple[str, ...] = (
-    BASE_FEATURES
-    + tuple(f"prev_{n}" for n in _SHIFTED)
-    + tuple(f"next_{n}" for n in _SHIFTED)
+    BASE_FEATURES + tuple(f"prev_{n}" for n in _SHIFTED) + tuple(f"next_{n}" for n in _SHIFTED)
 )
 
 
@@ -125,9 +131,7 @@ def line_features(doc: Document) -> np.ndarray:
     ends_terminal = np.array([bool(_TERMINAL.search(t)) for t in texts], dtype=float) * (1 - ends_ellipsis)
     starts_quote = np.array([bool(_QUOTE_START.match(t)) for t in texts], dtype=float)
     alpha_words = [[w for w in ws if w[:1].isalpha()] for ws in words_per_line]
-    title_case = np.array(
-        [sum(w[0].isupper() for w in ws) / len(ws) if ws else 0.0 for ws in alpha_words]
-    )
+    title_case = np.array([sum(w[0].isupper() for w in ws) / len(ws) if ws else 0.0 for ws in alpha_words])
     upper = np.array([sum(c.isupper() for c in t) for t in texts], dtype=float)
     letters = np.array([sum(c.isalpha() for c in t) for t in texts], dtype=float)
     digits = np.array([sum(c.isdigit() for c in t) for t in texts], dtype=float)

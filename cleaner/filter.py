@@ -108,7 +108,7 @@ def apply(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Setti
             line=int(rows[k]),
             text=doc.lines[rows[k]],
             score=round(float(scores[k]), 4),
-            reason=_reason(matrix[k], trailing=k > last_kept),
+            reason=_reason(matrix[k], trailing=bool(k > last_kept)),
         )
         for k in np.flatnonzero(remove)
     )

@@ -74,7 +74,9 @@ class Model:
             arr = getattr(model, name)
             if arr.size and (arr.min() < 0 or arr.max() >= n_nodes):
                 raise ModelError(f"model tree pointers ({name}) out of range")
-        if model.feature.size and (model.feature.min() < 0 or model.feature.max() >= len(model.feature_names)):
+        if model.feature.size and (
+            model.feature.min() < 0 or model.feature.max() >= len(model.feature_names)
+        ):
             raise ModelError("model refers to a feature it does not name")
         return model
 

@@ -85,8 +85,10 @@ def line_scores(
     """Precision/recall of the removal decisions (the filter's rule, not a bare threshold)."""
     tp = fp = fn = 0
     for d, y, p in zip(docs, y_true, probs, strict=True):
-        chars = np.array([len(d.doc.lines[i].strip()) for i in range(len(d.doc.lines)) if d.doc.lines[i].strip()],
-                         dtype=float)
+        chars = np.array(
+            [len(d.doc.lines[i].strip()) for i in range(len(d.doc.lines)) if d.doc.lines[i].strip()],
+            dtype=float,
+        )
         removed = decide(p, chars, settings)
         tp += int((removed & (y == 1)).sum())
         fp += int((removed & (y == 0)).sum())
@@ -94,12 +96,21 @@ def line_scores(
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-            "junk_lines": tp + fn, "removed_body_lines": fp}
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "junk_lines": tp + fn,
+        "removed_body_lines": fp,
+    }
 
 
-def cross_validate(docs: Sequence[LabelledDoc], params: TrainParams | None = None,
-                   folds: int = CV_FOLDS, settings: Settings | None = None) -> dict[str, Any]:
+def cross_validate(
+    docs: Sequence[LabelledDoc],
+    params: TrainParams | None = None,
+    folds: int = CV_FOLDS,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
     """Grouped k-fold (a site's documents stay on one side): removal precision and recall."""
     from sklearn.model_selection import GroupKFold
 
@@ -118,8 +129,9 @@ def cross_validate(docs: Sequence[LabelledDoc], params: TrainParams | None = Non
     return {"folds": folds, "grouped_by": "site (seeds: document)", **result}
 
 
-def train(docs: Sequence[LabelledDoc], out_dir: Path, params: TrainParams | None = None,
-          with_cv: bool = True) -> dict[str, Any]:
+def train(
+    docs: Sequence[LabelledDoc], out_dir: Path, params: TrainParams | None = None, with_cv: bool = True
+) -> dict[str, Any]:
     """Fit on all documents, write model + card into `out_dir`, and return the card."""
     import sklearn
 

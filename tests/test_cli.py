@@ -1,0 +1,141 @@
+"""The command line: a thin shell over the library, composable in pipes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import cleaner
+from cleaner.cli import app
+
+from .conftest import CASES, SEED
+
+runner = CliRunner()
+PAGE = CASES / "pages" / "01_related_list.html"
+
+
+def _commands() -> list[str]:
+    return [c.name or c.callback.__name__ for c in app.registered_commands if c.callback]
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    out = runner.invoke(app, [command, "--help"])
+    assert out.exit_code == 0
+    assert "Example" in out.stdout
+
+
+def test_version() -> None:
+    out = runner.invoke(app, ["--version"])
+    assert out.exit_code == 0 and cleaner.__version__ in out.stdout
+
+
+def test_html_file_to_stdout() -> None:
+    out = runner.invoke(app, ["clean", str(PAGE)])
+    assert out.exit_code == 0
+    assert out.stdout == cleaner.clean_html(PAGE.read_bytes()) + "\n"
+
+
+def test_json_output_has_text_metadata_and_removed_lines() -> None:
+    out = runner.invoke(app, ["clean", str(PAGE), "--format", "json"])
+    assert out.exit_code == 0
+    record = json.loads(out.stdout)
+    assert record["text"] == cleaner.clean_html(PAGE.read_bytes())
+    assert record["metadata"]["title"]
+    assert record["removed"] and {"line", "text", "score", "reason"} <= set(record["removed"][0])
+
+
+def test_explain_goes_to_stderr() -> None:
+    out = runner.invoke(app, ["clean", str(SEED), "--explain"])
+    assert out.exit_code == 0
+    assert "trailing run" in out.stderr and "trailing run" not in out.stdout
+    assert len([line for line in out.stderr.splitlines() if "\t" in line]) == 6
+
+
+def test_folder_mirrors_tree_and_reports(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / "a").mkdir(parents=True)
+    (src / "a" / "b.html").write_bytes(PAGE.read_bytes())
+    (src / "c.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    out = runner.invoke(app, ["clean", str(src), "-o", str(tmp_path / "out")])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "out" / "a" / "b.html.txt").is_file()
+    assert (tmp_path / "out" / "c.txt.txt").is_file()
+    assert "2 file(s) cleaned, 0 failed" in out.stderr
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+def test_json_folder_uses_json_suffix(tmp_path: Path) -> None:
+    out = runner.invoke(app, ["clean", str(PAGE), "-o", str(tmp_path), "-f", "json"])
+    assert out.exit_code == 0
+    assert json.loads((tmp_path / f"{PAGE.name}.json").read_text(encoding="utf-8"))["path"] == str(PAGE)
+
+
+def test_failures_are_named_and_the_rest_processed(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "good.txt").write_text("A line.\nAnother line.", encoding="utf-8")
+    (src / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    os.mkfifo(src / "pipe.html")  # never opened: the CLI must refuse it unread
+    out = runner.invoke(app, ["clean", str(src), str(tmp_path / "missing.html"), "-o", str(tmp_path / "out")])
+    assert out.exit_code == 1
+    assert "image.png: looks like a binary file" in out.stderr
+    assert "pipe.html: not a regular file" in out.stderr
+    assert "missing.html: no such file" in out.stderr
+    assert (tmp_path / "out" / "good.txt.txt").read_text(encoding="utf-8") == "A line.\nAnother line.\n"
+
+
+def test_never_overwrites_an_input(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("One.\nTwo.", encoding="utf-8")
+    (tmp_path / "x.txt.txt").write_text("I am an input too.", encoding="utf-8")
+    out = runner.invoke(
+        app, ["clean", str(tmp_path / "x.txt"), str(tmp_path / "x.txt.txt"), "-o", str(tmp_path)]
+    )
+    assert out.exit_code == 1
+    assert "would overwrite an input" in out.stderr
+    assert (tmp_path / "x.txt.txt").read_text(encoding="utf-8") == "I am an input too."
+
+
+def test_output_folder_inside_input_folder_is_not_cleaned_again(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("One.\nTwo.", encoding="utf-8")
+    for _ in range(2):
+        out = runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out")])
+        assert out.exit_code == 0, out.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.txt.txt"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["clean"],
+        ["clean", str(SEED), str(SEED)],
+        ["clean", str(SEED), "--format", "xml"],
+        ["clean", str(SEED), "--threshold", "2"],
+        ["clean", "-", "-"],
+        ["nonsense"],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    assert runner.invoke(app, args).exit_code == 2
+
+
+def test_threshold_changes_what_goes(host_article: str) -> None:
+    text = f"{host_article}\nA line that is only a little bit odd"
+    strict = runner.invoke(app, ["clean", "-", "--threshold", "1.0"], input=text)
+    assert strict.stdout == text + "\n"
+
+
+def test_bad_model_is_a_clear_error(tmp_path: Path) -> None:
+    out = runner.invoke(app, ["clean", str(SEED), "--model", str(tmp_path)])
+    assert out.exit_code == 1
+    assert "model file not found" in out.stderr
+
+
+def test_train_writes_model_and_card(tmp_path: Path) -> None:
+    out = runner.invoke(app, ["train", "--seeds", str(SEED.parent), "--out", str(tmp_path), "--no-cv"])
+    assert out.exit_code == 0, out.output
+    assert cleaner.Cleaner(model=tmp_path).clean_text(SEED.read_text(encoding="utf-8")).removed

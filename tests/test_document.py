@@ -1,0 +1,96 @@
+"""Decoding and input detection."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+import cleaner
+from cleaner.document import Document, decode, looks_binary, looks_like_html
+
+TEXT = "Café naïve – “quoted” €5"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("utf-8", TEXT),
+        ("windows-1252", TEXT),
+        ("iso-8859-1", "Café naïve €5".replace("€", "")),
+        ("iso-8859-15", "Café naïve €5"),
+        ("iso-8859-2", "Zażółć gęślą jaźń"),
+        ("windows-1251", "Привет, мир"),
+    ],
+)
+def test_declared_charset(encoding: str, text: str) -> None:
+    page = f'<html><head><meta charset="{encoding}"></head><body><p>{text}</p></body></html>'
+    assert text in decode(page.encode(encoding))
+
+
+def test_undeclared_latin1_is_not_mojibake() -> None:
+    assert decode(b"<p>caf\xe9 na\xefve, d\xe9j\xe0 vu, tr\xe8s \xe9l\xe9gant</p>") == (
+        "<p>café naïve, déjà vu, très élégant</p>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("shift_jis", "市立図書館が二年間の改修工事を終え、土曜日に再開した。"),
+        ("gb18030", "经过两年的建设，沿江自行车道正式开通。"),
+    ],
+)
+def test_cjk_with_and_without_declaration(encoding: str, text: str) -> None:
+    body = f"<html><body><p>{text * 5}</p></body></html>"
+    declared = (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={encoding}"></head>{body}'
+    )
+    assert text in decode(declared.encode(encoding))
+    assert text in decode(body.encode(encoding))
+
+
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE])
+def test_byte_order_marks(bom: bytes) -> None:
+    codec = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}[
+        bom
+    ]
+    decoded = decode(bom + f"<p>{TEXT}</p>".encode(codec))
+    assert decoded.lstrip("\ufeff") == f"<p>{TEXT}</p>"
+
+
+def test_wrong_declaration_of_utf8_page() -> None:
+    page = f'<meta charset="iso-8859-1"><p>{TEXT}</p>'.encode()
+    assert TEXT in decode(page)
+
+
+def test_binary_detection() -> None:
+    assert looks_binary(b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert not looks_binary(codecs.BOM_UTF16_LE + "<p>x</p>".encode("utf-16-le"))
+    with pytest.raises(cleaner.InputError, match="binary"):
+        cleaner.Cleaner().clean(b"\x00\x01\x02 binary")
+
+
+def test_html_detection() -> None:
+    assert looks_like_html("<!DOCTYPE html><html><body><p>Hi</p></body></html>")
+    assert looks_like_html("  <div class='x'>text</div>")
+    assert not looks_like_html("A plain article.\nWith two lines <3")
+
+
+def test_text_document_keeps_every_byte() -> None:
+    text = "First line.\r\nSecond  line\twith tabs.\n\nAfter a blank line."
+    assert Document.from_text(text).text == text
+    assert cleaner.clean_text(text) == text
+
+
+def test_empty_inputs() -> None:
+    assert cleaner.clean_text("") == ""
+    assert cleaner.clean_html("") == ""
+    assert cleaner.clean_html(b"<html><head><title>x</title></head></html>") == ""
+
+
+def test_unknown_option_is_a_config_error() -> None:
+    with pytest.raises(cleaner.ConfigError, match="unknown option"):
+        cleaner.clean_text("x", treshold=0.3)
+    with pytest.raises(cleaner.ConfigError, match="between 0 and 1"):
+        cleaner.clean_text("x", threshold=3)

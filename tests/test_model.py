@@ -1,0 +1,80 @@
+"""The shipped model: safe format, matches its card, equals scikit-learn, reproducible, generalises."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cleaner
+from cleaner.corpus import read_seeds
+from cleaner.features import FEATURE_NAMES
+from cleaner.model import CARD_FILE, MODEL_FILE, Model, default_model_dir, export_trees, load_model
+from cleaner.train import TrainParams, train
+
+from .conftest import ROOT, SEED
+
+
+def test_exported_trees_give_sklearn_probabilities() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, len(FEATURE_NAMES)))
+    y = (x[:, 0] + 0.5 * x[:, 3] * x[:, 7] + rng.normal(scale=0.3, size=600) > 0).astype(int)
+    estimator = TrainParams(max_iter=40).estimator().fit(x, y)
+    model = Model.from_params(json.loads(json.dumps(export_trees(estimator, FEATURE_NAMES))))
+    sample = rng.normal(size=(200, len(FEATURE_NAMES)))
+    np.testing.assert_allclose(model.predict_proba(sample), estimator.predict_proba(sample)[:, 1], rtol=1e-9)
+
+
+def test_shipped_model_matches_its_card() -> None:
+    folder = default_model_dir()
+    card = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
+    model = load_model(folder)  # checks sha256, format and feature names
+    assert card["features"] == list(FEATURE_NAMES) == list(model.feature_names)
+    assert (folder / MODEL_FILE).stat().st_size < 2_000_000
+    assert card["cross_validation"]["precision"] > 0.8
+
+
+def test_cleaning_never_imports_sklearn() -> None:
+    code = "import sys, cleaner; cleaner.clean_html('<p>x</p>'); print(sorted(m for m in sys.modules if 'sklearn' in m))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_tampered_model_is_refused(tmp_path: Path) -> None:
+    for name in (MODEL_FILE, CARD_FILE):
+        (tmp_path / name).write_bytes((default_model_dir() / name).read_bytes())
+    (tmp_path / MODEL_FILE).write_text((tmp_path / MODEL_FILE).read_text().replace('"depth": ', '"depth": 1'))
+    with pytest.raises(cleaner.ModelError, match="does not match its card"):
+        cleaner.Cleaner(model=tmp_path)
+    with pytest.raises(cleaner.ModelError, match="not found"):
+        cleaner.Cleaner(model=tmp_path / "nowhere")
+
+
+def test_training_is_deterministic(tmp_path: Path) -> None:
+    docs = read_seeds(ROOT / "seeds")
+    first = train(docs, tmp_path / "a", with_cv=False)
+    second = train(docs, tmp_path / "b", with_cv=False)
+    assert first["model_sha256"] == second["model_sha256"]
+    assert (tmp_path / "a" / MODEL_FILE).read_bytes() == (tmp_path / "b" / MODEL_FILE).read_bytes()
+
+
+def test_model_trained_without_the_seed_still_cleans_it(
+    tmp_path: Path, seed_text: str, seed_expected: str
+) -> None:
+    docs = read_seeds(ROOT / "seeds", exclude=[SEED.stem])
+    assert all(SEED.stem not in d.name for d in docs)
+    train(docs, tmp_path, with_cv=False)
+    assert cleaner.clean_text(seed_text, model=str(tmp_path)) == seed_expected
+
+
+def test_cleaner_pickles_into_workers() -> None:
+    import pickle
+
+    c = cleaner.Cleaner(threshold=0.6)
+    clone = pickle.loads(pickle.dumps(c))
+    assert clone.settings == c.settings
+    assert clone.clean_text("One.\nTwo.").text == "One.\nTwo."

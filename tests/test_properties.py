@@ -1,0 +1,44 @@
+"""Invariants over arbitrary input (hypothesis)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cleaner
+
+lines = st.lists(st.text(st.characters(blacklist_characters="\n"), max_size=120), max_size=25)
+
+
+def _is_in_order_subset(out: list[str], src: list[str]) -> bool:
+    it = iter(src)
+    return all(any(line == s for s in it) for line in out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines)
+def test_output_lines_are_an_in_order_subset_of_input_lines(src: list[str]) -> None:
+    text = "\n".join(src)
+    out = cleaner.clean_text(text)
+    assert out == "" or _is_in_order_subset(out.split("\n"), src)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_clean_text_never_raises(text: str) -> None:
+    assert isinstance(cleaner.clean_text(text), str)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=2000))
+def test_clean_html_never_raises_on_strings(text: str) -> None:
+    assert isinstance(cleaner.clean_html(f"<html><body><p>{text}</p></body></html>"), str)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=2000))
+def test_bytes_either_clean_or_raise_input_error(data: bytes) -> None:
+    with contextlib.suppress(cleaner.InputError):
+        assert isinstance(cleaner.clean_html(data), str)

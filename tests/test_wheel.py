@@ -1,0 +1,60 @@
+"""The wheel built from a fresh clone carries a working model (slow: builds and installs)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, SEED
+
+
+@pytest.mark.slow
+def test_wheel_from_fresh_clone_cleans_the_seed(tmp_path: Path, seed_expected: str) -> None:
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs git and a git checkout")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    # the working tree's model, in case it is newer than the last commit
+    for f in (ROOT / "models").iterdir():
+        shutil.copy2(f, clone / "models" / f.name)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"), str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next((tmp_path / "dist").glob("cleaner-*.whl"))
+    venv = tmp_path / "venv"
+    # the test environment's packages stand in for PyPI; the wheel itself brings the model
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    py = venv / "bin" / "python"
+    site = subprocess.run(
+        [sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True)
+    env = {"PYTHONPATH": site, "PATH": "/usr/bin:/bin"}
+    run = subprocess.run(
+        [str(venv / "bin" / "cleaner"), "clean", str(SEED)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == seed_expected + "\n"
+    where = subprocess.run(
+        [str(py), "-c", "import cleaner.model as m; print(m.default_model_dir())"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    ).stdout
+    assert str(venv) in where, "the model must come from inside the installed package"
