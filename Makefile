@@ -33,8 +33,11 @@ typecheck: $(STAMP)
 
 check: lint typecheck test  ## ruff (lint + format), mypy and the tests
 
-train: $(STAMP)  ## retrain models/ from seeds/
-	$(CLEANER) train
+train: $(STAMP)  ## retrain models/ from seeds/ plus the training split of $(DATA)
+	$(CLEANER) train --seeds seeds --data $(DATA) --out models
+
+eval: $(STAMP)  ## cleaner beside plain trafilatura on the held-out split of every dataset in $(DATA)
+	$(CLEANER) evaluate $(DATA) --split test
 
 wheel: $(STAMP)
 	$(PY) -m build --wheel --outdir dist/

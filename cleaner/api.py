@@ -29,6 +29,7 @@ class Cleaner:
         self.model_path = Path(model) if model is not None else None
         self.settings = (settings or Settings()).with_options(**options)
         self.model_: Model = load_model(self.model_path)
+        self.rule_ = self.settings.resolve(self.model_.thresholds)
 
     def __getstate__(self) -> dict[str, Any]:
         # the model is reloaded (once per process, cached) rather than pickled
@@ -38,6 +39,7 @@ class Cleaner:
         self.model_path = state["model_path"]
         self.settings = state["settings"]
         self.model_ = load_model(self.model_path)
+        self.rule_ = self.settings.resolve(self.model_.thresholds)
 
     def score(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
         """Feature matrix and junk probability of each non-blank line of a document."""
@@ -66,7 +68,7 @@ class Cleaner:
                 else Document.from_text(text)
             )
         matrix, scores = self.score(doc)
-        return apply(doc, matrix, scores, self.settings)
+        return apply(doc, matrix, scores, self.rule_)
 
     def clean_html(
         self, html: str | bytes, url: str | None = None, *, with_metadata: bool = False

@@ -11,6 +11,9 @@ from .errors import ConfigError
 TRAILING_THRESHOLD = 0.5
 #: junk probability at which a line outside the trailing run is removed (stricter)
 INNER_THRESHOLD = 0.85
+#: junk probability at which a line outside the trailing run is removed when it also shows
+#: a boilerplate cue (boilerplate wording, a "Label:" prefix, or mostly link text)
+CUE_THRESHOLD = 0.7
 #: a removal that would take more than this share of the document's characters is
 #: cut back to the lines scored at or above GUARD_THRESHOLD
 MAX_REMOVED_SHARE = 0.5
@@ -21,10 +24,15 @@ MIN_LINES = 2
 
 @dataclass(frozen=True)
 class Settings:
-    """How aggressively to remove lines; the defaults favour keeping real text."""
+    """How aggressively to remove lines; the defaults favour keeping real text.
 
-    threshold: float = TRAILING_THRESHOLD
-    inner_threshold: float = INNER_THRESHOLD
+    `threshold`, `inner_threshold` and `cue_threshold` left at None take the values chosen when the model
+    was trained (recorded in the model file), else TRAILING_THRESHOLD / INNER_THRESHOLD.
+    """
+
+    threshold: float | None = None
+    inner_threshold: float | None = None
+    cue_threshold: float | None = None
     max_removed_share: float = MAX_REMOVED_SHARE
     guard_threshold: float = GUARD_THRESHOLD
     min_lines: int = MIN_LINES
@@ -32,9 +40,9 @@ class Settings:
     favor_recall: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("threshold", "inner_threshold", "max_removed_share", "guard_threshold"):
+        for name in ("threshold", "inner_threshold", "cue_threshold", "max_removed_share", "guard_threshold"):
             value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
+            if value is not None and not 0.0 <= value <= 1.0:
                 raise ConfigError(f"{name} must be between 0 and 1, got {value!r}")
         if self.min_lines < 0:
             raise ConfigError(f"min_lines must be >= 0, got {self.min_lines!r}")
@@ -45,8 +53,19 @@ class Settings:
         unknown = sorted(set(options) - known)
         if unknown:
             raise ConfigError(f"unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        changed = replace(self, **options)
-        # a user who lowers the trailing threshold below the inner one means "remove more"
-        if "threshold" in options and "inner_threshold" not in options:
-            changed = replace(changed, inner_threshold=max(changed.threshold, self.inner_threshold))
-        return changed
+        return replace(self, **options)
+
+    def resolve(self, trained: dict[str, float] | None = None) -> Settings:
+        """Fill thresholds left at None from the model's trained ones (or the constants)."""
+        trained = trained or {}
+        threshold = self.threshold
+        if threshold is None:
+            threshold = trained.get("threshold", TRAILING_THRESHOLD)
+        inner = self.inner_threshold
+        if inner is None:
+            # a trailing threshold raised above the inner one means "remove less" everywhere
+            inner = max(threshold, trained.get("inner_threshold", INNER_THRESHOLD))
+        cue = self.cue_threshold
+        if cue is None:
+            cue = max(threshold, trained.get("cue_threshold", CUE_THRESHOLD))
+        return replace(self, threshold=threshold, inner_threshold=inner, cue_threshold=cue)

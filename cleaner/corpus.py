@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +12,11 @@ import numpy as np
 from .document import Document, decode
 from .errors import TrainingError
 from .extract import extract
-from .features import content_indices
+from .features import content_indices, line_features
 
 JUNK_SUFFIX = ".junk"
+#: a seed line counts this many times a weakly labelled line: seeds are checked by hand
+SEED_WEIGHT = 10.0
 DOC_SUFFIXES = (".txt", ".html", ".htm")
 
 
@@ -28,6 +30,14 @@ class LabelledDoc:
     group: str
     name: str
     weight: float = 1.0
+    features_: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def features(self) -> np.ndarray:
+        """The document's feature matrix, computed once."""
+        if self.features_ is None:
+            self.features_ = line_features(self.doc)
+        return self.features_
 
 
 def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc]:
@@ -51,7 +61,14 @@ def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc
         if missing:
             raise TrainingError(f"{sidecar}: junk line(s) not found in the document: {sorted(missing)[:3]}")
         docs.append(
-            LabelledDoc(doc=doc, labels=labels, source="seeds", group=f"seeds/{path.stem}", name=path.name)
+            LabelledDoc(
+                doc=doc,
+                labels=labels,
+                source="seeds",
+                group=f"seeds/{path.stem}",
+                name=path.name,
+                weight=SEED_WEIGHT,
+            )
         )
     if not docs:
         raise TrainingError(f"{seeds_dir}: no training documents (*.txt or *.html with a .junk sidecar)")

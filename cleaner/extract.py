@@ -14,8 +14,10 @@ from .errors import ExtractionError
 _METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description")
 _SPACES = re.compile(r"\s+")
 _LIST_MARKER = re.compile(r"^\s*-\s+")
+#: bump when what extract() returns changes: training caches are keyed on it
+EXTRACT_VERSION = 2
 #: link texts shorter than this are not searched inside lines (too many false hits)
-MIN_PARTIAL_LINK_CHARS = 12
+MIN_PARTIAL_LINK_CHARS = 10
 
 
 def extract(
@@ -77,18 +79,29 @@ def _page_texts(tree: Any) -> tuple[set[str], set[str]]:
 
 
 def _line_facts(lines: list[str], links: set[str], headings: set[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per line: share of characters that are link text, and whether it is a page heading."""
+    """Per line: share of characters that are link text, and whether it is a page heading.
+
+    A line, or a table cell of it, that is exactly a link's text counts whole; longer link
+    texts are also found inside lines (whole words only).
+    """
     norm = [_LIST_MARKER.sub("", _norm(line)) for line in lines]
     share = np.zeros(len(lines))
     heading = np.array([n in headings for n in norm], dtype=bool)
     long_links = sorted((t for t in links if len(t) >= MIN_PARTIAL_LINK_CHARS), key=len, reverse=True)
-    pattern = re.compile("|".join(map(re.escape, long_links))) if long_links else None
+    pattern = (
+        re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, long_links)) + r")(?!\w)") if long_links else None
+    )
     for i, line in enumerate(norm):
         if not line:
             continue
         if line in links:
             share[i] = 1.0
-        elif pattern is not None:
-            covered = sum(len(m) for m in pattern.findall(line))
-            share[i] = min(1.0, covered / len(line))
+            continue
+        cells = [c.strip() for c in line.split("|")] if "|" in line else [line]
+        covered = sum(len(c) for c in cells if c in links)
+        rest = " | ".join(c for c in cells if c and c not in links)
+        if pattern is not None and rest:
+            covered += sum(len(m) for m in pattern.findall(rest))
+        visible = sum(len(c) for c in cells) or 1
+        share[i] = min(1.0, covered / visible)
     return share, heading

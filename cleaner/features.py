@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 import numpy as np
 
 from .document import UNKNOWN, Document
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -29,12 +30,15 @@ _URLISH = re.compile(r"https?://|www\.|\.com\b|@\w+\.\w+|\(at\)|#\w+")
 # words that mark boilerplate in the languages of most news traffic; kept short on purpose:
 # the model weighs this against everything else, it never decides on its own
 _JUNK_WORDS = re.compile(
-    r"\b(?:read more|read also|see also|related|more from|more stories|recommended|"
+    r"\b(?:read more|read also|read next|see also|related|more from|more stories|recommended|most read|"
+    r"trending|you might also like|you may also like|popular|latest news|top stories|"
     r"subscribe|newsletter|sign up|follow us|share (?:this|on)|click here|advertisement|"
     r"all rights reserved|copyright|getty images|photo(?:graph)?s? by|image:|credit:|"
     r"mehr zum thema|lesen sie auch|auch interessant|weitere artikel|anzeige|abonnieren|"
     r"teilen|foto:|bild:|leer m[aá]s|lea tambi[eé]n|suscr[ií]bete|compartir|"
     r"lire aussi|[àa] lire|abonnez|partager|czytaj (?:te[zż]|tak[zż]e)|zobacz te[zż]|"
+    r"m[aá]s noticias|te puede interesar|meistgelesen|das k[öo]nnte sie auch interessieren|"
+    r"sur le m[êe]me sujet|les plus lus|l[äa]s ocks[åa]|lees ook|leia tamb[ée]m|"
     r"leggi anche|iscriviti|condividi|les ogs[aå]|del p[aå]|"
     r"cookies?|javascript|log ?in|terms of (?:use|service)|privacy policy)\b|"
     r"\u00a9|\u95a2\u9023\u8a18\u4e8b|\u3053\u3061\u3089\u3082",
@@ -66,12 +70,14 @@ BASE_FEATURES = (
     "label_prefix",
     "urlish",
     "list_item",
+    "table_row",
     "link_share",
     "link_known",
     "heading",
     "teaser_shaped",
     "shape_run",
     "in_tail_run",
+    "heads_tail_run",
     "log_tail_run",
     "len_vs_median",
     "cjk_share",
@@ -100,7 +106,7 @@ def _tokens(line: str) -> list[str]:
     if _CJK.search(line):
         # scripts without spaces: character bigrams stand in for words
         chars = [c for c in line if _CJK.match(c)]
-        words += [a + b for a, b in zip(chars, chars[1:], strict=False)]
+        words += [a + b for a, b in pairwise(chars)]
     return [w for w in words if len(w) >= 2 and not w.isdigit()]
 
 
@@ -160,6 +166,7 @@ def line_features(doc: Document) -> np.ndarray:
     label = np.array([bool(_LABEL.match(t)) for t in texts], dtype=float)
     urlish = np.array([bool(_URLISH.search(t)) for t in texts], dtype=float)
     list_item = np.array([bool(_LIST_ITEM.match(t)) for t in texts], dtype=float)
+    table_row = np.array([t.startswith("|") for t in texts], dtype=float)
     link = doc.link_share[rows].astype(float)
     link_known = (link != UNKNOWN).astype(float)
     link = np.where(link_known > 0, link, 0.0)
@@ -174,6 +181,10 @@ def line_features(doc: Document) -> np.ndarray:
         tail_len += 1
     in_tail = np.zeros(n)
     in_tail[n - tail_len :] = 1.0
+    # the line just before a trailing run of two or more is where "Related"/"More stories" sits
+    heads_tail = np.zeros(n)
+    if 2 <= tail_len < n:
+        heads_tail[n - tail_len - 1] = 1.0
     median = float(np.median(chars))
 
     base = np.column_stack(
@@ -195,12 +206,14 @@ def line_features(doc: Document) -> np.ndarray:
             label,
             urlish,
             list_item,
+            table_row,
             link,
             link_known,
             heading,
             teaser.astype(float),
             shape_run,
             in_tail,
+            heads_tail,
             np.full(n, np.log1p(min(tail_len, RUN_CAP))),
             chars / max(median, 1.0),
             cjk / np.maximum(chars, 1),

@@ -49,16 +49,34 @@ class CleanResult:
         }
 
 
-def decide(scores: np.ndarray, chars: np.ndarray, settings: Settings) -> np.ndarray:
-    """Boolean mask of rows to remove: the trailing run at one confidence, others at a stricter one."""
+def cues(matrix: np.ndarray) -> np.ndarray:
+    """Rows showing a boilerplate cue: boilerplate wording, a "Label:" prefix, mostly link text."""
+    if not len(matrix):
+        return np.zeros(0, dtype=bool)
+    return (
+        (matrix[:, _COL["junk_words"]] > 0)
+        | (matrix[:, _COL["label_prefix"]] > 0)
+        | (matrix[:, _COL["link_share"]] >= MOSTLY_LINK)
+    )
+
+
+def decide(
+    scores: np.ndarray, chars: np.ndarray, settings: Settings, cue: np.ndarray | None = None
+) -> np.ndarray:
+    """Boolean mask of rows to remove: the trailing run at one confidence, others at a stricter
+    one (less strict for lines with a boilerplate cue), with a guard on how much may go."""
     n = len(scores)
     remove = np.zeros(n, dtype=bool)
     if n < max(settings.min_lines, 1):
         return remove
+    if settings.threshold is None or settings.inner_threshold is None or settings.cue_threshold is None:
+        raise ValueError("decide() needs resolved settings (Settings.resolve)")
     below = np.flatnonzero(scores < settings.threshold)
     tail_start = below[-1] + 1 if len(below) else 0
     remove[tail_start:] = True
     remove |= scores >= settings.inner_threshold
+    if cue is not None:
+        remove |= cue & (scores >= settings.cue_threshold)
     total = chars.sum()
     if total and chars[remove].sum() > settings.max_removed_share * total:
         # so much junk is more likely a misread page: keep all but the surest removals
@@ -87,7 +105,7 @@ def apply(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Setti
     """Remove the lines `decide` picks and return the result with a reason for each removal."""
     rows = content_indices(doc)
     chars = np.array([len(doc.lines[i].strip()) for i in rows], dtype=float)
-    remove = decide(scores, chars, settings)
+    remove = decide(scores, chars, settings, cues(matrix))
     kept_after = np.flatnonzero(~remove)
     last_kept = kept_after[-1] if len(kept_after) else -1
     removed_lines = set(rows[remove].tolist())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,8 @@ class Model:
     baseline: float
     depth: int
     feature_names: tuple[str, ...]
+    #: decision thresholds chosen at training time (see train.choose_thresholds)
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> Model:
@@ -63,6 +65,7 @@ class Model:
                 baseline=float(params["baseline"]),
                 depth=int(params["depth"]),
                 feature_names=tuple(params["feature_names"]),
+                thresholds={k: float(v) for k, v in params.get("thresholds", {}).items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"malformed model parameters: {type(exc).__name__}: {exc}") from exc
@@ -100,7 +103,9 @@ class Model:
         return 1.0 / (1.0 + np.exp(-raw))
 
 
-def export_trees(estimator: Any, feature_names: tuple[str, ...]) -> dict[str, Any]:
+def export_trees(
+    estimator: Any, feature_names: tuple[str, ...], thresholds: dict[str, float] | None = None
+) -> dict[str, Any]:
     """Turn a fitted binary HistGradientBoostingClassifier into JSON-ready arrays."""
     predictors = [it[0] for it in estimator._predictors]
     n_nodes = max(len(p.nodes) for p in predictors)
@@ -130,6 +135,7 @@ def export_trees(estimator: Any, feature_names: tuple[str, ...]) -> dict[str, An
         "feature_names": list(feature_names),
         "baseline": float(np.ravel(estimator._baseline_prediction)[0]),
         "depth": depth,
+        "thresholds": dict(sorted((thresholds or {}).items())),
         "trees": {
             "feature": feature.tolist(),
             "threshold": threshold.tolist(),
@@ -186,7 +192,8 @@ def load_model(model_dir: Path | None = None) -> Model:
     model = Model.from_params(params)
     if model.feature_names != FEATURE_NAMES or params.get("feature_version") != FEATURE_VERSION:
         raise ModelError(
-            f"{path}: trained for other features (version {params.get('feature_version')}, "
-            f"this code has {FEATURE_VERSION}); retrain with `cleaner train`"
+            f"{path}: trained for other line features (model: version {params.get('feature_version')}, "
+            f"{len(model.feature_names)} features; this code: version {FEATURE_VERSION}, "
+            f"{len(FEATURE_NAMES)} features); retrain with `cleaner train`"
         )
     return model

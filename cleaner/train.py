@@ -1,33 +1,51 @@
-"""Fit the junk-line classifier with scikit-learn and write it (plain arrays) plus its card."""
+"""Fit the junk-line classifier with scikit-learn, choose its thresholds on out-of-fold
+predictions, and write it (plain arrays) plus its model card."""
 
 from __future__ import annotations
 
 import platform
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .config import Settings
-from .corpus import LabelledDoc, digest
-from .features import FEATURE_NAMES, FEATURE_VERSION, line_features
-from .filter import decide
+from .corpus import LabelledDoc, digest, read_seeds
+from .datasets import HELD_OUT_MODULUS, GoldPage, extract_all, iter_pages
+from .evaluate import prf, shingle_counts
+from .features import FEATURE_NAMES, FEATURE_VERSION, content_indices
+from .filter import cues, decide
 from .model import CARD_FILE, MODEL_FILE, Model, dumps, export_trees, file_digest
 
 RANDOM_STATE = 0
 CV_FOLDS = 5
 #: licences of the training sources, as the model card reports them
 LICENCES = {
-    "seeds": "project's own documents (same licence as cleaner)",
-    "fundus-dev": "fundus repository MIT; pages are publishers' copyright, research/evaluation use",
-    "l3s-gn1": "L3S research use only",
+    "seeds": "the project's own documents (same licence as cleaner)",
+    "synthetic": "built at training time from the gold texts of the datasets below",
+    "fundus-dev": "fundus repository MIT; pages are their publishers' copyright (research/evaluation use)",
+    "l3s-gn1": "L3S research-use-only licence",
     "dragnet": "AGPL-3.0",
-    "google-trends-2017": "none stated; research use",
-    "cleaneval": "none stated; research use",
+    "google-trends-2017": "none stated (research use)",
+    "cleaneval": "none stated (research use)",
 }
+#: candidate thresholds (trailing run, elsewhere) searched on out-of-fold predictions
+TRAILING_GRID = (0.5, 0.6, 0.7, 0.8)
+INNER_GRID = (0.9, 0.95, 0.98)
+CUE_GRID = (0.5, 0.7, 0.9, 1.0)
+#: how much each dataset's F1 gain counts when choosing thresholds (fundus-dev is modern news)
+CHOICE_WEIGHTS = {"fundus-dev": 2.0, "cleaneval": 0.5}
+#: the most recall a dataset may lose, and the plain-text targets, when choosing thresholds
+MAX_RECALL_LOSS = 0.003
+MIN_TEASER_REMOVAL = 0.97
+MAX_BODY_CHAR_LOSS = 0.001
+RECALL_PENALTY = 3.0
+TEXT_PENALTY = 1.0
+VERBOSE = False
 
 
 @dataclass
@@ -37,7 +55,7 @@ class TrainParams:
     max_iter: int = 200
     learning_rate: float = 0.08
     max_leaf_nodes: int = 15
-    min_samples_leaf: int = 10
+    min_samples_leaf: int = 20
     l2_regularization: float = 1.0
     random_state: int = RANDOM_STATE
     extra: dict[str, Any] = field(default_factory=dict)
@@ -58,95 +76,220 @@ class TrainParams:
         )
 
 
-def matrices(docs: Sequence[LabelledDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Stack features, labels, sample weights and document numbers of many documents."""
-    xs, ys, ws, gs = [], [], [], []
-    for k, d in enumerate(docs):
-        x = line_features(d.doc)
-        xs.append(x)
-        ys.append(d.labels)
-        ws.append(np.full(len(d.labels), d.weight))
-        gs.append(np.full(len(d.labels), k))
+@dataclass
+class Corpus:
+    """Training documents, plus the gold page behind each document that has one."""
+
+    docs: list[LabelledDoc]
+    pages: dict[str, GoldPage] = field(default_factory=dict)
+
+
+def collect(seeds_dir: Path, data_roots: Sequence[Path] = (), exclude: Sequence[str] = ()) -> Corpus:
+    """Seeds, plus weak labels and synthetic text documents from the datasets' training side."""
+    from .weak import junk_pool, label_page, teaser_pool, text_documents
+
+    docs = read_seeds(seeds_dir, exclude=exclude)
+    pages = [p for p in iter_pages(list(data_roots)) if not p.held_out] if data_roots else []
+    corpus = Corpus(docs=docs)
+    if pages:
+        for page, doc in zip(pages, extract_all(pages), strict=True):
+            labelled = label_page(page, doc)
+            corpus.docs.append(labelled)
+            corpus.pages[labelled.name] = page
+        junk = junk_pool(corpus.docs, corpus.pages)
+        corpus.docs.extend(text_documents(pages, teaser_pool(pages), junk))
+    return corpus
+
+
+def matrices(docs: Sequence[LabelledDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stack features, labels and sample weights of many documents (left-out lines dropped)."""
+    xs, ys, ws = [], [], []
+    for d in docs:
+        keep = d.labels >= 0
+        xs.append(d.features[keep])
+        ys.append(d.labels[keep])
+        ws.append(np.full(int(keep.sum()), d.weight))
     if not xs:
-        return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0), np.zeros(0), np.zeros(0, dtype=int)
-    return np.vstack(xs), np.concatenate(ys), np.concatenate(ws), np.concatenate(gs)
+        return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0), np.zeros(0)
+    return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
 
 
 def fit(docs: Sequence[LabelledDoc], params: TrainParams | None = None) -> Any:
     """Fit the classifier on labelled documents; returns the scikit-learn estimator."""
     params = params or TrainParams()
-    x, y, w, _ = matrices(docs)
+    x, y, w = matrices(docs)
     return params.estimator().fit(x, y, sample_weight=w)
 
 
-def line_scores(
-    docs: Sequence[LabelledDoc], y_true: list[np.ndarray], probs: list[np.ndarray], settings: Settings
-) -> dict[str, float]:
-    """Precision/recall of the removal decisions (the filter's rule, not a bare threshold)."""
+def out_of_fold(
+    docs: Sequence[LabelledDoc], params: TrainParams | None = None, folds: int = CV_FOLDS
+) -> list[np.ndarray]:
+    """Junk probabilities of every document from a model that never saw its site (grouped k-fold)."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([d.group for d in docs])
+    folds = min(folds, len(set(groups)))
+    probs: list[np.ndarray] = [np.zeros(0)] * len(docs)
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(docs)), groups=groups):
+        model = Model.from_params(export_trees(fit([docs[i] for i in train_idx], params), FEATURE_NAMES))
+        for i in test_idx:
+            probs[i] = model.predict_proba(docs[i].features)
+    return probs
+
+
+def _chars(doc: LabelledDoc) -> np.ndarray:
+    return np.array([len(doc.doc.lines[i].strip()) for i in content_indices(doc.doc)], dtype=float)
+
+
+def removal_scores(
+    docs: Sequence[LabelledDoc], probs: Sequence[np.ndarray], rule: Settings
+) -> dict[str, Any]:
+    """Line-level precision/recall of the removal decisions (the filter's rule, not a bare threshold)."""
     tp = fp = fn = 0
-    for d, y, p in zip(docs, y_true, probs, strict=True):
-        chars = np.array(
-            [len(d.doc.lines[i].strip()) for i in range(len(d.doc.lines)) if d.doc.lines[i].strip()],
-            dtype=float,
-        )
-        removed = decide(p, chars, settings)
-        tp += int((removed & (y == 1)).sum())
-        fp += int((removed & (y == 0)).sum())
-        fn += int((~removed & (y == 1)).sum())
+    for d, p in zip(docs, probs, strict=True):
+        removed = decide(p, _chars(d), rule, cues(d.features))
+        tp += int((removed & (d.labels == 1)).sum())
+        fp += int((removed & (d.labels == 0)).sum())
+        fn += int((~removed & (d.labels == 1)).sum())
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
         "precision": round(precision, 4),
         "recall": round(recall, 4),
-        "f1": round(f1, 4),
         "junk_lines": tp + fn,
         "removed_body_lines": fp,
     }
 
 
-def cross_validate(
-    docs: Sequence[LabelledDoc],
-    params: TrainParams | None = None,
-    folds: int = CV_FOLDS,
-    settings: Settings | None = None,
-) -> dict[str, Any]:
-    """Grouped k-fold (a site's documents stay on one side): removal precision and recall."""
-    from sklearn.model_selection import GroupKFold
+def _text_case(
+    docs: Sequence[LabelledDoc], probs: Sequence[np.ndarray], rule: Settings
+) -> tuple[float, float]:
+    """Plain-text teaser runs: share of teaser lines removed, share of body characters lost."""
+    removed_junk = junk = lost = body = 0.0
+    for d, p in zip(docs, probs, strict=True):
+        chars = _chars(d)
+        removed = decide(p, chars, rule, cues(d.features))
+        junk += (d.labels == 1).sum()
+        removed_junk += (removed & (d.labels == 1)).sum()
+        body += chars[d.labels == 0].sum()
+        lost += chars[removed & (d.labels == 0)].sum()
+    return float(removed_junk / max(junk, 1)), float(lost / max(body, 1))
 
-    settings = settings or Settings()
-    groups = np.array([d.group for d in docs])
-    folds = min(folds, len(set(groups)))
-    order: list[int] = []
-    probs: list[np.ndarray] = []
-    for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(docs)), groups=groups):
-        model = Model.from_params(export_trees(fit([docs[i] for i in train_idx], params), FEATURE_NAMES))
-        for i in test_idx:
-            order.append(int(i))
-            probs.append(model.predict_proba(line_features(docs[i].doc)))
-    tested = [docs[i] for i in order]
-    result = line_scores(tested, [d.labels for d in tested], probs, settings)
-    return {"folds": folds, "grouped_by": "site (seeds: document)", **result}
+
+def choose_thresholds(corpus: Corpus, probs: Sequence[np.ndarray]) -> dict[str, Any]:
+    """Pick (trailing, inner) thresholds on out-of-fold predictions of the training side.
+
+    Score: the weighted F1 gain over plain extraction, minus penalties for recall lost
+    beyond MAX_RECALL_LOSS on any dataset and for missing the plain-text teaser targets;
+    the candidate with the best score wins (ties: the more conservative one).
+    """
+    paged = [
+        (d, p, corpus.pages[d.name])
+        for d, p in zip(corpus.docs, probs, strict=True)
+        if d.name in corpus.pages
+    ]
+    # the plain-text targets are about teaser runs (and bodies with nothing appended)
+    texts = [
+        (d, p) for d, p in zip(corpus.docs, probs, strict=True) if d.name.endswith(("#teasers", "#clean"))
+    ]
+    datasets = sorted({page.dataset for _, _, page in paged})
+    base: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(3))
+    for d, _, page in paged:
+        base[page.dataset] += shingle_counts(d.doc.text, page.gold)
+    tried = []
+    for trailing, inner, cue in product(TRAILING_GRID, INNER_GRID, CUE_GRID):
+        if inner < trailing or cue > inner:
+            continue
+        rule = Settings(threshold=trailing, inner_threshold=inner, cue_threshold=max(cue, trailing)).resolve()
+        sums: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(3))
+        for d, p, page in paged:
+            removed = decide(p, _chars(d), rule, cues(d.features))
+            rows = set(content_indices(d.doc)[removed].tolist())
+            text = "\n".join(line for i, line in enumerate(d.doc.lines) if i not in rows)
+            sums[page.dataset] += shingle_counts(text, page.gold)
+        gain = penalty = 0.0
+        per_dataset = {}
+        for ds in datasets:
+            _, r0, f0 = prf(*base[ds])
+            _, r1, f1 = prf(*sums[ds])
+            gain += CHOICE_WEIGHTS.get(ds, 1.0) * (f1 - f0)
+            penalty += RECALL_PENALTY * max(0.0, r0 - r1 - MAX_RECALL_LOSS)
+            per_dataset[ds] = {
+                "f1_trafilatura": round(f0, 4),
+                "f1_cleaner": round(f1, 4),
+                "recall_change": round(r1 - r0, 4),
+            }
+        removal, loss = (
+            _text_case([d for d, _ in texts], [p for _, p in texts], rule) if texts else (1.0, 0.0)
+        )
+        penalty += TEXT_PENALTY * (
+            max(0.0, MIN_TEASER_REMOVAL - removal) + 10 * max(0.0, loss - MAX_BODY_CHAR_LOSS)
+        )
+        row = {
+            "threshold": trailing,
+            "inner_threshold": inner,
+            "cue_threshold": rule.cue_threshold,
+            "score": round(gain - penalty, 5),
+            "weighted_f1_gain": round(gain, 5),
+            "text_teaser_removal": round(removal, 4),
+            "text_body_char_loss": round(loss, 5),
+            "datasets": per_dataset,
+        }
+        if VERBOSE:
+            print(
+                {k: v for k, v in row.items() if k != "datasets"},
+                {k: v["recall_change"] for k, v in per_dataset.items()},
+            )
+        tried.append(row)
+    return max(tried, key=lambda r: (r["score"], r["threshold"], r["inner_threshold"], r["cue_threshold"]))
 
 
 def train(
-    docs: Sequence[LabelledDoc], out_dir: Path, params: TrainParams | None = None, with_cv: bool = True
+    corpus: Corpus | Sequence[LabelledDoc],
+    out_dir: Path,
+    params: TrainParams | None = None,
+    with_cv: bool = True,
 ) -> dict[str, Any]:
-    """Fit on all documents, write model + card into `out_dir`, and return the card."""
+    """Fit on all documents, choose thresholds out of fold, write model + card; return the card."""
     import sklearn
 
+    if not isinstance(corpus, Corpus):
+        corpus = Corpus(docs=list(corpus))
+    docs = corpus.docs
     params = params or TrainParams()
+    choice: dict[str, Any] | None = None
+    cv: dict[str, Any] | None = None
+    thresholds: dict[str, float] = {}
+    if with_cv:
+        probs = out_of_fold(docs, params)
+        if corpus.pages:
+            choice = choose_thresholds(corpus, probs)
+            thresholds = {k: choice[k] for k in ("threshold", "inner_threshold", "cue_threshold")}
+        rule = Settings(**thresholds).resolve()
+        cv = {
+            "folds": CV_FOLDS,
+            "grouped_by": "site (a seed: its document)",
+            **removal_scores(docs, probs, rule),
+        }
+        cv["by_source"] = {
+            src: removal_scores(
+                [d for d in docs if d.source == src],
+                [p for d, p in zip(docs, probs, strict=True) if d.source == src],
+                rule,
+            )
+            for src in sorted({d.source for d in docs})
+        }
     estimator = fit(docs, params)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / MODEL_FILE
-    model_path.write_text(dumps(export_trees(estimator, FEATURE_NAMES)), encoding="utf-8")
+    model_path.write_text(dumps(export_trees(estimator, FEATURE_NAMES, thresholds)), encoding="utf-8")
     per_source: dict[str, Counter[str]] = {}
     for d in docs:
         c = per_source.setdefault(d.source, Counter())
         c["documents"] += 1
-        c["lines"] += len(d.labels)
-        c["junk_lines"] += int(d.labels.sum())
+        c["lines"] += int((d.labels >= 0).sum())
+        c["junk_lines"] += int((d.labels == 1).sum())
     card = {
         "model": MODEL_FILE,
         "model_sha256": file_digest(model_path),
@@ -159,13 +302,15 @@ def train(
         "features": list(FEATURE_NAMES),
         "training_data": {
             "digest": digest(docs),
+            "held_out": f"per dataset, sites with sha1(dataset:site) % {HELD_OUT_MODULUS} == 0 are never trained on",
             "sources": [
                 {"name": name, **dict(c), "licence": LICENCES.get(name, "unknown")}
                 for name, c in sorted(per_source.items())
             ],
         },
-        "decision_rule": vars(Settings()),
-        "cross_validation": cross_validate(docs, params) if with_cv else None,
+        "decision_rule": vars(Settings(**thresholds).resolve()),
+        "threshold_choice": choice,
+        "cross_validation": cv,
     }
     (out_dir / CARD_FILE).write_text(dumps(card), encoding="utf-8")
     return card

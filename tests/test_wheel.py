@@ -16,11 +16,22 @@ from .conftest import ROOT, SEED
 def test_wheel_from_fresh_clone_cleans_the_seed(tmp_path: Path, seed_expected: str) -> None:
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("needs git and a git checkout")
+    # what a fresh clone of this working tree holds: tracked and new files, nothing ignored
     clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    # the working tree's model, in case it is newer than the last commit
-    for f in (ROOT / "models").iterdir():
-        shutil.copy2(f, clone / "models" / f.name)
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, clone / name)
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"), str(clone)],
         check=True,

@@ -1,0 +1,212 @@
+"""Gold datasets (`html/<id>.html` + `gold.jsonl`): pages, sites, the fixed held-out split,
+and a cache of extractions so that training and evaluation parse each page once.
+
+Pages are read from where they lie (e.g. ../shared/data); nothing of them is copied into
+the project. The cache holds extracted lines only and lives outside the data folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from .document import Document, decode
+from .errors import TrainingError
+from .extract import EXTRACT_VERSION, extract
+
+#: one site in HELD_OUT_MODULUS is held out for evaluation, chosen by a hash of its name
+HELD_OUT_MODULUS = 5
+DATA_ENV = "CLEANER_DATA"
+CACHE_ENV = "CLEANER_CACHE"
+_FUNDUS_ID = re.compile(r"^(?P<group>[a-z]+)-(?P<publisher>.+)_\d{4}_\d{2}_\d{2}$")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+@dataclass
+class GoldPage:
+    """One page of a gold dataset: where its HTML is, its gold text and its labels."""
+
+    dataset: str
+    id: str
+    html_path: Path
+    gold: str
+    url: str | None = None
+    lang: str | None = None
+    without: list[str] = field(default_factory=list)
+    blocks: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def site(self) -> str:
+        """The publisher or domain: all pages of a site fall on the same side of the split."""
+        if self.dataset.startswith("fundus"):
+            m = _FUNDUS_ID.match(self.id)
+            if m:
+                return f"{m['group']}/{m['publisher']}"
+        if self.url:
+            host = urlsplit(self.url).hostname or ""
+            if host:
+                return host.removeprefix("www.")
+        return f"{self.dataset}/{self.id}"
+
+    @property
+    def held_out(self) -> bool:
+        """Whether the page is in its dataset's held-out (evaluation) split."""
+        return is_held_out(self.dataset, self.site)
+
+    def read_html(self) -> str:
+        """The page decoded to str, as `clean_html` would decode it."""
+        return decode(self.html_path.read_bytes())
+
+
+def is_held_out(dataset: str, site: str) -> bool:
+    """The fixed split: a hash of dataset and site, never tuned."""
+    digest = hashlib.sha1(f"{dataset}:{site}".encode()).hexdigest()
+    return int(digest, 16) % HELD_OUT_MODULUS == 0
+
+
+def default_data_dir() -> Path:
+    """$CLEANER_DATA, else ../shared/data beside the project."""
+    env = os.environ.get(DATA_ENV)
+    return Path(env) if env else Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def find_datasets(root: Path) -> list[Path]:
+    """Dataset folders (those with a gold.jsonl) directly under `root`, sorted by name."""
+    return (
+        sorted(p for p in Path(root).iterdir() if (p / "gold.jsonl").is_file()) if Path(root).is_dir() else []
+    )
+
+
+def read_dataset(folder: Path) -> list[GoldPage]:
+    """Pages of one dataset folder that have both HTML and gold text."""
+    folder = Path(folder)
+    gold_file = folder / "gold.jsonl"
+    if not gold_file.is_file():
+        raise TrainingError(f"{folder}: not a dataset (no gold.jsonl); expected html/<id>.html + gold.jsonl")
+    blocks: dict[str, list[dict[str, str]]] = {}
+    if (folder / "blocks.jsonl").is_file():
+        for line in (folder / "blocks.jsonl").read_text(encoding="utf-8").split("\n"):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            blocks[row["id"]] = row["blocks"]
+    pages = []
+    for line in gold_file.read_text(encoding="utf-8").split("\n"):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        html = folder / "html" / f"{row['id']}.html"
+        if not html.is_file() or not (row.get("text") or "").strip():
+            continue
+        pages.append(
+            GoldPage(
+                dataset=folder.name,
+                id=row["id"],
+                html_path=html,
+                gold=row["text"],
+                url=row.get("url"),
+                lang=row.get("lang"),
+                without=list(row.get("without") or []),
+                blocks=blocks.get(row["id"], []),
+            )
+        )
+    return pages
+
+
+def page_title(page: GoldPage) -> str:
+    """The page's <title>, without a trailing " | Site" part (a headline for synthetic teasers)."""
+    head = page.html_path.read_bytes()[:65536].decode("utf-8", "replace")
+    m = _TITLE.search(head)
+    if not m:
+        return ""
+    title = re.sub(r"\s+", " ", m.group(1)).strip()
+    return re.split(r"\s+[|\u2013\u2014-]\s+", title)[0].strip()
+
+
+def cache_dir() -> Path:
+    """$CLEANER_CACHE, else .cache/ in the project when writable, else a temp folder."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    project = Path(__file__).resolve().parent.parent / ".cache"
+    try:
+        project.mkdir(exist_ok=True)
+        if os.access(project, os.W_OK):
+            return project
+    except OSError:
+        pass
+    return Path(tempfile.gettempdir()) / "cleaner-cache"
+
+
+def _cache_key(data: bytes) -> str:
+    import trafilatura
+
+    h = hashlib.sha1(data)
+    h.update(f"trafilatura {trafilatura.__version__} extract v{EXTRACT_VERSION}".encode())
+    return h.hexdigest()
+
+
+def extract_page(page: GoldPage) -> Document:
+    """The page's Document (extraction as `clean_html` does it), cached on disk."""
+    data = page.html_path.read_bytes()
+    path = cache_dir() / "extract" / f"{_cache_key(data)}.json"
+    if path.is_file():
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return Document(
+            lines=raw["lines"],
+            source="html",
+            link_share=np.asarray(raw["link_share"], dtype=float),
+            is_heading=np.asarray(raw["is_heading"], dtype=bool),
+        )
+    doc = extract(decode(data), url=page.url)
+    payload = {
+        "lines": doc.lines,
+        "link_share": doc.link_share.tolist(),
+        "is_heading": doc.is_heading.tolist(),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(payload), encoding="utf-8")
+    os.replace(tmp, path)
+    return doc
+
+
+def extract_all(pages: list[GoldPage], jobs: int = -1) -> list[Document]:
+    """Extract many pages in parallel (joblib), through the cache."""
+    from joblib import Parallel, delayed
+
+    return list(Parallel(n_jobs=jobs, batch_size=8)(delayed(extract_page)(p) for p in pages))
+
+
+def iter_pages(roots: list[Path]) -> Iterator[GoldPage]:
+    """Pages of every dataset given (a dataset folder, or a folder of datasets)."""
+    for root in roots:
+        folders = [root] if (Path(root) / "gold.jsonl").is_file() else find_datasets(root)
+        if not folders:
+            raise TrainingError(f"{root}: no dataset found (need html/ + gold.jsonl)")
+        for folder in folders:
+            yield from read_dataset(folder)
+
+
+def blocks_by_label(page: GoldPage) -> dict[str, str]:
+    """Normalised block text -> label, for datasets that label every block (L3S, GoogleTrends)."""
+    return {" ".join(b["text"].split()): b["label"] for b in page.blocks if b.get("text")}
+
+
+def summary(pages: list[GoldPage]) -> dict[str, Any]:
+    """Pages per dataset and split."""
+    out: dict[str, Any] = {}
+    for p in pages:
+        d = out.setdefault(p.dataset, {"train": 0, "test": 0})
+        d["test" if p.held_out else "train"] += 1
+    return out

@@ -1,0 +1,57 @@
+"""Quality gate on a small fixed subset of the held-out dev pages (skipped without the data).
+
+Like trafilatura's own eval gate: a floor with a noise tolerance, not a timed test. The
+full figures come from `make eval`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import cleaner
+from cleaner.datasets import iter_pages
+from cleaner.evaluate import evaluate_pages
+
+from .conftest import DATA, needs_data
+
+#: pages per dataset in the gate, the first of its held-out split in id order
+GATE_PAGES = 12
+#: how far below plain trafilatura cleaner may fall on the gate subset before it fails
+F1_TOLERANCE = 0.005
+RECALL_TOLERANCE = 0.02
+
+
+@pytest.fixture(scope="module")
+def gate() -> dict[str, dict]:
+    pages = sorted((p for p in iter_pages([DATA]) if p.held_out), key=lambda p: (p.dataset, p.id))
+    by_dataset: dict[str, list] = {}
+    for p in pages:
+        by_dataset.setdefault(p.dataset, [])
+        if len(by_dataset[p.dataset]) < GATE_PAGES:
+            by_dataset[p.dataset].append(p)
+    c = cleaner.Cleaner()
+    return {name: evaluate_pages(group, c) for name, group in by_dataset.items()}
+
+
+@needs_data()
+def test_gate_covers_every_dataset(gate: dict[str, dict]) -> None:
+    assert len(gate) >= 5 and all(r["pages"] == GATE_PAGES for r in gate.values())
+
+
+@needs_data()
+def test_f1_not_below_trafilatura(gate: dict[str, dict]) -> None:
+    for name, r in gate.items():
+        assert r["cleaner"]["f1"] >= r["trafilatura"]["f1"] - F1_TOLERANCE, name
+
+
+@needs_data()
+def test_recall_close_to_trafilatura(gate: dict[str, dict]) -> None:
+    for name, r in gate.items():
+        assert r["cleaner"]["recall"] >= r["trafilatura"]["recall"] - RECALL_TOLERANCE, name
+
+
+@needs_data()
+def test_less_trailing_junk_than_trafilatura(gate: dict[str, dict]) -> None:
+    cleaner_pages = sum(r["cleaner"]["trailing_junk"] for r in gate.values())
+    plain_pages = sum(r["trafilatura"]["trailing_junk"] for r in gate.values())
+    assert cleaner_pages < plain_pages

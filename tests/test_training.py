@@ -1,0 +1,69 @@
+"""Weak labels and training from real pages (skipped without ../shared/data)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cleaner.datasets import extract_page, is_held_out, iter_pages
+from cleaner.evaluate import Aligner, prf, shingle_counts, tokens
+from cleaner.model import CARD_FILE, MODEL_FILE, default_model_dir
+from cleaner.weak import label_page
+
+from .conftest import DATA, ROOT, needs_data
+
+
+def test_shingle_metric_on_known_texts() -> None:
+    gold = "one two three four five six"
+    assert prf(*shingle_counts(gold, gold)) == (1.0, 1.0, 1.0)
+    p, r, _ = prf(*shingle_counts("one two three four five six seven eight nine", gold))
+    assert r == 1.0 and 0 < p < 1
+    assert prf(*shingle_counts("", gold))[1] == 0.0
+
+
+def test_tokens_split_cjk_characters() -> None:
+    assert tokens("Hello, World 市立図書館") == ["hello", "world", "市", "立", "図", "書", "館"]
+
+
+def test_aligner_cover() -> None:
+    a = Aligner("The council voted on Tuesday to close the old bridge.\nShort line here")
+    assert a.cover("The council voted on Tuesday to close the old bridge.") == 1.0
+    assert a.cover("Something else entirely about other news today") == 0.0
+    assert a.cover("Short line") == 1.0
+
+
+def test_split_is_fixed_by_site() -> None:
+    assert is_held_out("dragnet", "example.com") == is_held_out("dragnet", "example.com")
+    held = sum(is_held_out("x", f"site{i}.com") for i in range(1000))
+    assert 150 < held < 250
+
+
+@needs_data("l3s-gn1")
+def test_weak_labels_on_a_page_with_related_content() -> None:
+    pages = [p for p in iter_pages([DATA / "l3s-gn1"]) if p.without]
+    page = pages[0]
+    labelled = label_page(page, extract_page(page))
+    assert set(np.unique(labelled.labels)) <= {-1, 0, 1}
+    assert (labelled.labels == 0).sum() > 0
+
+
+@needs_data()
+@pytest.mark.slow
+def test_cleaner_train_reproduces_the_shipped_model(tmp_path: Path) -> None:
+    card = json.loads((default_model_dir() / CARD_FILE).read_text(encoding="utf-8"))
+    import sklearn
+
+    if card["sklearn_version"] != sklearn.__version__:
+        pytest.skip(f"model trained with scikit-learn {card['sklearn_version']}, here {sklearn.__version__}")
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    out = CliRunner().invoke(
+        app, ["train", "--seeds", str(ROOT / "seeds"), "--data", str(DATA), "--out", str(tmp_path)]
+    )
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / MODEL_FILE).read_bytes() == (default_model_dir() / MODEL_FILE).read_bytes()
