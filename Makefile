@@ -39,6 +39,9 @@ train: $(STAMP)  ## retrain models/ from seeds/ plus the training split of $(DAT
 eval: $(STAMP)  ## cleaner beside plain trafilatura on the held-out split of every dataset in $(DATA)
 	$(CLEANER) evaluate $(DATA) --split test
 
+bench: $(STAMP)  ## speed figures next to their goals (see BENCHMARKS.md)
+	$(PY) scripts/bench.py --data $(DATA)
+
 wheel: $(STAMP)
 	$(PY) -m build --wheel --outdir dist/
 

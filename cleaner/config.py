@@ -67,5 +67,5 @@ class Settings:
             inner = max(threshold, trained.get("inner_threshold", INNER_THRESHOLD))
         cue = self.cue_threshold
         if cue is None:
-            cue = max(threshold, trained.get("cue_threshold", CUE_THRESHOLD))
+            cue = trained.get("cue_threshold", CUE_THRESHOLD)
         return replace(self, threshold=threshold, inner_threshold=inner, cue_threshold=cue)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .document import UNKNOWN, Document
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -30,25 +30,29 @@ _URLISH = re.compile(r"https?://|www\.|\.com\b|@\w+\.\w+|\(at\)|#\w+")
 # words that mark boilerplate in the languages of most news traffic; kept short on purpose:
 # the model weighs this against everything else, it never decides on its own
 _JUNK_WORDS = re.compile(
-    r"\b(?:read more|read also|read next|see also|related|more from|more stories|recommended|most read|"
-    r"trending|you might also like|you may also like|popular|latest news|top stories|"
-    r"subscribe|newsletter|sign up|follow us|share (?:this|on)|click here|advertisement|"
-    r"all rights reserved|copyright|getty images|photo(?:graph)?s? by|image:|credit:|"
-    r"mehr zum thema|lesen sie auch|auch interessant|weitere artikel|anzeige|abonnieren|"
-    r"teilen|foto:|bild:|leer m[aá]s|lea tambi[eé]n|suscr[ií]bete|compartir|"
-    r"lire aussi|[àa] lire|abonnez|partager|czytaj (?:te[zż]|tak[zż]e)|zobacz te[zż]|"
-    r"m[aá]s noticias|te puede interesar|meistgelesen|das k[öo]nnte sie auch interessieren|"
-    r"sur le m[êe]me sujet|les plus lus|l[äa]s ocks[åa]|lees ook|leia tamb[ée]m|"
-    r"leggi anche|iscriviti|condividi|les ogs[aå]|del p[aå]|"
-    r"cookies?|javascript|log ?in|terms of (?:use|service)|privacy policy)\b|"
-    r"\u00a9|\u95a2\u9023\u8a18\u4e8b|\u3053\u3061\u3089\u3082",
+    r"\b(?:read more|read also|read next|see also|related (?:articles?|stories|content|links?|news)|"
+    r"more from|more stories|recommended|most read|trending now|you might also like|you may also like|"
+    r"latest news|top stories|subscribe|newsletter|sign up|follow us|share (?:this|on)|click here|"
+    r"advertisement|all rights reserved|copyright|getty images|photo(?:graph)?s? by|"
+    r"mehr zum thema|lesen sie auch|auch interessant|weitere artikel|anzeige|abonnieren|jetzt teilen|"
+    r"leer m[aá]s|lea tambi[eé]n|suscr[ií]bete|compartir en|m[aá]s noticias|"
+    r"te puede interesar|meistgelesen|das k[öo]nnte sie auch interessieren|"
+    r"lire aussi|[àa] lire aussi|abonnez|partager|sur le m[êe]me sujet|les plus lus|"
+    r"czytaj (?:te[zż]|tak[zż]e)|zobacz te[zż]|leggi anche|iscriviti|condividi|"
+    r"les ogs[aå]|l[äa]s ocks[åa]|lees ook|leia tamb[ée]m|terms of (?:use|service)|privacy policy)\b|"
+    r"\b(?:photo|image|credit|foto|bild|quelle|source):|"
+    r"\u00a9|\u95a2\u9023\u8a18\u4e8b|\u3053\u3061\u3089\u3082|\u76f8\u5173\u9605\u8bfb",
     re.IGNORECASE,
 )
 # mid-article one-liners that stay: quotes, dialogue and rhetorical fragments start this way
 _QUOTE_START = re.compile(r"^[\"'\u201c\u2018\u00ab\u201e\u300c]")
 
+#: boilerplate wording counts only in lines up to this long: prompts are short, paragraphs not
+JUNK_WORDS_MAX_CHARS = 160
 #: lines longer than this are never teaser-shaped
 TEASER_MAX_CHARS = 220
+#: how much of a line's start the character-class shares look at
+CHAR_CLASS_PREFIX = 200
 #: cap for run lengths so that long lists do not dominate
 RUN_CAP = 12
 
@@ -138,10 +142,13 @@ def line_features(doc: Document) -> np.ndarray:
     starts_quote = np.array([bool(_QUOTE_START.match(t)) for t in texts], dtype=float)
     alpha_words = [[w for w in ws if w[:1].isalpha()] for ws in words_per_line]
     title_case = np.array([sum(w[0].isupper() for w in ws) / len(ws) if ws else 0.0 for ws in alpha_words])
-    upper = np.array([sum(c.isupper() for c in t) for t in texts], dtype=float)
-    letters = np.array([sum(c.isalpha() for c in t) for t in texts], dtype=float)
-    digits = np.array([sum(c.isdigit() for c in t) for t in texts], dtype=float)
-    cjk = np.array([len(_CJK.findall(t)) for t in texts], dtype=float)
+    # character classes of a line's start: enough to tell a headline or a date from prose
+    heads = [t[:CHAR_CLASS_PREFIX] for t in texts]
+    upper = np.array([sum(map(str.isupper, h)) for h in heads], dtype=float)
+    letters = np.array([sum(map(str.isalpha, h)) for h in heads], dtype=float)
+    digits = np.array([sum(map(str.isdigit, h)) for h in heads], dtype=float)
+    head_chars = np.array([len(h) for h in heads], dtype=float)
+    cjk = np.array([len(_CJK.findall(h)) for h in heads], dtype=float)
 
     tokens = [_tokens(t) for t in texts]
     doc_counts: Counter[str] = Counter()
@@ -162,7 +169,9 @@ def line_features(doc: Document) -> np.ndarray:
         own = chars[k] > TEASER_MAX_CHARS
         overlap_article[k] = sum(article_counts[w] > own for w in uniq) / len(uniq)
 
-    junk = np.array([bool(_JUNK_WORDS.search(t)) for t in texts], dtype=float)
+    junk = np.array(
+        [len(t) <= JUNK_WORDS_MAX_CHARS and bool(_JUNK_WORDS.search(t)) for t in texts], dtype=float
+    )
     label = np.array([bool(_LABEL.match(t)) for t in texts], dtype=float)
     urlish = np.array([bool(_URLISH.search(t)) for t in texts], dtype=float)
     list_item = np.array([bool(_LIST_ITEM.match(t)) for t in texts], dtype=float)
@@ -199,7 +208,7 @@ def line_features(doc: Document) -> np.ndarray:
             starts_quote,
             title_case,
             upper / np.maximum(letters, 1),
-            digits / np.maximum(chars, 1),
+            digits / np.maximum(head_chars, 1),
             overlap,
             overlap_article,
             junk,
@@ -216,7 +225,7 @@ def line_features(doc: Document) -> np.ndarray:
             heads_tail,
             np.full(n, np.log1p(min(tail_len, RUN_CAP))),
             chars / max(median, 1.0),
-            cjk / np.maximum(chars, 1),
+            cjk / np.maximum(head_chars, 1),
         ]
     )
     index = {name: k for k, name in enumerate(BASE_FEATURES)}

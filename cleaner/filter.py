@@ -50,14 +50,11 @@ class CleanResult:
 
 
 def cues(matrix: np.ndarray) -> np.ndarray:
-    """Rows showing a boilerplate cue: boilerplate wording, a "Label:" prefix, mostly link text."""
+    """Rows showing a boilerplate cue: boilerplate wording or a "Label:" prefix."""
     if not len(matrix):
         return np.zeros(0, dtype=bool)
-    return (
-        (matrix[:, _COL["junk_words"]] > 0)
-        | (matrix[:, _COL["label_prefix"]] > 0)
-        | (matrix[:, _COL["link_share"]] >= MOSTLY_LINK)
-    )
+    # wording only: link text alone is no cue inside an article (reference lists, tables of links)
+    return (matrix[:, _COL["junk_words"]] > 0) | (matrix[:, _COL["label_prefix"]] > 0)
 
 
 def decide(

@@ -36,7 +36,7 @@ LICENCES = {
 #: candidate thresholds (trailing run, elsewhere) searched on out-of-fold predictions
 TRAILING_GRID = (0.5, 0.6, 0.7, 0.8)
 INNER_GRID = (0.9, 0.95, 0.98)
-CUE_GRID = (0.5, 0.7, 0.9, 1.0)
+CUE_GRID = (0.2, 0.35, 0.5, 0.7, 0.9)
 #: how much each dataset's F1 gain counts when choosing thresholds (fundus-dev is modern news)
 CHOICE_WEIGHTS = {"fundus-dev": 2.0, "cleaneval": 0.5}
 #: the most recall a dataset may lose, and the plain-text targets, when choosing thresholds
@@ -200,7 +200,7 @@ def choose_thresholds(corpus: Corpus, probs: Sequence[np.ndarray]) -> dict[str, 
     for trailing, inner, cue in product(TRAILING_GRID, INNER_GRID, CUE_GRID):
         if inner < trailing or cue > inner:
             continue
-        rule = Settings(threshold=trailing, inner_threshold=inner, cue_threshold=max(cue, trailing)).resolve()
+        rule = Settings(threshold=trailing, inner_threshold=inner, cue_threshold=cue).resolve()
         sums: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(3))
         for d, p, page in paged:
             removed = decide(p, _chars(d), rule, cues(d.features))
@@ -265,7 +265,7 @@ def train(
         if corpus.pages:
             choice = choose_thresholds(corpus, probs)
             thresholds = {k: choice[k] for k in ("threshold", "inner_threshold", "cue_threshold")}
-        rule = Settings(**thresholds).resolve()
+        rule = Settings().resolve(thresholds)
         cv = {
             "folds": CV_FOLDS,
             "grouped_by": "site (a seed: its document)",
@@ -308,7 +308,7 @@ def train(
                 for name, c in sorted(per_source.items())
             ],
         },
-        "decision_rule": vars(Settings(**thresholds).resolve()),
+        "decision_rule": vars(Settings().resolve(thresholds)),
         "threshold_choice": choice,
         "cross_validation": cv,
     }
