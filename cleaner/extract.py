@@ -12,10 +12,10 @@ from .document import Document
 from .errors import ExtractionError
 
 _METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description")
-_SPACES = re.compile(r"\s+")
 _LIST_MARKER = re.compile(r"^\s*-\s+")
+_WORD = re.compile(r"\w+")
 #: bump when what extract() returns changes: training caches are keyed on it
-EXTRACT_VERSION = 2
+EXTRACT_VERSION = 3
 #: link texts shorter than this are not searched inside lines (too many false hits)
 MIN_PARTIAL_LINK_CHARS = 10
 
@@ -66,7 +66,7 @@ def extract(
 
 
 def _norm(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _page_texts(tree: Any) -> tuple[set[str], set[str]]:
@@ -82,15 +82,18 @@ def _line_facts(lines: list[str], links: set[str], headings: set[str]) -> tuple[
     """Per line: share of characters that are link text, and whether it is a page heading.
 
     A line, or a table cell of it, that is exactly a link's text counts whole; longer link
-    texts are also found inside lines (whole words only).
+    texts are also found inside lines, starting and ending at word boundaries.
     """
     norm = [_LIST_MARKER.sub("", _norm(line)) for line in lines]
     share = np.zeros(len(lines))
     heading = np.array([n in headings for n in norm], dtype=bool)
-    long_links = sorted((t for t in links if len(t) >= MIN_PARTIAL_LINK_CHARS), key=len, reverse=True)
-    pattern = (
-        re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, long_links)) + r")(?!\w)") if long_links else None
-    )
+    # long link texts indexed by their first word: a dictionary look-up per word of a line,
+    # instead of a regular expression of hundreds of alternatives compiled for every page
+    by_first: dict[str, list[str]] = {}
+    for text in links:
+        first = _WORD.match(text)
+        if len(text) >= MIN_PARTIAL_LINK_CHARS and first:
+            by_first.setdefault(first.group(), []).append(text)
     for i, line in enumerate(norm):
         if not line:
             continue
@@ -100,8 +103,31 @@ def _line_facts(lines: list[str], links: set[str], headings: set[str]) -> tuple[
         cells = [c.strip() for c in line.split("|")] if "|" in line else [line]
         covered = sum(len(c) for c in cells if c in links)
         rest = " | ".join(c for c in cells if c and c not in links)
-        if pattern is not None and rest:
-            covered += sum(len(m) for m in pattern.findall(rest))
+        if by_first and rest:
+            covered += _covered_by_links(rest, by_first)
         visible = sum(len(c) for c in cells) or 1
         share[i] = min(1.0, covered / visible)
     return share, heading
+
+
+def _covered_by_links(text: str, by_first: dict[str, list[str]]) -> int:
+    """Characters of `text` inside occurrences of the indexed link texts (longest first)."""
+    covered = 0
+    end = 0
+    for m in _WORD.finditer(text):
+        start = m.start()
+        if start < end or (start and text[start - 1].isalnum()):
+            continue
+        best = 0
+        for cand in by_first.get(m.group(), ()):
+            stop = start + len(cand)
+            if (
+                len(cand) > best
+                and text.startswith(cand, start)
+                and (stop == len(text) or not text[stop].isalnum())
+            ):
+                best = len(cand)
+        if best:
+            covered += best
+            end = start + best
+    return covered

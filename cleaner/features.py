@@ -159,15 +159,19 @@ def line_features(doc: Document) -> np.ndarray:
     for toks, c in zip(tokens, chars, strict=True):
         if c > TEASER_MAX_CHARS:
             article_counts.update(set(toks))
+    shared = {w for w, c in doc_counts.items() if c > 1}
+    in_article = set(article_counts)
+    # a long line is itself in article_counts: it shares a word only if another line has it
+    in_article_twice = {w for w, c in article_counts.items() if c > 1}
     overlap = np.zeros(n)
     overlap_article = np.zeros(n)
     for k, toks in enumerate(tokens):
         uniq = set(toks)
         if not uniq:
             continue
-        overlap[k] = sum(doc_counts[w] > 1 for w in uniq) / len(uniq)
-        own = chars[k] > TEASER_MAX_CHARS
-        overlap_article[k] = sum(article_counts[w] > own for w in uniq) / len(uniq)
+        overlap[k] = len(uniq & shared) / len(uniq)
+        article = in_article_twice if chars[k] > TEASER_MAX_CHARS else in_article
+        overlap_article[k] = len(uniq & article) / len(uniq)
 
     junk = np.array(
         [len(t) <= JUNK_WORDS_MAX_CHARS and bool(_JUNK_WORDS.search(t)) for t in texts], dtype=float

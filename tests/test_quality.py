@@ -14,13 +14,13 @@ from cleaner.evaluate import evaluate_pages
 
 from .conftest import DATA, needs_data
 
-#: pages per dataset in the gate, the first of its held-out split in id order
-GATE_PAGES = 12
-#: how far below plain trafilatura cleaner may fall on the gate subset before it fails. On 12
-#: pages one page moves a figure by several points: the recall floor catches a model that
-#: eats articles, not the last 0.5 points (those are in `make eval`'s figures). Measured when
-#: the model shipped, the worst gate dataset (cleaneval: index and catalogue pages whose gold
-#: keeps their teaser lists) lost 0.034 recall.
+#: pages per dataset in the gate: the first of its held-out split in id order (all of it for
+#: the smaller sets); fewer pages and one odd page moves a dataset's figures by points
+GATE_PAGES = 30
+#: how far below plain trafilatura cleaner may fall before the gate fails. The recall floor
+#: catches a model that eats articles, not the last half point (that is `make eval`'s job):
+#: when the model shipped, cleaneval's index and catalogue pages, whose gold keeps their
+#: teaser lists, cost up to 0.034 recall on a 12-page subset.
 F1_TOLERANCE = 0.005
 RECALL_TOLERANCE = 0.05
 
@@ -39,7 +39,7 @@ def gate() -> dict[str, dict]:
 
 @needs_data()
 def test_gate_covers_every_dataset(gate: dict[str, dict]) -> None:
-    assert len(gate) >= 5 and all(r["pages"] == GATE_PAGES for r in gate.values())
+    assert len(gate) >= 5 and all(r["pages"] >= 20 for r in gate.values())
 
 
 @needs_data()
