@@ -1,0 +1,40 @@
+"""Print a fixed random sample of weakly labelled lines for checking by eye.
+
+    python scripts/label_noise.py --data ../shared/data --n 40
+
+Each row: the weak label (junk/body), dataset, line. Count the rows you disagree with:
+that share is the label noise (the figure in the README comes from this sample).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+from cleaner.datasets import extract_page, iter_pages
+from cleaner.features import content_indices
+from cleaner.weak import label_page
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--n", type=int, default=40, help="lines per label")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    pages = [p for p in iter_pages([args.data]) if not p.held_out]
+    rows: dict[int, list[tuple[str, str]]] = {0: [], 1: []}
+    for page in rng.sample(pages, min(len(pages), 300)):
+        labelled = label_page(page, extract_page(page))
+        for k, i in enumerate(content_indices(labelled.doc)):
+            if labelled.labels[k] in rows:
+                rows[int(labelled.labels[k])].append((page.dataset, labelled.doc.lines[i].strip()))
+    for label, name in ((1, "junk"), (0, "body")):
+        for dataset, line in rng.sample(rows[label], min(args.n, len(rows[label]))):
+            print(f"{name}\t{dataset}\t{line[:160]}")
+
+
+if __name__ == "__main__":
+    main()
