@@ -26,11 +26,13 @@ MIN_LINES = 2
 class Settings:
     """How aggressively to remove lines; the defaults favour keeping real text.
 
-    `threshold`, `inner_threshold` and `cue_threshold` left at None take the values chosen when the model
+    `threshold` is for the trailing run of HTML pages, `text_threshold` for that of plain
+    text (no page facts to go on). Thresholds left at None take the values chosen when the model
     was trained (recorded in the model file), else TRAILING_THRESHOLD / INNER_THRESHOLD.
     """
 
     threshold: float | None = None
+    text_threshold: float | None = None
     inner_threshold: float | None = None
     cue_threshold: float | None = None
     max_removed_share: float = MAX_REMOVED_SHARE
@@ -40,7 +42,14 @@ class Settings:
     favor_recall: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("threshold", "inner_threshold", "cue_threshold", "max_removed_share", "guard_threshold"):
+        for name in (
+            "threshold",
+            "text_threshold",
+            "inner_threshold",
+            "cue_threshold",
+            "max_removed_share",
+            "guard_threshold",
+        ):
             value = getattr(self, name)
             if value is not None and not 0.0 <= value <= 1.0:
                 raise ConfigError(f"{name} must be between 0 and 1, got {value!r}")
@@ -68,4 +77,10 @@ class Settings:
         cue = self.cue_threshold
         if cue is None:
             cue = trained.get("cue_threshold", CUE_THRESHOLD)
-        return replace(self, threshold=threshold, inner_threshold=inner, cue_threshold=cue)
+        text = self.text_threshold
+        if text is None:
+            # a threshold the caller chose applies to plain text too
+            text = threshold if self.threshold is not None else trained.get("text_threshold", threshold)
+        return replace(
+            self, threshold=threshold, text_threshold=text, inner_threshold=inner, cue_threshold=cue
+        )

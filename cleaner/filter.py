@@ -58,7 +58,11 @@ def cues(matrix: np.ndarray) -> np.ndarray:
 
 
 def decide(
-    scores: np.ndarray, chars: np.ndarray, settings: Settings, cue: np.ndarray | None = None
+    scores: np.ndarray,
+    chars: np.ndarray,
+    settings: Settings,
+    cue: np.ndarray | None = None,
+    plain_text: bool = False,
 ) -> np.ndarray:
     """Boolean mask of rows to remove: the trailing run at one confidence, others at a stricter
     one (less strict for lines with a boilerplate cue), with a guard on how much may go."""
@@ -66,9 +70,10 @@ def decide(
     remove = np.zeros(n, dtype=bool)
     if n < max(settings.min_lines, 1):
         return remove
-    if settings.threshold is None or settings.inner_threshold is None or settings.cue_threshold is None:
+    trailing = settings.text_threshold if plain_text else settings.threshold
+    if trailing is None or settings.inner_threshold is None or settings.cue_threshold is None:
         raise ValueError("decide() needs resolved settings (Settings.resolve)")
-    below = np.flatnonzero(scores < settings.threshold)
+    below = np.flatnonzero(scores < trailing)
     tail_start = below[-1] + 1 if len(below) else 0
     remove[tail_start:] = True
     remove |= scores >= settings.inner_threshold
@@ -102,7 +107,7 @@ def apply(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Setti
     """Remove the lines `decide` picks and return the result with a reason for each removal."""
     rows = content_indices(doc)
     chars = np.array([len(doc.lines[i].strip()) for i in rows], dtype=float)
-    remove = decide(scores, chars, settings, cues(matrix))
+    remove = decide(scores, chars, settings, cues(matrix), plain_text=doc.source == "text")
     kept_after = np.flatnonzero(~remove)
     last_kept = kept_after[-1] if len(kept_after) else -1
     removed_lines = set(rows[remove].tolist())
