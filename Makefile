@@ -18,8 +18,8 @@ install: $(STAMP)  ## create .venv and install cleaner with its dev tools
 
 demo: $(STAMP)  ## clean the bundled sample files into demo-out/ and show one
 	$(CLEANER) clean samples/ -o demo-out/ --explain
-	@echo "--- demo-out/000_bf343f9721e655f4.txt ---"
-	@cat demo-out/000_bf343f9721e655f4.txt
+	@echo "--- demo-out/000_bf343f9721e655f4.txt.txt (the seed without its six teasers) ---"
+	@cat demo-out/000_bf343f9721e655f4.txt.txt
 
 test: $(STAMP)  ## run the test suite
 	$(PY) -m pytest -q
