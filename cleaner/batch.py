@@ -23,6 +23,8 @@ Format = Literal["text", "json"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 STDIN = "-"
+#: inputs larger than this are refused unread (configurable with --max-size)
+MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,12 @@ class Outcome:
     job: Job
     result: CleanResult | None = None
     error: str | None = None
+    error_type: str | None = None
+    skipped: bool = False
+
+    def error_record(self) -> dict[str, str]:
+        """The failure as one JSON-ready record for the --errors file."""
+        return {"path": self.job.display, "error": self.error_type or "Error", "message": self.error or ""}
 
 
 def output_suffix(fmt: Format) -> str:
@@ -67,7 +75,9 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> tuple[list[Job]
         elif path.exists() or path.is_symlink():
             jobs.append(Job(path, outdir / f"{path.name}{suffix}" if outdir else None, str(path)))
         else:
-            failed.append(Outcome(Job(path, None, str(path)), error="no such file or folder"))
+            failed.append(
+                Outcome(Job(path, None, str(path)), error="no such file or folder", error_type="InputError")
+            )
     return jobs, failed
 
 
@@ -80,16 +90,20 @@ def _walk(root: Path, skip: Path | None) -> Iterator[Path]:
             yield here / name
 
 
-def read_input(path: Path) -> bytes:
-    """Read a regular file's bytes; special files (FIFOs, devices, sockets) are refused unread."""
+def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """Read a regular file's bytes; special files and files over `max_bytes` are refused unread."""
     try:
-        mode = path.stat().st_mode
+        info = path.stat()
     except FileNotFoundError as exc:
         raise InputError("vanished or a broken symlink") from exc
     except OSError as exc:
         raise InputError(f"cannot stat: {exc.strerror or exc}") from exc
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(info.st_mode):
         raise InputError("not a regular file (FIFO, device or socket): skipped without reading")
+    if info.st_size > max_bytes:
+        raise InputError(
+            f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-size)"
+        )
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -128,19 +142,43 @@ def write_atomic(dest: Path, content: str) -> None:
         raise
 
 
+def up_to_date(job: Job) -> bool:
+    """Whether the job's output exists and is newer than its input (a rerun can skip it)."""
+    if job.src is None or job.dest is None:
+        return False
+    try:
+        return job.dest.stat().st_mtime >= job.src.stat().st_mtime
+    except OSError:
+        return False
+
+
 def run_job(
-    cleaner: Cleaner, job: Job, *, fmt: Format, kind: Kind, url: str | None, inputs: set[Path]
+    cleaner: Cleaner,
+    job: Job,
+    *,
+    fmt: Format,
+    kind: Kind,
+    url: str | None,
+    inputs: set[Path],
+    force: bool = False,
+    max_bytes: int = MAX_INPUT_BYTES,
 ) -> Outcome:
-    """Clean one input and write (or return) its output; errors become the outcome's message."""
+    """Clean one input and write (or return) its output; errors become the outcome's message.
+
+    An output newer than its input is left alone unless `force`: rerunning a batch finishes
+    only what is missing or stale.
+    """
     try:
         if job.dest is not None and job.dest.resolve() in inputs:
             raise InputError(f"output {job.dest} would overwrite an input file; choose another -o folder")
-        data = sys.stdin.buffer.read() if job.src is None else read_input(job.src)
+        if not force and up_to_date(job):
+            return Outcome(job, skipped=True)
+        data = sys.stdin.buffer.read() if job.src is None else read_input(job.src, max_bytes)
         result = cleaner.clean(data, url=url, kind=kind_of(job.src, kind), with_metadata=fmt == "json")
         if job.dest is not None:
             write_atomic(job.dest, render(result, fmt, job.display))
         return Outcome(job, result=result)
     except CleanerError as exc:
-        return Outcome(job, error=str(exc))
+        return Outcome(job, error=str(exc), error_type=type(exc).__name__)
     except OSError as exc:
-        return Outcome(job, error=f"cannot write output: {exc.strerror or exc}")
+        return Outcome(job, error=f"cannot write output: {exc.strerror or exc}", error_type="OutputError")

@@ -73,6 +73,14 @@ def clean(
         bool, typer.Option(help="Print each removed line with its score and reason to stderr.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(help="Redo every output; by default a rerun skips outputs newer than their inputs."),
+    ] = False,
+    errors: Annotated[
+        Path | None, typer.Option(help="Write failures as JSONL (path, error, message); rewritten each run.")
+    ] = None,
+    max_size: Annotated[float, typer.Option(help="Refuse inputs larger than this many MB, unread.")] = 20.0,
 ) -> None:
     """Clean HTML pages or extracted text files.
 
@@ -87,8 +95,10 @@ def clean(
 
       cleaner clean scraped/ -o clean/ --explain
     """
+    import json
+
     from .api import Cleaner
-    from .batch import Format, Job, Outcome, plan, render, run_job
+    from .batch import Format, Job, Outcome, plan, render, run_job, write_atomic
     from .errors import CleanerError
 
     if fmt not in ("text", "json"):
@@ -97,6 +107,8 @@ def clean(
         raise _usage(f"--input-type must be auto, html or text, not {input_type!r}")
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise _usage(f"--threshold must be between 0 and 1, not {threshold}")
+    if max_size <= 0:
+        raise _usage(f"--max-size must be positive, not {max_size}")
     if paths.count("-") > 1:
         raise _usage("stdin (-) can be given only once")
     form = cast(Format, fmt)
@@ -113,7 +125,16 @@ def clean(
     kind = cast(Literal["auto", "html", "text"], input_type)
 
     def each(job: Job) -> Outcome:
-        outcome = run_job(cleaner, job, fmt=form, kind=kind, url=url, inputs=inputs)
+        outcome = run_job(
+            cleaner,
+            job,
+            fmt=form,
+            kind=kind,
+            url=url,
+            inputs=inputs,
+            force=force,
+            max_bytes=int(max_size * 1024 * 1024),
+        )
         if outcome.error:
             _err(f"error: {job.display}: {outcome.error}")
         elif outcome.result is not None:
@@ -127,11 +148,20 @@ def clean(
     for f in failures:
         _err(f"error: {f.job.display}: {f.error}")
     outcomes = list(_with_progress(jobs, each))
-    failed = len(failures) + sum(1 for o in outcomes if o.error)
+    failed_outcomes = failures + [o for o in outcomes if o.error]
+    failed = len(failed_outcomes)
+    if errors is not None:
+        write_atomic(
+            errors, "".join(json.dumps(o.error_record(), ensure_ascii=False) + "\n" for o in failed_outcomes)
+        )
     if not quiet and (output is not None or failed):
-        removed = sum(len(o.result.removed) for o in outcomes if o.result)
+        done = [o.result for o in outcomes if o.result]
+        skipped = sum(1 for o in outcomes if o.skipped)
+        lines = sum(len(r.removed) for r in done)
+        chars = sum(len(x.text) for r in done for x in r.removed)
         _err(
-            f"{len(outcomes) + len(failures) - failed} file(s) cleaned, {failed} failed, {removed} line(s) removed"
+            f"{len(done)} file(s) cleaned, {skipped} skipped (up to date), {failed} failed; "
+            f"{lines} line(s), {chars} character(s) removed"
         )
     if failed:
         raise typer.Exit(1)

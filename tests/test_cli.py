@@ -65,7 +65,7 @@ def test_folder_mirrors_tree_and_reports(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     assert (tmp_path / "out" / "a" / "b.html.txt").is_file()
     assert (tmp_path / "out" / "c.txt.txt").is_file()
-    assert "2 file(s) cleaned, 0 failed" in out.stderr
+    assert "2 file(s) cleaned, 0 skipped (up to date), 0 failed" in out.stderr
     assert not list((tmp_path / "out").rglob("*.tmp"))
 
 
@@ -139,3 +139,47 @@ def test_train_writes_model_and_card(tmp_path: Path) -> None:
     out = runner.invoke(app, ["train", "--seeds", str(SEED.parent), "--out", str(tmp_path), "--no-cv"])
     assert out.exit_code == 0, out.output
     assert cleaner.Cleaner(model=tmp_path).clean_text(SEED.read_text(encoding="utf-8")).removed
+
+
+def test_rerun_skips_up_to_date_outputs_and_force_redoes_them(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("One.\nTwo.", encoding="utf-8")
+    (src / "b.txt").write_text("Three.\nFour.", encoding="utf-8")
+    args = ["clean", str(src), "-o", str(tmp_path / "out")]
+    assert "2 file(s) cleaned, 0 skipped" in runner.invoke(app, args).stderr
+    os.utime(src / "b.txt", (1e10, 1e10))  # b changed after its output was written
+    assert "1 file(s) cleaned, 1 skipped" in runner.invoke(app, args).stderr
+    assert "2 file(s) cleaned, 0 skipped" in runner.invoke(app, [*args, "--force"]).stderr
+
+
+def test_errors_file_lists_failures_as_jsonl(tmp_path: Path) -> None:
+    (tmp_path / "bin.dat").write_bytes(b"\x00\x01binary")
+    (tmp_path / "ok.txt").write_text("Fine.\nAlso fine.", encoding="utf-8")
+    report = tmp_path / "errors.jsonl"
+    out = runner.invoke(
+        app,
+        [
+            "clean",
+            str(tmp_path / "bin.dat"),
+            str(tmp_path / "ok.txt"),
+            "-o",
+            str(tmp_path / "o"),
+            "--errors",
+            str(report),
+        ],
+    )
+    assert out.exit_code == 1
+    records = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert records == [
+        {"path": str(tmp_path / "bin.dat"), "error": "InputError", "message": records[0]["message"]}
+    ]
+    assert "binary" in records[0]["message"]
+
+
+def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<p>" + b"x" * 2_000_000 + b"</p>")
+    out = runner.invoke(app, ["clean", str(big), "--max-size", "1"])
+    assert out.exit_code == 1
+    assert "over the 1,048,576-byte limit" in out.stderr
