@@ -10,10 +10,10 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .api import Cleaner, Kind
 from .errors import CleanerError, InputError
@@ -23,6 +23,8 @@ Format = Literal["text", "json"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 STDIN = "-"
+#: jobs handed to a worker process at a time
+CHUNK = 4
 #: inputs larger than this are refused unread (configurable with --max-size)
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 
@@ -182,3 +184,30 @@ def run_job(
         return Outcome(job, error=str(exc), error_type=type(exc).__name__)
     except OSError as exc:
         return Outcome(job, error=f"cannot write output: {exc.strerror or exc}", error_type="OutputError")
+
+
+# one Cleaner and one set of job options per worker process, set by the pool's initializer
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(cleaner: Cleaner, options: dict[str, Any]) -> None:
+    _WORKER["cleaner"] = cleaner
+    _WORKER["options"] = options
+
+
+def _run_in_worker(job: Job) -> Outcome:
+    return run_job(_WORKER["cleaner"], job, **_WORKER["options"])
+
+
+def run_all(cleaner: Cleaner, jobs: Sequence[Job], workers: int = 1, **options: Any) -> Iterator[Outcome]:
+    """Run jobs in input order, in `workers` processes (each loads the model once) or in this one."""
+    if workers <= 1 or len(jobs) < 2 or any(j.src is None for j in jobs):
+        for job in jobs:
+            yield run_job(cleaner, job, **options)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(cleaner, options)
+    ) as pool:
+        yield from pool.map(_run_in_worker, jobs, chunksize=CHUNK)

@@ -6,7 +6,9 @@ Data goes to stdout, messages to stderr. Exit codes: 0 all good, 1 some input fa
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 
@@ -81,6 +83,10 @@ def clean(
         Path | None, typer.Option(help="Write failures as JSONL (path, error, message); rewritten each run.")
     ] = None,
     max_size: Annotated[float, typer.Option(help="Refuse inputs larger than this many MB, unread.")] = 20.0,
+    workers: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", help="Worker processes (default: all cores); 1 runs in-process."),
+    ] = None,
 ) -> None:
     """Clean HTML pages or extracted text files.
 
@@ -98,7 +104,7 @@ def clean(
     import json
 
     from .api import Cleaner
-    from .batch import Format, Job, Outcome, plan, render, run_job, write_atomic
+    from .batch import Format, Outcome, plan, render, run_all, write_atomic
     from .errors import CleanerError
 
     if fmt not in ("text", "json"):
@@ -107,6 +113,8 @@ def clean(
         raise _usage(f"--input-type must be auto, html or text, not {input_type!r}")
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise _usage(f"--threshold must be between 0 and 1, not {threshold}")
+    if workers is not None and workers < 1:
+        raise _usage(f"--jobs must be at least 1, not {workers}")
     if max_size <= 0:
         raise _usage(f"--max-size must be positive, not {max_size}")
     if paths.count("-") > 1:
@@ -124,17 +132,8 @@ def clean(
     inputs = {j.src.resolve() for j in jobs if j.src is not None}
     kind = cast(Literal["auto", "html", "text"], input_type)
 
-    def each(job: Job) -> Outcome:
-        outcome = run_job(
-            cleaner,
-            job,
-            fmt=form,
-            kind=kind,
-            url=url,
-            inputs=inputs,
-            force=force,
-            max_bytes=int(max_size * 1024 * 1024),
-        )
+    def report(outcome: Outcome) -> Outcome:
+        job = outcome.job
         if outcome.error:
             _err(f"error: {job.display}: {outcome.error}")
         elif outcome.result is not None:
@@ -147,7 +146,18 @@ def clean(
 
     for f in failures:
         _err(f"error: {f.job.display}: {f.error}")
-    outcomes = list(_with_progress(jobs, each))
+    results = run_all(
+        cleaner,
+        jobs,
+        workers=workers or os.cpu_count() or 1,
+        fmt=form,
+        kind=kind,
+        url=url,
+        inputs=inputs,
+        force=force,
+        max_bytes=int(max_size * 1024 * 1024),
+    )
+    outcomes = [report(o) for o in _with_progress(results, len(jobs))]
     failed_outcomes = failures + [o for o in outcomes if o.error]
     failed = len(failed_outcomes)
     if errors is not None:
@@ -167,19 +177,19 @@ def clean(
         raise typer.Exit(1)
 
 
-def _with_progress(jobs: list[Any], fn: Any) -> Any:
-    """Apply fn to each job, with a progress bar when stderr is a terminal and the batch is long."""
-    if len(jobs) < 2 or not sys.stderr.isatty():
-        yield from map(fn, jobs)
+def _with_progress(items: Iterator[Any], total: int) -> Iterator[Any]:
+    """Pass items through, with a progress bar when stderr is a terminal and the batch is long."""
+    if total < 2 or not sys.stderr.isatty():
+        yield from items
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("clean", total=len(jobs))
-        for job in jobs:
-            yield fn(job)
+        task = bar.add_task("clean", total=total)
+        for item in items:
+            yield item
             bar.advance(task)
 
 

@@ -183,3 +183,23 @@ def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:
     out = runner.invoke(app, ["clean", str(big), "--max-size", "1"])
     assert out.exit_code == 1
     assert "over the 1,048,576-byte limit" in out.stderr
+
+
+def test_parallel_run_gives_the_same_tree_as_in_process(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    for page in sorted((CASES / "pages").glob("*.html")):
+        (src / "sub" / page.name).write_bytes(page.read_bytes())
+    (src / "seed.txt").write_bytes(SEED.read_bytes())
+    (src / "broken.bin").write_bytes(b"\x00\x01\x02")
+    one = runner.invoke(app, ["clean", str(src), "-o", str(tmp_path / "one"), "-j", "1"])
+    two = runner.invoke(app, ["clean", str(src), "-o", str(tmp_path / "two"), "-j", "2"])
+    assert one.exit_code == two.exit_code == 1  # the binary file fails in both
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    assert files == sorted(
+        p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*") if p.is_file()
+    )
+    assert len(files) == 17
+    for rel in files:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes()
+    assert "broken.bin: looks like a binary file" in two.stderr
