@@ -23,6 +23,8 @@ Format = Literal["text", "json"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 STDIN = "-"
+#: suffix of write_atomic's temporary files; leftovers of a killed run are removed on the next
+TMP_SUFFIX = ".cleaner-tmp"
 #: jobs handed to a worker process at a time
 CHUNK = 4
 #: inputs larger than this are refused unread (configurable with --max-size)
@@ -134,7 +136,7 @@ def render(result: CleanResult, fmt: Format, display: str) -> str:
 def write_atomic(dest: Path, content: str) -> None:
     """Write via a temporary file in the same folder and a rename: never a partial file."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(content)
@@ -142,6 +144,16 @@ def write_atomic(dest: Path, content: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_leftovers(outdir: Path) -> int:
+    """Delete temporary files a killed run left in the output folder; returns how many."""
+    count = 0
+    if outdir.is_dir():
+        for tmp in outdir.rglob(f".*{TMP_SUFFIX}"):
+            tmp.unlink(missing_ok=True)
+            count += 1
+    return count
 
 
 def up_to_date(job: Job) -> bool:

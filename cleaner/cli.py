@@ -104,7 +104,7 @@ def clean(
     import json
 
     from .api import Cleaner
-    from .batch import Format, Outcome, plan, render, run_all, write_atomic
+    from .batch import Format, Outcome, plan, remove_leftovers, render, run_all, write_atomic
     from .errors import CleanerError
 
     if fmt not in ("text", "json"):
@@ -146,6 +146,8 @@ def clean(
 
     for f in failures:
         _err(f"error: {f.job.display}: {f.error}")
+    if output is not None and (leftovers := remove_leftovers(output)):
+        _err(f"removed {leftovers} temporary file(s) left by an interrupted run")
     results = run_all(
         cleaner,
         jobs,

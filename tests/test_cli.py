@@ -203,3 +203,14 @@ def test_parallel_run_gives_the_same_tree_as_in_process(tmp_path: Path) -> None:
     for rel in files:
         assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes()
     assert "broken.bin: looks like a binary file" in two.stderr
+
+
+def test_leftover_temporary_files_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "out" / "sub").mkdir(parents=True)
+    leftover = tmp_path / "out" / "sub" / ".a.txt.txt.x1y2.cleaner-tmp"
+    leftover.write_text("partial", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("One.\nTwo.", encoding="utf-8")
+    out = runner.invoke(app, ["clean", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out")])
+    assert out.exit_code == 0
+    assert not leftover.exists()
+    assert "removed 1 temporary file(s)" in out.stderr
