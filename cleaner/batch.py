@@ -11,7 +11,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -223,3 +223,93 @@ def run_all(cleaner: Cleaner, jobs: Sequence[Job], workers: int = 1, **options: 
         max_workers=workers, initializer=_init_worker, initargs=(cleaner, options)
     ) as pool:
         yield from pool.map(_run_in_worker, jobs, chunksize=CHUNK)
+
+
+@dataclass
+class StreamStats:
+    """What a JSONL run did."""
+
+    records: int = 0
+    failed: int = 0
+    lines_removed: int = 0
+
+
+def _open_text(path: Path | None, mode: str) -> Any:
+    """A text stream for a path (gzip'd when it ends in .gz), or stdin/stdout for None."""
+    import contextlib
+    import gzip
+
+    if path is None:
+        return contextlib.nullcontext(sys.stdin if "r" in mode else sys.stdout)
+    errors = "replace" if "r" in mode else "strict"
+    if path.suffix == ".gz":
+        return gzip.open(path, mode + "t", encoding="utf-8", errors=errors)
+    return open(path, mode, encoding="utf-8", errors=errors)
+
+
+def clean_jsonl(
+    cleaner: Cleaner,
+    sources: Sequence[Path | None],
+    dest: Path | None,
+    *,
+    field: str,
+    kind: Kind,
+    on_error: Any,
+) -> StreamStats:
+    """Clean one field of every JSONL record, keeping the other fields and the record order.
+
+    Each record gains `clean_text` and `removed` (line, text, score, reason). The record's
+    `url`, if any, is passed to extraction. A broken line or a record without the field is
+    reported through `on_error(where, message)` and left out. `.gz` paths are (de)compressed;
+    None means stdin/stdout. A file output is written atomically.
+    """
+    stats = StreamStats()
+    tmp: Path | None = None
+    if dest is not None:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=TMP_SUFFIX + dest.suffix)
+        os.close(fd)
+        tmp = Path(name)
+    try:
+        with _open_text(tmp, "w") as out:
+            for src in sources:
+                where = "<stdin>" if src is None else str(src)
+                with _open_text(src, "r") as lines:
+                    for number, line in enumerate(lines, start=1):
+                        if not line.strip():
+                            continue
+                        record = _clean_record(cleaner, line, field, kind)
+                        if isinstance(record, str):
+                            stats.failed += 1
+                            on_error(f"{where}:{number}", record)
+                            continue
+                        stats.records += 1
+                        stats.lines_removed += len(record["removed"])
+                        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if tmp is not None and dest is not None:
+            os.replace(tmp, dest)
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    return stats
+
+
+def _clean_record(cleaner: Cleaner, line: str, field: str, kind: Kind) -> dict[str, Any] | str:
+    """The cleaned record, or the reason it cannot be cleaned."""
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        return f"not a JSON object: {exc}"
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    value = record.get(field)
+    if not isinstance(value, str):
+        return f"no string field {field!r}"
+    url = record.get("url") if isinstance(record.get("url"), str) else None
+    try:
+        result = cleaner.clean(value, url=url, kind=kind)
+    except CleanerError as exc:
+        return str(exc)
+    record["clean_text"] = result.text
+    record["removed"] = [asdict(r) for r in result.removed]
+    return record

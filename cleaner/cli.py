@@ -87,6 +87,12 @@ def clean(
         int | None,
         typer.Option("--jobs", "-j", help="Worker processes (default: all cores); 1 runs in-process."),
     ] = None,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Inputs are JSONL records (.gz ok); -o names one output file.")
+    ] = False,
+    field: Annotated[
+        str, typer.Option(help="With --jsonl: the field to clean (e.g. html or text).")
+    ] = "html",
 ) -> None:
     """Clean HTML pages or extracted text files.
 
@@ -119,6 +125,11 @@ def clean(
         raise _usage(f"--max-size must be positive, not {max_size}")
     if paths.count("-") > 1:
         raise _usage("stdin (-) can be given only once")
+    if jsonl:
+        _clean_streams(
+            paths, output, field, cast(Literal["auto", "html", "text"], input_type), model, threshold
+        )
+        return
     form = cast(Format, fmt)
     jobs, failures = plan(paths, output, form)
     if output is None and len(jobs) + len(failures) > 1:
@@ -176,6 +187,40 @@ def clean(
             f"{lines} line(s), {chars} character(s) removed"
         )
     if failed:
+        raise typer.Exit(1)
+
+
+def _clean_streams(
+    paths: list[str], output: Path | None, field: str, kind: Any, model: Path | None, threshold: float | None
+) -> None:
+    """`clean --jsonl`: records in, records out, in order; exit 1 if any record failed."""
+    from .api import Cleaner
+    from .batch import clean_jsonl
+    from .errors import CleanerError
+
+    sources = [None if p == "-" else Path(p) for p in paths]
+    for src in sources:
+        if src is not None and not src.is_file():
+            raise _usage(f"--jsonl needs JSONL files or -, not {src}")
+    dest = None if output is None or str(output) == "-" else output
+    if dest is not None and any(s is not None and s.resolve() == dest.resolve() for s in sources):
+        raise _usage(f"output {dest} is also an input")
+    failures = 0
+
+    def on_error(where: str, message: str) -> None:
+        nonlocal failures
+        failures += 1
+        _err(f"error: {where}: {message}")
+
+    try:
+        options: dict[str, Any] = {} if threshold is None else {"threshold": threshold}
+        cleaner = Cleaner(model=model, **options)
+        stats = clean_jsonl(cleaner, sources, dest, field=field, kind=kind, on_error=on_error)
+    except (CleanerError, OSError) as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    _err(f"{stats.records} record(s) cleaned, {stats.failed} failed; {stats.lines_removed} line(s) removed")
+    if failures:
         raise typer.Exit(1)
 
 

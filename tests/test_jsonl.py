@@ -1,0 +1,61 @@
+"""JSONL streams: records in, records out, in order, other fields kept; .gz and stdin/stdout."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+import cleaner
+from cleaner.cli import app
+
+from .conftest import CASES, SEED
+
+runner = CliRunner()
+PAGE = CASES / "pages" / "12_ellipsis_teasers.html"
+
+
+def _records() -> list[dict]:
+    return [
+        {"id": "../../x", "url": "https://example.com/a", "html": PAGE.read_text(encoding="utf-8"), "n": 1},
+        {"id": "b", "html": "<html><body></body></html>", "n": 2},
+        {"id": "c", "html": SEED.read_text(encoding="utf-8"), "n": 3},
+    ]
+
+
+def test_jsonl_file_to_gz_keeps_order_and_fields(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in _records()), encoding="utf-8")
+    out = runner.invoke(app, ["clean", "--jsonl", str(src), "-o", str(tmp_path / "out.jsonl.gz")])
+    assert out.exit_code == 0, out.output
+    with gzip.open(tmp_path / "out.jsonl.gz", "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    assert [r["id"] for r in rows] == ["../../x", "b", "c"] and [r["n"] for r in rows] == [1, 2, 3]
+    assert rows[0]["clean_text"] == cleaner.clean_html(
+        PAGE.read_text(encoding="utf-8"), url="https://example.com/a"
+    )
+    assert rows[0]["removed"] and rows[1]["clean_text"] == ""
+    assert not (tmp_path / "x").exists(), "ids are data, never paths"
+
+
+def test_jsonl_text_field_from_gz_stdin_to_stdout(tmp_path: Path) -> None:
+    record = {"id": 1, "text": SEED.read_text(encoding="utf-8")}
+    out = runner.invoke(app, ["clean", "--jsonl", "-", "--field", "text"], input=json.dumps(record) + "\n")
+    assert out.exit_code == 0
+    row = json.loads(out.stdout)
+    assert row["clean_text"] == "\n".join(SEED.read_text(encoding="utf-8").split("\n")[:15])
+    assert len(row["removed"]) == 6
+
+
+def test_broken_lines_are_reported_and_the_rest_cleaned(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl.gz"
+    with gzip.open(src, "wt", encoding="utf-8") as fh:
+        fh.write('{"html": "<p>One.</p>"}\n{broken\n[1, 2]\n{"other": 1}\n{"html": "<p>Two.</p>"}\n')
+    out = runner.invoke(app, ["clean", "--jsonl", str(src), "-o", str(tmp_path / "o.jsonl")])
+    assert out.exit_code == 1
+    assert f"{src}:2: not a JSON object" in out.stderr
+    assert f"{src}:4: no string field 'html'" in out.stderr
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["html"] for r in rows] == ["<p>One.</p>", "<p>Two.</p>"]
