@@ -9,7 +9,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .config import Settings
-from .document import Document, decode, looks_binary, looks_like_html
+from .document import GZIP_MAGIC, Document, decode, gunzip, looks_binary, looks_like_html
 from .errors import ConfigError, InputError
 from .extract import extract
 from .features import line_features
@@ -86,6 +86,8 @@ def _to_str(data: str | bytes) -> str:
         return data
     if isinstance(data, bytes | bytearray | memoryview):
         raw = bytes(data)
+        if raw.startswith(GZIP_MAGIC):
+            raw = gunzip(raw)
         if looks_binary(raw):
             raise InputError("looks like a binary file (NUL bytes), not HTML or text")
         return decode(raw)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .errors import DecodeError
+from .errors import DecodeError, InputError
 
 Source = Literal["html", "text"]
 
@@ -19,6 +19,9 @@ SNIFF_BYTES = 4096
 GUESS_BYTES = 256 * 1024
 #: detector "chaos" scores closer than this count as a tie
 TIE = 0.01
+#: the most a gzip'd input may inflate to
+MAX_GUNZIPPED_BYTES = 100 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
 #: link share of a line whose page facts are unknown (plain-text input)
 UNKNOWN = -1.0
 
@@ -140,6 +143,20 @@ def _guess(data: bytes) -> str:
 def looks_like_html(text: str) -> bool:
     """Guess from content whether a string is an HTML page rather than plain text."""
     return bool(_HTML_TAG.search(text[:SNIFF_BYTES]))
+
+
+def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES) -> bytes:
+    """Decompress gzip'd bytes (a saved HTTP body, a .html.gz), refusing to inflate past `limit`."""
+    import zlib
+
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, limit)
+    except zlib.error as exc:
+        raise InputError(f"gzip data is corrupt: {exc}") from exc
+    if inflater.unconsumed_tail:
+        raise InputError(f"gzip data inflates past {limit:,} bytes")
+    return out
 
 
 def looks_binary(data: bytes) -> bool:

@@ -94,3 +94,16 @@ def test_unknown_option_is_a_config_error() -> None:
         cleaner.clean_text("x", treshold=0.3)
     with pytest.raises(cleaner.ConfigError, match="between 0 and 1"):
         cleaner.clean_text("x", threshold=3)
+
+
+def test_gzipped_page_is_inflated() -> None:
+    import gzip
+
+    page = (
+        b"<html><body><article>"
+        + b"<p>A paragraph of real article text for the test.</p>" * 6
+        + b"</article></body></html>"
+    )
+    assert cleaner.clean_html(gzip.compress(page)) == cleaner.clean_html(page) != ""
+    with pytest.raises(cleaner.InputError, match="gzip data is corrupt"):
+        cleaner.clean_html(gzip.compress(page)[:-30] + b"garbage-garbage-garbage-garbage")
