@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install cleaner with its dev tools
 
-demo: $(STAMP)  ## clean the bundled sample files into demo-out/ and show one
-	$(CLEANER) clean samples/ -o demo-out/ --explain
+DEMO_PAGES = tests/cases/pages/01_related_list.html tests/cases/pages/07_shift_jis.html \
+             tests/cases/pages/12_ellipsis_teasers.html
+
+demo: $(STAMP)  ## clean the bundled samples (the mission's seed and three test pages) into demo-out/
+	$(CLEANER) clean samples/ $(DEMO_PAGES) -o demo-out/ --explain
 	@echo "--- demo-out/000_bf343f9721e655f4.txt.txt (the seed without its six teasers) ---"
 	@cat demo-out/000_bf343f9721e655f4.txt.txt
 
