@@ -48,6 +48,14 @@ class Model:
     feature_names: tuple[str, ...]
     #: decision thresholds chosen at training time (see train.choose_thresholds)
     thresholds: dict[str, float] = field(default_factory=dict)
+    # the flat node table predict_proba walks, derived from the arrays above
+    roots_: np.ndarray = field(init=False, repr=False, compare=False)
+    left_: np.ndarray = field(init=False, repr=False, compare=False)
+    right_: np.ndarray = field(init=False, repr=False, compare=False)
+    feature_: np.ndarray = field(init=False, repr=False, compare=False)
+    threshold_: np.ndarray = field(init=False, repr=False, compare=False)
+    value_: np.ndarray = field(init=False, repr=False, compare=False)
+    leaf_: np.ndarray = field(init=False, repr=False, compare=False)
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> Model:
@@ -83,6 +91,23 @@ class Model:
             raise ModelError("model refers to a feature it does not name")
         return model
 
+    def __post_init__(self) -> None:
+        # all trees in one flat node table, children as global node numbers, so that a walk
+        # can drop the (row, tree) pairs that reached a leaf and do less work at each level
+        n_trees, n_nodes = self.feature.shape
+        offsets = (np.arange(n_trees) * n_nodes)[:, None]
+        flat = {
+            "roots_": offsets.ravel(),
+            "left_": (self.left + offsets).ravel(),
+            "right_": (self.right + offsets).ravel(),
+            "feature_": self.feature.ravel(),
+            "threshold_": self.threshold.ravel(),
+            "value_": self.value.ravel(),
+        }
+        flat["leaf_"] = flat["left_"] == np.arange(n_trees * n_nodes)
+        for name, array in flat.items():
+            object.__setattr__(self, name, array)
+
     def predict_proba(self, matrix: np.ndarray) -> np.ndarray:
         """Junk probability of each row of a feature matrix."""
         n_rows = matrix.shape[0]
@@ -93,13 +118,18 @@ class Model:
             raise ModelError(
                 f"feature matrix has {matrix.shape[1]} columns, the model expects {len(self.feature_names)}"
             )
-        trees = np.arange(n_trees)[None, :]
-        rows = np.arange(n_rows)[:, None]
-        node = np.zeros((n_rows, n_trees), dtype=np.intp)
+        node = np.tile(self.roots_, n_rows)
+        row = np.repeat(np.arange(n_rows), n_trees)
+        active = np.flatnonzero(~self.leaf_[node])
         for _ in range(self.depth):
-            x = matrix[rows, self.feature[trees, node]]
-            node = np.where(x <= self.threshold[trees, node], self.left[trees, node], self.right[trees, node])
-        raw = self.baseline + self.value[trees, node].sum(axis=1)
+            if not active.size:
+                break
+            here = node[active]
+            go_left = matrix[row[active], self.feature_[here]] <= self.threshold_[here]
+            there = np.where(go_left, self.left_[here], self.right_[here])
+            node[active] = there
+            active = active[~self.leaf_[there]]
+        raw = self.baseline + self.value_[node].reshape(n_rows, n_trees).sum(axis=1)
         return 1.0 / (1.0 + np.exp(-raw))
 
 
