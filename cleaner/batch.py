@@ -82,7 +82,20 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> tuple[list[Job]
             failed.append(
                 Outcome(Job(path, None, str(path)), error="no such file or folder", error_type="InputError")
             )
-    return jobs, failed
+    # two inputs mapping to one output (same relative name under two folders): the first
+    # keeps it, the others fail by name; nothing is overwritten
+    first: dict[Path, Job] = {}
+    unique: list[Job] = []
+    for job in jobs:
+        if job.dest is None:
+            unique.append(job)
+        elif job.dest in first:
+            message = f"output {job.dest} is already the output of {first[job.dest].display}; clean the folders separately"
+            failed.append(Outcome(job, error=message, error_type="InputError"))
+        else:
+            first[job.dest] = job
+            unique.append(job)
+    return unique, failed
 
 
 def _walk(root: Path, skip: Path | None) -> Iterator[Path]:

@@ -58,9 +58,9 @@ def main() -> None:
             :: max(1, len(list(args.data.glob("*/html/*.html"))) // args.pages)
         ]
         real = [decode(f.read_bytes()) for f in files[: args.pages]]
-        # alternate the two, best of two each: trafilatura's own caches warm up for both alike
+        # alternate the two, best of three each: trafilatura's own caches warm up for both alike
         plain = ours = float("inf")
-        for _ in range(2):
+        for _ in range(3):
             plain = min(
                 plain, _best_of(lambda: [trafilatura.extract(h, include_comments=False) for h in real], 1)
             )

@@ -214,3 +214,13 @@ def test_leftover_temporary_files_are_removed(tmp_path: Path) -> None:
     assert out.exit_code == 0
     assert not leftover.exists()
     assert "removed 1 temporary file(s)" in out.stderr
+
+
+def test_name_collisions_fail_by_name_instead_of_overwriting(tmp_path: Path) -> None:
+    for folder, text in (("a", "From folder a.\nSecond line."), ("b", "From folder b.\nSecond line.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.txt").write_text(text, encoding="utf-8")
+    out = runner.invoke(app, ["clean", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(tmp_path / "out")])
+    assert out.exit_code == 1
+    assert "is already the output of" in out.stderr and str(tmp_path / "b" / "same.txt") in out.stderr
+    assert (tmp_path / "out" / "same.txt.txt").read_text(encoding="utf-8").startswith("From folder a.")
