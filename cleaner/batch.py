@@ -60,12 +60,20 @@ def output_suffix(fmt: Format) -> str:
     return ".json" if fmt == "json" else ".txt"
 
 
+def real_path(path: Path) -> Path:
+    """The path with symlinks resolved; a symlink loop resolves to the absolute path itself."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python raises RuntimeError on symlink loops
+        return path.absolute()
+
+
 def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> tuple[list[Job], list[Outcome]]:
     """Expand inputs into jobs (folders recursively); inputs that do not exist become failures."""
     suffix = output_suffix(fmt)
     jobs: list[Job] = []
     failed: list[Outcome] = []
-    out_resolved = outdir.resolve() if outdir else None
+    out_resolved = real_path(outdir) if outdir else None
     for given in inputs:
         if given == STDIN:
             jobs.append(Job(None, outdir / f"stdin{suffix}" if outdir else None, "<stdin>"))
@@ -102,7 +110,7 @@ def _walk(root: Path, skip: Path | None) -> Iterator[Path]:
     """Files under a folder in sorted order, not following symlinked folders, skipping `skip`."""
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if skip is None or (here / d).resolve() != skip)
+        dirnames[:] = sorted(d for d in dirnames if skip is None or real_path(here / d) != skip)
         for name in sorted(filenames):
             yield here / name
 
@@ -196,7 +204,7 @@ def run_job(
     only what is missing or stale.
     """
     try:
-        if job.dest is not None and job.dest.resolve() in inputs:
+        if job.dest is not None and real_path(job.dest) in inputs:
             raise InputError(f"output {job.dest} would overwrite an input file; choose another -o folder")
         if not force and up_to_date(job):
             return Outcome(job, skipped=True)

@@ -110,7 +110,7 @@ def clean(
     import json
 
     from .api import Cleaner
-    from .batch import Format, Outcome, plan, remove_leftovers, render, run_all, write_atomic
+    from .batch import Format, Outcome, plan, real_path, remove_leftovers, render, run_all, write_atomic
     from .errors import CleanerError
 
     if fmt not in ("text", "json"):
@@ -140,7 +140,7 @@ def clean(
     except CleanerError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1) from exc
-    inputs = {j.src.resolve() for j in jobs if j.src is not None}
+    inputs = {real_path(j.src) for j in jobs if j.src is not None}
     kind = cast(Literal["auto", "html", "text"], input_type)
 
     def report(outcome: Outcome) -> Outcome:
@@ -195,7 +195,7 @@ def _clean_streams(
 ) -> None:
     """`clean --jsonl`: records in, records out, in order; exit 1 if any record failed."""
     from .api import Cleaner
-    from .batch import clean_jsonl
+    from .batch import clean_jsonl, real_path
     from .errors import CleanerError
 
     sources = [None if p == "-" else Path(p) for p in paths]
@@ -203,7 +203,7 @@ def _clean_streams(
         if src is not None and not src.is_file():
             raise _usage(f"--jsonl needs JSONL files or -, not {src}")
     dest = None if output is None or str(output) == "-" else output
-    if dest is not None and any(s is not None and s.resolve() == dest.resolve() for s in sources):
+    if dest is not None and any(s is not None and real_path(s) == real_path(dest) for s in sources):
         raise _usage(f"output {dest} is also an input")
     failures = 0
 
@@ -232,12 +232,19 @@ def _with_progress(items: Iterator[Any], total: int) -> Iterator[Any]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    columns = (TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("cleaning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("clean", total=total)
+        task = bar.add_task("clean", total=total, rate="")
         for item in items:
             yield item
-            bar.advance(task)
+            speed = bar.tasks[0].speed
+            bar.update(task, advance=1, rate=f"{speed:.1f} files/s" if speed else "")
 
 
 @app.command()

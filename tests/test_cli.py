@@ -224,3 +224,30 @@ def test_name_collisions_fail_by_name_instead_of_overwriting(tmp_path: Path) -> 
     assert out.exit_code == 1
     assert "is already the output of" in out.stderr and str(tmp_path / "b" / "same.txt") in out.stderr
     assert (tmp_path / "out" / "same.txt.txt").read_text(encoding="utf-8").startswith("From folder a.")
+
+
+def test_symlink_loop_and_vanished_file_are_per_file_errors(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "good.txt").write_text("One.\nTwo.", encoding="utf-8")
+    (tmp_path / "in" / "loop.html").symlink_to(tmp_path / "in" / "loop.html")
+    (tmp_path / "in" / "dir-loop").symlink_to(tmp_path / "in", target_is_directory=True)
+    out = runner.invoke(app, ["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
+    assert out.exit_code == 1
+    assert "loop.html: cannot stat" in out.stderr or "loop.html: vanished" in out.stderr
+    assert (tmp_path / "out" / "good.txt.txt").is_file()
+
+
+def test_file_vanishing_mid_batch(tmp_path: Path) -> None:
+    from cleaner.batch import Job, run_job
+
+    gone = tmp_path / "gone.txt"
+    outcome = run_job(
+        cleaner.Cleaner(),
+        Job(gone, tmp_path / "out" / "gone.txt.txt", str(gone)),
+        fmt="text",
+        kind="auto",
+        url=None,
+        inputs=set(),
+    )
+    assert outcome.error == "vanished or a broken symlink"
+    assert not (tmp_path / "out").exists()
