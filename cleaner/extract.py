@@ -15,12 +15,15 @@ _METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "d
 _LIST_MARKER = re.compile(r"^\s*-\s+")
 _WORD = re.compile(r"\w+")
 #: bump when what extract() returns changes: training caches are keyed on it
-EXTRACT_VERSION = 3
+EXTRACT_VERSION = 4
+#: nesting deeper than this loses content in the HTML parser (libxml2 stops at 256 levels)
+MAX_PARSER_DEPTH = 250
+_CONTAINER_TAG = re.compile(r"</?(?:div|span|section|font|center|td|tr|table|tbody)\b[^>]*>", re.I)
 #: link texts shorter than this are not searched inside lines (too many false hits)
 MIN_PARTIAL_LINK_CHARS = 10
 
 
-def extract(
+def _extract_once(
     html: str, url: str | None = None, settings: Settings | None = None, *, with_metadata: bool = False
 ) -> Document:
     """Extract the main text of a page into a Document, one paragraph per line.
@@ -63,6 +66,29 @@ def extract(
     lines = text.split("\n") if text else []
     share, heading = _line_facts(lines, links, headings)
     return Document(lines=lines, source="html", link_share=share, is_heading=heading, metadata=metadata)
+
+
+def extract(
+    html: str, url: str | None = None, settings: Settings | None = None, *, with_metadata: bool = False
+) -> Document:
+    """Extract the main text of a page into a Document, one paragraph per line.
+
+    Retried once on a flattened page when nesting too deep for the parser hid all text.
+    """
+    doc = _extract_once(html, url, settings, with_metadata=with_metadata)
+    if doc.lines or _nesting_depth(html) <= MAX_PARSER_DEPTH:
+        return doc
+    # libxml2 stops descending at a fixed depth: without the container tags the text is reachable
+    return _extract_once(_CONTAINER_TAG.sub(" ", html), url, settings, with_metadata=with_metadata)
+
+
+def _nesting_depth(html: str) -> int:
+    """The deepest nesting of container tags (div, span, section...), by a linear scan."""
+    depth = deepest = 0
+    for m in _CONTAINER_TAG.finditer(html):
+        depth = max(0, depth - 1) if m.group().startswith("</") else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _norm(text: str) -> str:

@@ -107,3 +107,9 @@ def test_gzipped_page_is_inflated() -> None:
     assert cleaner.clean_html(gzip.compress(page)) == cleaner.clean_html(page) != ""
     with pytest.raises(cleaner.InputError, match="gzip data is corrupt"):
         cleaner.clean_html(gzip.compress(page)[:-30] + b"garbage-garbage-garbage-garbage")
+
+
+def test_text_under_pathological_nesting_is_found() -> None:
+    paragraph = "<p>" + "Real article text that sits far below the parser's depth limit. " * 4 + "</p>"
+    page = "<html><body>" + "<div>" * 10_000 + paragraph * 4 + "</div>" * 10_000 + "</body></html>"
+    assert "far below the parser's depth limit" in cleaner.clean_html(page)
