@@ -15,7 +15,6 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -201,12 +200,3 @@ def iter_pages(roots: list[Path]) -> Iterator[GoldPage]:
 def blocks_by_label(page: GoldPage) -> dict[str, str]:
     """Normalised block text -> label, for datasets that label every block (L3S, GoogleTrends)."""
     return {" ".join(b["text"].split()): b["label"] for b in page.blocks if b.get("text")}
-
-
-def summary(pages: list[GoldPage]) -> dict[str, Any]:
-    """Pages per dataset and split."""
-    out: dict[str, Any] = {}
-    for p in pages:
-        d = out.setdefault(p.dataset, {"train": 0, "test": 0})
-        d["test" if p.held_out else "train"] += 1
-    return out

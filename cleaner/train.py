@@ -45,7 +45,6 @@ CHOICE_WEIGHTS = {"fundus-dev": 2.0, "cleaneval": 0.5}
 MAX_RECALL_LOSS = 0.003
 MAX_BODY_CHAR_LOSS = 0.001
 RECALL_PENALTY = 3.0
-VERBOSE = False
 
 
 @dataclass
@@ -228,11 +227,6 @@ def choose_thresholds(corpus: Corpus, probs: Sequence[np.ndarray]) -> dict[str, 
             "weighted_f1_gain": round(gain, 5),
             "datasets": per_dataset,
         }
-        if VERBOSE:
-            print(
-                {k: v for k, v in row.items() if k != "datasets"},
-                {k: v["recall_change"] for k, v in per_dataset.items()},
-            )
         tried.append(row)
     best: dict[str, Any] = dict(
         max(tried, key=lambda r: (r["score"], r["threshold"], r["inner_threshold"], r["cue_threshold"]))

@@ -12,14 +12,16 @@ import argparse
 import random
 from pathlib import Path
 
-from cleaner.datasets import extract_page, iter_pages
+from cleaner.datasets import default_data_dir, extract_page, iter_pages
 from cleaner.features import content_indices
 from cleaner.weak import label_page
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--data", type=Path, default=default_data_dir(), help="default: $CLEANER_DATA or ../shared/data"
+    )
     parser.add_argument("--n", type=int, default=40, help="lines per label")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

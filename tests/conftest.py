@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from cleaner.datasets import default_data_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
 SEED = ROOT / "seeds" / "000_bf343f9721e655f4.txt"
-DATA = Path(os.environ.get("CLEANER_DATA", ROOT.parent / "shared" / "data"))
+DATA = default_data_dir()
 
 
 def read_cases(name: str) -> list[str]:
