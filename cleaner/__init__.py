@@ -15,6 +15,7 @@ from .errors import (
     ExtractionError,
     InputError,
     ModelError,
+    TimeLimitError,
     TrainingError,
 )
 from .filter import CleanResult, RemovedLine
@@ -33,6 +34,7 @@ __all__ = [
     "ModelError",
     "RemovedLine",
     "Settings",
+    "TimeLimitError",
     "TrainingError",
     "__version__",
     "clean_html",

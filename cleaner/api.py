@@ -14,6 +14,7 @@ from .errors import ConfigError, InputError
 from .extract import extract
 from .features import line_features
 from .filter import CleanResult, apply
+from .limits import time_limit
 from .model import Model, load_model
 
 Kind = Literal["auto", "html", "text"]
@@ -54,14 +55,23 @@ class Cleaner:
         kind: Kind = "auto",
         with_metadata: bool = False,
     ) -> CleanResult:
-        """Clean a Document, or a page / text given as str or bytes (kind detected unless given)."""
+        """Clean a Document, or a page / text given as str or bytes (kind detected unless given).
+
+        Raises TimeLimitError when it takes longer than `settings.time_limit`, in any thread.
+        """
+        if kind not in ("auto", "html", "text"):
+            raise ConfigError(f"kind must be 'auto', 'html' or 'text', got {kind!r}")
+        with time_limit(self.settings.time_limit):
+            return self._clean(document, url=url, kind=kind, with_metadata=with_metadata)
+
+    def _clean(
+        self, document: Document | str | bytes, *, url: str | None, kind: Kind, with_metadata: bool
+    ) -> CleanResult:
         if isinstance(document, Document):
             doc = document
         else:
             text = _to_str(document)
             is_html = looks_like_html(text) if kind == "auto" else kind == "html"
-            if kind not in ("auto", "html", "text"):
-                raise ConfigError(f"kind must be 'auto', 'html' or 'text', got {kind!r}")
             doc = (
                 extract(text, url=url, settings=self.settings, with_metadata=with_metadata)
                 if is_html

@@ -5,12 +5,13 @@ Knows nothing about features or models: it calls `Cleaner.clean`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -219,31 +220,138 @@ def run_job(
         return Outcome(job, error=f"cannot write output: {exc.strerror or exc}", error_type="OutputError")
 
 
-# one Cleaner and one set of job options per worker process, set by the pool's initializer
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(cleaner: Cleaner, options: dict[str, Any]) -> None:
-    _WORKER["cleaner"] = cleaner
-    _WORKER["options"] = options
-
-
-def _run_in_worker(job: Job) -> Outcome:
-    return run_job(_WORKER["cleaner"], job, **_WORKER["options"])
-
-
 def run_all(cleaner: Cleaner, jobs: Sequence[Job], workers: int = 1, **options: Any) -> Iterator[Outcome]:
-    """Run jobs in input order, in `workers` processes (each loads the model once) or in this one."""
+    """Run jobs and yield their outcomes in input order, in `workers` processes or in this one.
+
+    Worker processes each load the model once and take one job at a time. A worker still busy
+    HARD_LIMIT_GRACE seconds after the time limit (stuck in C code the soft limit cannot
+    interrupt) or one that dies (killed, out of memory) costs only its current file: that file
+    fails by name, and a fresh worker takes the next job.
+    """
     if workers <= 1 or len(jobs) < 2 or any(j.src is None for j in jobs):
         for job in jobs:
             yield run_job(cleaner, job, **options)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    limit = cleaner.settings.time_limit
+    pool = _Pool(
+        cleaner, options, min(workers, len(jobs)), None if limit is None else limit + HARD_LIMIT_GRACE
+    )
+    try:
+        yield from pool.run(jobs)
+    finally:
+        pool.close()
 
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(cleaner, options)
-    ) as pool:
-        yield from pool.map(_run_in_worker, jobs, chunksize=CHUNK)
+
+#: seconds a worker may overrun the time limit before it is killed from outside
+HARD_LIMIT_GRACE = 3.0
+#: how often the pool checks for stuck workers when none has finished (seconds)
+_POLL = 0.5
+
+
+def _serve(conn: Any, cleaner: Cleaner, options: dict[str, Any]) -> None:
+    """A worker process's loop: receive (index, job), send back (index, outcome), until None."""
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        index, job = message
+        conn.send((index, run_job(cleaner, job, **options)))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Any
+    index: int = -1
+    job: Job | None = None
+    started: float = 0.0
+
+
+class _Pool:
+    """Worker processes fed one job at a time, watched from this process."""
+
+    def __init__(self, cleaner: Cleaner, options: dict[str, Any], size: int, hard_limit: float | None):
+        import multiprocessing
+
+        self.context = multiprocessing.get_context()
+        self.cleaner = cleaner
+        self.options = options
+        self.hard_limit = hard_limit
+        self.workers = [self._start() for _ in range(size)]
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(
+            target=_serve, args=(child, self.cleaner, self.options), name="cleaner-worker", daemon=True
+        )
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        self.workers[self.workers.index(worker)] = self._start()
+
+    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+        import time
+        from multiprocessing.connection import wait
+
+        todo = list(enumerate(jobs))[::-1]
+        done: dict[int, Outcome] = {}
+        emitted = 0
+        while emitted < len(jobs):
+            for worker in self.workers:
+                if worker.job is None and todo:
+                    worker.index, worker.job = todo.pop()
+                    worker.started = time.monotonic()
+                    worker.conn.send((worker.index, worker.job))
+            busy = {w.conn: w for w in self.workers if w.job is not None}
+            for conn in wait(list(busy), timeout=_POLL):
+                worker = busy[conn]
+                try:
+                    index, outcome = worker.conn.recv()
+                except (EOFError, OSError):
+                    code = worker.process.exitcode
+                    done[worker.index] = Outcome(
+                        worker.job,  # type: ignore[arg-type]
+                        error=f"the worker process died on this file (exit code {code}; out of memory?)",
+                        error_type="WorkerError",
+                    )
+                    self._replace(worker)
+                    continue
+                done[index] = outcome
+                worker.job = None
+            now = time.monotonic()
+            for worker in list(self.workers):
+                if worker.job is not None and self.hard_limit and now - worker.started > self.hard_limit:
+                    done[worker.index] = Outcome(
+                        worker.job,
+                        error=f"still running {self.hard_limit:g} s after it started; its worker was killed",
+                        error_type="TimeLimitError",
+                    )
+                    self._replace(worker)
+            while emitted in done:
+                yield done.pop(emitted)
+                emitted += 1
+
+    def close(self) -> None:
+        for worker in self.workers:
+            if worker.job is None:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+            else:
+                worker.process.kill()
+        for worker in self.workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
 
 
 @dataclass
@@ -257,7 +365,6 @@ class StreamStats:
 
 def _open_text(path: Path | None, mode: str) -> Any:
     """A text stream for a path (gzip'd when it ends in .gz), or stdin/stdout for None."""
-    import contextlib
     import gzip
 
     if path is None:
@@ -275,16 +382,40 @@ def clean_jsonl(
     *,
     field: str,
     kind: Kind,
-    on_error: Any,
+    on_error: Callable[[str, CleanerError], None],
 ) -> StreamStats:
     """Clean one field of every JSONL record, keeping the other fields and the record order.
 
     Each record gains `clean_text` and `removed` (line, text, score, reason). The record's
     `url`, if any, is passed to extraction. A broken line or a record without the field is
-    reported through `on_error(where, message)` and left out. `.gz` paths are (de)compressed;
+    reported through `on_error(where, error)` and left out. `.gz` paths are (de)compressed;
     None means stdin/stdout. A file output is written atomically.
     """
     stats = StreamStats()
+    with jsonl_output(dest) as write:
+        for src in sources:
+            where = "<stdin>" if src is None else str(src)
+            with _open_text(src, "r") as lines:
+                for number, line in enumerate(lines, start=1):
+                    if not line.strip():
+                        continue
+                    record = _clean_record(cleaner, line, field, kind)
+                    if isinstance(record, CleanerError):
+                        stats.failed += 1
+                        on_error(f"{where}:{number}", record)
+                        continue
+                    stats.records += 1
+                    stats.lines_removed += len(record["removed"])
+                    write(record)
+    return stats
+
+
+@contextlib.contextmanager
+def jsonl_output(dest: Path | None) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """A writer of JSONL records to stdout (None) or to a file, atomically, gzip'd for .gz.
+
+    The file appears only when the block ends without an exception.
+    """
     tmp: Path | None = None
     if dest is not None:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -293,44 +424,37 @@ def clean_jsonl(
         tmp = Path(name)
     try:
         with _open_text(tmp, "w") as out:
-            for src in sources:
-                where = "<stdin>" if src is None else str(src)
-                with _open_text(src, "r") as lines:
-                    for number, line in enumerate(lines, start=1):
-                        if not line.strip():
-                            continue
-                        record = _clean_record(cleaner, line, field, kind)
-                        if isinstance(record, str):
-                            stats.failed += 1
-                            on_error(f"{where}:{number}", record)
-                            continue
-                        stats.records += 1
-                        stats.lines_removed += len(record["removed"])
-                        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            yield lambda record: out.write(json.dumps(record, ensure_ascii=False) + "\n")
         if tmp is not None and dest is not None:
             os.replace(tmp, dest)
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-    return stats
 
 
-def _clean_record(cleaner: Cleaner, line: str, field: str, kind: Kind) -> dict[str, Any] | str:
-    """The cleaned record, or the reason it cannot be cleaned."""
+def _clean_record(cleaner: Cleaner, line: str, field: str, kind: Kind) -> dict[str, Any] | CleanerError:
+    """The cleaned record of one JSONL line, or the reason it cannot be cleaned."""
     try:
         record = json.loads(line)
     except ValueError as exc:
-        return f"not a JSON object: {exc}"
+        return InputError(f"not a JSON object: {exc}")
+    try:
+        return clean_record(cleaner, record, field, kind)
+    except CleanerError as exc:
+        return exc
+
+
+def clean_record(cleaner: Cleaner, record: dict[str, Any], field: str, kind: Kind = "auto") -> dict[str, Any]:
+    """A copy of the record with `clean_text` and `removed` added, from cleaning `record[field]`.
+
+    The record's `url`, if a string, is passed to extraction. Raises InputError for a record
+    that is not a dict or lacks the field, and the cleaning errors as they come.
+    """
     if not isinstance(record, dict):
-        return "not a JSON object"
+        raise InputError("not a JSON object")
     value = record.get(field)
     if not isinstance(value, str):
-        return f"no string field {field!r}"
+        raise InputError(f"no string field {field!r}")
     url = record.get("url") if isinstance(record.get("url"), str) else None
-    try:
-        result = cleaner.clean(value, url=url, kind=kind)
-    except CleanerError as exc:
-        return str(exc)
-    record["clean_text"] = result.text
-    record["removed"] = [asdict(r) for r in result.removed]
-    return record
+    result = cleaner.clean(value, url=url, kind=kind)
+    return {**record, "clean_text": result.text, "removed": [asdict(r) for r in result.removed]}

@@ -83,6 +83,10 @@ def clean(
         Path | None, typer.Option(help="Write failures as JSONL (path, error, message); rewritten each run.")
     ] = None,
     max_size: Annotated[float, typer.Option(help="Refuse inputs larger than this many MB, unread.")] = 20.0,
+    time_limit: Annotated[
+        float,
+        typer.Option(help="Fail a document that takes longer than this many seconds (0: no limit)."),
+    ] = 30.0,
     workers: Annotated[
         int | None,
         typer.Option("--jobs", "-j", help="Worker processes (default: all cores); 1 runs in-process."),
@@ -93,6 +97,13 @@ def clean(
     field: Annotated[
         str, typer.Option(help="With --jsonl: the field to clean (e.g. html or text).")
     ] = "html",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the batch on a Dask cluster: tcp://HOST:PORT of its scheduler, or 'local' for a "
+            "local cluster of --jobs workers. Workers must see the input and output paths."
+        ),
+    ] = None,
 ) -> None:
     """Clean HTML pages or extracted text files.
 
@@ -106,12 +117,19 @@ def clean(
       curl -s https://example.com/news | cleaner clean - --url https://example.com/news
 
       cleaner clean scraped/ -o clean/ --explain
+
+      cleaner clean crawl.warc.gz -o crawl.jsonl.gz    (one record per HTML response)
+
+      cleaner clean records.jsonl --jsonl --field html -o clean.jsonl
+
+      cleaner clean scraped/ -o clean/ --scheduler tcp://HOST:8786    (on a Dask cluster)
     """
     import json
 
     from .api import Cleaner
     from .batch import Format, Outcome, plan, real_path, remove_leftovers, render, run_all, write_atomic
     from .errors import CleanerError
+    from .warc import is_archive
 
     if fmt not in ("text", "json"):
         raise _usage(f"--format must be text or json, not {fmt!r}")
@@ -123,23 +141,38 @@ def clean(
         raise _usage(f"--jobs must be at least 1, not {workers}")
     if max_size <= 0:
         raise _usage(f"--max-size must be positive, not {max_size}")
+    if time_limit < 0:
+        raise _usage(f"--time-limit must be 0 (no limit) or positive, not {time_limit}")
     if paths.count("-") > 1:
         raise _usage("stdin (-) can be given only once")
-    if jsonl:
+    options: dict[str, Any] = {"time_limit": time_limit or None}
+    if threshold is not None:
+        options["threshold"] = threshold
+    try:
+        cleaner = Cleaner(model=model, **options)
+    except CleanerError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    archives = [p for p in paths if is_archive(p)]
+    if archives and len(archives) < len(paths):
+        raise _usage("WARC/ARC files cannot be mixed with other inputs in one run")
+    if jsonl or archives:
         _clean_streams(
-            paths, output, field, cast(Literal["auto", "html", "text"], input_type), model, threshold
+            cleaner,
+            paths,
+            output,
+            errors,
+            quiet,
+            archives=bool(archives),
+            field=field,
+            kind=cast(Literal["auto", "html", "text"], input_type),
+            max_bytes=int(max_size * 1024 * 1024),
         )
         return
     form = cast(Format, fmt)
     jobs, failures = plan(paths, output, form)
     if output is None and len(jobs) + len(failures) > 1:
         raise _usage("several inputs need an output folder: add -o OUTDIR")
-    options: dict[str, Any] = {} if threshold is None else {"threshold": threshold}
-    try:
-        cleaner = Cleaner(model=model, **options)
-    except CleanerError as exc:
-        _err(f"error: {exc}")
-        raise typer.Exit(1) from exc
     inputs = {real_path(j.src) for j in jobs if j.src is not None}
     kind = cast(Literal["auto", "html", "text"], input_type)
 
@@ -159,18 +192,22 @@ def clean(
         _err(f"error: {f.job.display}: {f.error}")
     if output is not None and (leftovers := remove_leftovers(output)):
         _err(f"removed {leftovers} temporary file(s) left by an interrupted run")
-    results = run_all(
-        cleaner,
-        jobs,
-        workers=workers or os.cpu_count() or 1,
-        fmt=form,
-        kind=kind,
-        url=url,
-        inputs=inputs,
-        force=force,
-        max_bytes=int(max_size * 1024 * 1024),
+    job_options: dict[str, Any] = dict(
+        fmt=form, kind=kind, url=url, inputs=inputs, force=force, max_bytes=int(max_size * 1024 * 1024)
     )
-    outcomes = [report(o) for o in _with_progress(results, len(jobs))]
+    if scheduler is None:
+        results = run_all(cleaner, jobs, workers=workers or os.cpu_count() or 1, **job_options)
+        outcomes = [report(o) for o in _with_progress(results, len(jobs))]
+    else:
+        from .dask import connect, run_on_cluster
+
+        try:
+            with connect(scheduler, workers) as client:
+                results = run_on_cluster(client, cleaner, jobs, **job_options)
+                outcomes = [report(o) for o in _with_progress(results, len(jobs))]
+        except CleanerError as exc:
+            _err(f"error: {exc}")
+            raise typer.Exit(1) from exc
     failed_outcomes = failures + [o for o in outcomes if o.error]
     failed = len(failed_outcomes)
     if errors is not None:
@@ -191,37 +228,77 @@ def clean(
 
 
 def _clean_streams(
-    paths: list[str], output: Path | None, field: str, kind: Any, model: Path | None, threshold: float | None
+    cleaner: Any,
+    paths: list[str],
+    output: Path | None,
+    errors: Path | None,
+    quiet: bool,
+    archives: bool,
+    **options: Any,
 ) -> None:
-    """`clean --jsonl`: records in, records out, in order; exit 1 if any record failed."""
-    from .api import Cleaner
-    from .batch import clean_jsonl, real_path
+    """`clean --jsonl` and web archives: records in, JSONL records out, in order.
+
+    Exit 1 if any record failed; failures are on stderr and, with --errors, in that file.
+    """
+    import json
+
+    from .batch import clean_jsonl, real_path, write_atomic
     from .errors import CleanerError
 
     sources = [None if p == "-" else Path(p) for p in paths]
     for src in sources:
+        if src is None and archives:
+            raise _usage("web archives are read from files, not stdin")
         if src is not None and not src.is_file():
-            raise _usage(f"--jsonl needs JSONL files or -, not {src}")
+            raise _usage(f"{src} is not a file: JSONL and WARC/ARC inputs are files (or - for JSONL)")
     dest = None if output is None or str(output) == "-" else output
     if dest is not None and any(s is not None and real_path(s) == real_path(dest) for s in sources):
         raise _usage(f"output {dest} is also an input")
-    failures = 0
+    failures: list[dict[str, str]] = []
 
-    def on_error(where: str, message: str) -> None:
-        nonlocal failures
-        failures += 1
-        _err(f"error: {where}: {message}")
+    def on_error(where: str, error: CleanerError) -> None:
+        failures.append({"path": where, "error": type(error).__name__, "message": str(error)})
+        _err(f"error: {where}: {error}")
 
     try:
-        options: dict[str, Any] = {} if threshold is None else {"threshold": threshold}
-        cleaner = Cleaner(model=model, **options)
-        stats = clean_jsonl(cleaner, sources, dest, field=field, kind=kind, on_error=on_error)
+        if archives:
+            summary = _clean_archives(cleaner, sources, dest, on_error, options["max_bytes"])
+        else:
+            stats = clean_jsonl(
+                cleaner, sources, dest, field=options["field"], kind=options["kind"], on_error=on_error
+            )
+            summary = f"{stats.records} record(s) cleaned, {stats.failed} failed; {stats.lines_removed} line(s) removed"
     except (CleanerError, OSError) as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1) from exc
-    _err(f"{stats.records} record(s) cleaned, {stats.failed} failed; {stats.lines_removed} line(s) removed")
+    finally:
+        if errors is not None:
+            write_atomic(errors, "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in failures))
+    if not quiet:
+        _err(summary)
     if failures:
         raise typer.Exit(1)
+
+
+def _clean_archives(
+    cleaner: Any, sources: list[Any], dest: Path | None, on_error: Any, max_bytes: int
+) -> str:
+    """Every HTML response of the archives to one JSONL output; returns the summary line."""
+    from .batch import jsonl_output
+    from .warc import ArchiveStats, clean_archive
+
+    stats = ArchiveStats()
+    with jsonl_output(dest) as write:
+        for src in sources:
+            with open(src, "rb") as stream:
+                for record in clean_archive(
+                    cleaner, stream, stats=stats, on_error=on_error, max_bytes=max_bytes
+                ):
+                    write(record)
+    return (
+        f"{stats.records} HTML response(s) cleaned, {stats.failed} failed; skipped {stats.not_html} "
+        f"non-HTML response(s), {stats.revisits} revisit(s), {stats.other} other record(s)"
+    )
 
 
 def _with_progress(items: Iterator[Any], total: int) -> Iterator[Any]:

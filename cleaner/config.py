@@ -20,6 +20,8 @@ MAX_REMOVED_SHARE = 0.5
 GUARD_THRESHOLD = 0.95
 #: documents shorter than this many non-blank lines are returned unchanged
 MIN_LINES = 2
+#: seconds one document may take before it fails with TimeLimitError (None: no limit)
+TIME_LIMIT = 30.0
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Settings:
     min_lines: int = MIN_LINES
     include_comments: bool = False
     favor_recall: bool = False
+    time_limit: float | None = TIME_LIMIT
 
     def __post_init__(self) -> None:
         for name in (
@@ -53,6 +56,8 @@ class Settings:
             value = getattr(self, name)
             if value is not None and not 0.0 <= value <= 1.0:
                 raise ConfigError(f"{name} must be between 0 and 1, got {value!r}")
+        if self.time_limit is not None and self.time_limit <= 0:
+            raise ConfigError(f"time_limit must be > 0 seconds or None, got {self.time_limit!r}")
         if self.min_lines < 0:
             raise ConfigError(f"min_lines must be >= 0, got {self.min_lines!r}")
 

@@ -54,6 +54,53 @@ _SUPERSETS = {
     "big5": "big5hkscs",
     "tis-620": "cp874",
 }
+# bytes that are not valid UTF-8, as Python's surrogateescape handler shows them
+_STRAY = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+# the encodings a browser knows (WHATWG Encoding Standard), as Python codec names: a guess
+# outside these (a DOS code page, say) is a fluke of short text, not what a web page uses
+WEB_ENCODINGS = [
+    "utf_8",
+    "utf_16",
+    "cp1250",
+    "cp1251",
+    "cp1252",
+    "cp1253",
+    "cp1254",
+    "cp1255",
+    "cp1256",
+    "cp1257",
+    "cp1258",
+    "cp874",
+    "cp866",
+    "iso8859_2",
+    "iso8859_3",
+    "iso8859_4",
+    "iso8859_5",
+    "iso8859_6",
+    "iso8859_7",
+    "iso8859_8",
+    "iso8859_10",
+    "iso8859_13",
+    "iso8859_14",
+    "iso8859_15",
+    "iso8859_16",
+    "koi8_r",
+    "koi8_u",
+    "mac_cyrillic",
+    "mac_roman",
+    "shift_jis",
+    "cp932",
+    "euc_jp",
+    "iso2022_jp",
+    "gb2312",
+    "gbk",
+    "gb18030",
+    "big5",
+    "big5hkscs",
+    "euc_kr",
+    "cp949",
+]
 _HTML_TAG = re.compile(r"<(?:!doctype|html|head|body|div|p|article|meta|title|span|table|br|section)\b", re.I)
 
 
@@ -102,6 +149,12 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    mixed = data.decode("utf-8", errors="surrogateescape")
+    stray = len(_STRAY.findall(mixed))
+    if len(_NON_ASCII.findall(mixed)) - stray > stray:
+        # mostly UTF-8 with a few stray bytes (text pasted from a Windows editor): the page is
+        # UTF-8, and each stray byte is read as the Windows-1252 character it most likely is
+        return _STRAY.sub(lambda m: _cp1252(m.group()), mixed)
     declared = _declared_charset(data[:SNIFF_BYTES])
     if declared:
         try:
@@ -109,6 +162,11 @@ def decode(data: bytes) -> str:
         except (UnicodeDecodeError, LookupError):
             pass  # a wrong declaration is common: fall through to detection
     return _guess(data)
+
+
+def _cp1252(stray: str) -> str:
+    raw = stray.encode("utf-8", errors="surrogateescape")
+    return raw.decode("cp1252", errors="replace")
 
 
 def _declared_charset(head: bytes) -> str | None:
@@ -126,7 +184,7 @@ def _declared_charset(head: bytes) -> str | None:
 def _guess(data: bytes) -> str:
     from charset_normalizer import from_bytes
 
-    matches = list(from_bytes(data[:GUESS_BYTES]))
+    matches = list(from_bytes(data[:GUESS_BYTES], cp_isolation=WEB_ENCODINGS))
     if matches:
         best = min(matches, key=lambda m: m.chaos)
         # the web's default single-byte encoding wins every tie (WHATWG): short Latin-1

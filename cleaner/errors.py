@@ -29,3 +29,11 @@ class ConfigError(CleanerError, ValueError):
 
 class TrainingError(CleanerError):
     """Training data is missing or malformed."""
+
+
+class TimeLimitError(CleanerError):
+    """A document took longer than the per-document time limit."""
+
+
+class SchedulerError(CleanerError):
+    """A Dask scheduler cannot be reached, or the cluster failed."""

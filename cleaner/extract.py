@@ -15,12 +15,15 @@ _METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "d
 _LIST_MARKER = re.compile(r"^\s*-\s+")
 _WORD = re.compile(r"\w+")
 #: bump when what extract() returns changes: training caches are keyed on it
-EXTRACT_VERSION = 4
+EXTRACT_VERSION = 5
 #: nesting deeper than this loses content in the HTML parser (libxml2 stops at 256 levels)
 MAX_PARSER_DEPTH = 250
 _CONTAINER_TAG = re.compile(r"</?(?:div|span|section|font|center|td|tr|table|tbody)\b[^>]*>", re.I)
 #: link texts shorter than this are not searched inside lines (too many false hits)
 MIN_PARTIAL_LINK_CHARS = 10
+#: trafilatura and htmldate keep per-process caches (some unbounded): clear them this often
+RESET_CACHES_EVERY = 1000
+_pages_since_reset = 0
 
 
 def _extract_once(
@@ -75,6 +78,13 @@ def extract(
 
     Retried once on a flattened page when nesting too deep for the parser hid all text.
     """
+    global _pages_since_reset
+    _pages_since_reset += 1
+    if _pages_since_reset >= RESET_CACHES_EVERY:
+        from trafilatura.meta import reset_caches
+
+        _pages_since_reset = 0
+        reset_caches()  # keeps memory flat over long batches
     doc = _extract_once(html, url, settings, with_metadata=with_metadata)
     if doc.lines or _nesting_depth(html) <= MAX_PARSER_DEPTH:
         return doc
@@ -113,13 +123,13 @@ def _line_facts(lines: list[str], links: set[str], headings: set[str]) -> tuple[
     norm = [_LIST_MARKER.sub("", _norm(line)) for line in lines]
     share = np.zeros(len(lines))
     heading = np.array([n in headings for n in norm], dtype=bool)
-    # long link texts indexed by their first word: a dictionary look-up per word of a line,
-    # instead of a regular expression of hundreds of alternatives compiled for every page
-    by_first: dict[str, list[str]] = {}
+    # long link texts indexed by their first characters: one dictionary look-up per word of
+    # a line, then one set look-up per distinct length, whatever the number of links
+    lengths: dict[str, set[int]] = {}
     for text in links:
-        first = _WORD.match(text)
-        if len(text) >= MIN_PARTIAL_LINK_CHARS and first:
-            by_first.setdefault(first.group(), []).append(text)
+        if len(text) >= MIN_PARTIAL_LINK_CHARS:
+            lengths.setdefault(text[:MIN_PARTIAL_LINK_CHARS], set()).add(len(text))
+    by_prefix = {key: sorted(found, reverse=True) for key, found in lengths.items()}
     for i, line in enumerate(norm):
         if not line:
             continue
@@ -129,31 +139,27 @@ def _line_facts(lines: list[str], links: set[str], headings: set[str]) -> tuple[
         cells = [c.strip() for c in line.split("|")] if "|" in line else [line]
         covered = sum(len(c) for c in cells if c in links)
         rest = " | ".join(c for c in cells if c and c not in links)
-        if by_first and rest:
-            covered += _covered_by_links(rest, by_first)
+        if by_prefix and rest:
+            covered += _covered_by_links(rest, links, by_prefix)
         visible = sum(len(c) for c in cells) or 1
         share[i] = min(1.0, covered / visible)
     return share, heading
 
 
-def _covered_by_links(text: str, by_first: dict[str, list[str]]) -> int:
-    """Characters of `text` inside occurrences of the indexed link texts (longest first)."""
+def _covered_by_links(text: str, links: set[str], by_prefix: dict[str, list[int]]) -> int:
+    """Characters of `text` inside occurrences of long link texts (longest first at each word)."""
     covered = 0
     end = 0
     for m in _WORD.finditer(text):
         start = m.start()
         if start < end or (start and text[start - 1].isalnum()):
             continue
-        best = 0
-        for cand in by_first.get(m.group(), ()):
-            stop = start + len(cand)
-            if (
-                len(cand) > best
-                and text.startswith(cand, start)
-                and (stop == len(text) or not text[stop].isalnum())
-            ):
-                best = len(cand)
-        if best:
-            covered += best
-            end = start + best
+        for size in by_prefix.get(text[start : start + MIN_PARTIAL_LINK_CHARS], ()):
+            stop = start + size
+            if stop > len(text):
+                continue
+            if text[start:stop] in links and (stop == len(text) or not text[stop].isalnum()):
+                covered += size
+                end = stop
+                break
     return covered

@@ -28,6 +28,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--pages", type=int, default=300, help="real pages to time (0: skip)")
+    parser.add_argument(
+        "--batch", action="store_true", help="also time `cleaner clean` on every page: -j 1, -j 2, Dask"
+    )
+    parser.add_argument(
+        "--memory", type=int, default=0, metavar="N", help="also track memory over N pages in one process"
+    )
     args = parser.parse_args()
 
     t = time.perf_counter()
@@ -82,6 +88,82 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "cleaner", "--help"], capture_output=True, check=True)
         runs.append(time.perf_counter() - t)
     print(f"cleaner --help: {statistics.median(runs):.2f} s median of 5 (goal <= 0.5 s)")
+
+    if args.batch and args.data.is_dir():
+        batch(args.data)
+    if args.memory and args.data.is_dir():
+        memory(args.data, args.memory)
+
+
+def batch(data: Path) -> None:
+    """Wall clock of `cleaner clean` over every page of the datasets: -j 1, -j 2, a local Dask cluster."""
+    import resource
+    import tempfile
+
+    inputs = sorted(data.glob("*/html"))
+    pages = sum(len(list(d.glob("*.html"))) for d in inputs)
+    with tempfile.TemporaryDirectory() as tmp:
+        # one folder per dataset, so that equal file names in two datasets do not collide
+        src = Path(tmp) / "in"
+        for d in inputs:
+            (src / d.parent.name).mkdir(parents=True)
+            for f in d.glob("*.html"):
+                (src / d.parent.name / f.name).symlink_to(f.resolve())
+        times = {}
+        for name, extra in {
+            "j1": ["-j", "1"],
+            "j2": ["-j", "2"],
+            "dask": ["--scheduler", "local", "-j", "2"],
+        }.items():
+            t = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "cleaner", "clean", str(src), "-o", f"{tmp}/{name}", "-q", *extra],
+                check=False,
+            )
+            times[name] = time.perf_counter() - t
+            if name == "j1":
+                peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        same = all(_same_tree(Path(tmp), n) for n in ("j2", "dask"))
+    print(
+        f"batch of {pages} pages: -j 1 {times['j1']:.1f} s ({pages / times['j1']:.1f} pages/s, peak RSS "
+        f"{peak:.0f} MB, goal <= 250 MB); -j 2 {times['j2']:.1f} s, speed-up {times['j1'] / times['j2']:.2f}x "
+        f"(goal >= 1.8x); Dask local cluster of 2 workers {times['dask']:.1f} s, "
+        f"{times['j1'] / times['dask']:.2f}x; output trees identical: {same}"
+    )
+
+
+def _same_tree(root: Path, name: str) -> bool:
+    def tree(d: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(d)): p.read_bytes() for p in d.rglob("*") if p.is_file()}
+
+    return tree(root / "j1") == tree(root / name)
+
+
+def memory(data: Path, n: int) -> None:
+    """Resident memory of one process cleaning n pages (the dev pages, cycled), every n/10 pages."""
+    import itertools
+
+    import cleaner
+    from cleaner.document import decode
+
+    files = sorted(data.glob("*/html/*.html"))
+    c = cleaner.Cleaner()
+    marks = []
+    for i, f in enumerate(itertools.islice(itertools.cycle(files), n), start=1):
+        c.clean_html(decode(f.read_bytes()))
+        if i % max(1, n // 10) == 0:
+            marks.append(f"{i}: {_rss_mb():.0f}")
+    print(
+        f"memory over {n} pages in one process, RSS in MB after each tenth: {', '.join(marks)} (goal: flat, <= 250)"
+    )
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[1])
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
 
 
 if __name__ == "__main__":

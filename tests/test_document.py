@@ -59,6 +59,16 @@ def test_byte_order_marks(bom: bytes) -> None:
     assert decoded.lstrip("\ufeff") == f"<p>{TEXT}</p>"
 
 
+def test_mostly_utf8_page_with_stray_windows_bytes() -> None:
+    page = f'<meta charset="utf-8"><p>{TEXT}</p>'.encode() + b"<p>caf\xe9 at 5\x80, it\x92s</p>"
+    assert decode(page).endswith(f"<p>{TEXT}</p><p>café at 5€, it’s</p>")
+
+
+def test_utf8_declaration_on_a_windows_1252_page() -> None:
+    page = f'<meta charset="utf-8"><p>{TEXT}</p>'.encode("cp1252")
+    assert TEXT in decode(page)
+
+
 def test_wrong_declaration_of_utf8_page() -> None:
     page = f'<meta charset="iso-8859-1"><p>{TEXT}</p>'.encode()
     assert TEXT in decode(page)

@@ -1,0 +1,104 @@
+"""Cleaning on a Dask cluster, beyond one machine (needs `cleaner[dask]`).
+
+`clean_bag` maps cleaning over a `dask.bag` of paths or records; `run_on_cluster` runs the
+jobs of `cleaner clean IN... -o OUT --scheduler ADDRESS` there. The `Cleaner` travels to the
+workers as its model path and settings (a few hundred bytes) and each worker process loads
+the model once. Workers run tasks in threads: the per-document time limit works there too.
+Paths are read, and outputs written, by the workers: on a real cluster they must see the
+same file system (NFS, a shared volume) under the same paths.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from .api import Cleaner, Kind
+from .batch import MAX_INPUT_BYTES, Job, Outcome, clean_record, kind_of, read_input, run_job
+from .errors import CleanerError, SchedulerError
+
+#: jobs per Dask task: large enough to hide the scheduler's per-task cost (~1 ms)
+PARTITION_SIZE = 16
+#: how long to try to reach a scheduler before giving up (seconds)
+CONNECT_TIMEOUT = 10
+
+
+def clean_bag(
+    bag: Any,
+    cleaner: Cleaner | None = None,
+    *,
+    field: str = "html",
+    kind: Kind = "auto",
+    max_bytes: int = MAX_INPUT_BYTES,
+) -> Any:
+    """Map cleaning over a dask.bag of paths (str or Path) or of records (dicts).
+
+    A record comes back with `clean_text` and `removed` added, as with `cleaner clean
+    --jsonl`; a path becomes `{"path", "clean_text", "removed"}`. An item that cannot be
+    cleaned comes back with `clean_error: {"error", "message"}` instead, so that one bad
+    page does not fail the whole computation.
+
+    >>> import dask.bag as db  # doctest: +SKIP
+    >>> clean_bag(db.read_text("pages/*.jsonl").map(json.loads), field="html").to_textfiles(...)
+    """
+    cleaner = cleaner if cleaner is not None else Cleaner()
+    return bag.map(_clean_item, cleaner=cleaner, field=field, kind=kind, max_bytes=max_bytes)
+
+
+def _clean_item(item: Any, *, cleaner: Cleaner, field: str, kind: Kind, max_bytes: int) -> dict[str, Any]:
+    record: dict[str, Any] = item if isinstance(item, dict) else {"path": str(item)}
+    try:
+        if isinstance(item, dict):
+            return clean_record(cleaner, item, field, kind)
+        path = Path(item)
+        result = cleaner.clean(read_input(path, max_bytes), kind=kind_of(path, kind))
+        return {**record, "clean_text": result.text, "removed": [asdict(r) for r in result.removed]}
+    except CleanerError as exc:
+        return {**record, "clean_error": {"error": type(exc).__name__, "message": str(exc)}}
+
+
+def connect(scheduler: str, workers: int | None = None) -> Any:
+    """A Dask client for `tcp://HOST:PORT`, or for a new local cluster when `scheduler` is 'local'.
+
+    Raises SchedulerError, within CONNECT_TIMEOUT seconds, when the scheduler cannot be
+    reached: never a silent fallback to local work.
+    """
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise SchedulerError("running on Dask needs distributed: pip install 'cleaner[dask]'") from exc
+    if scheduler == "local":
+        # a cluster the client starts is a cluster the client stops when it closes
+        return Client(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+            silence_logs=logging.CRITICAL,  # workers losing the scheduler at shutdown is not news
+        )
+    try:
+        return Client(scheduler, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SchedulerError(
+            f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT} s "
+            f"({type(exc).__name__}: {' '.join(str(exc).split())}); is it running, and is the address right?"
+        ) from exc
+
+
+def run_on_cluster(client: Any, cleaner: Cleaner, jobs: Sequence[Job], **options: Any) -> Iterator[Outcome]:
+    """The local batch's `run_all`, on a Dask cluster: outcomes in input order, failures collected."""
+    import dask.bag as db
+
+    if not jobs:
+        return
+    bag = db.from_sequence(jobs, partition_size=PARTITION_SIZE).map(_run, cleaner=cleaner, options=options)
+    for future in client.compute(bag.to_delayed()):
+        yield from future.result()
+
+
+def _run(job: Job, *, cleaner: Cleaner, options: dict[str, Any]) -> Outcome:
+    return run_job(cleaner, job, **options)

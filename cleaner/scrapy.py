@@ -1,0 +1,95 @@
+"""A Scrapy item pipeline that cleans each scraped page (needs `cleaner[scrapy]`).
+
+Enable it in the project's settings::
+
+    ITEM_PIPELINES = {"cleaner.scrapy.CleanerPipeline": 300}
+
+and yield items with the page and its URL, e.g. ``{"url": response.url, "html": response.body}``.
+Settings (all optional):
+
+- ``CLEANER_INPUT_FIELD`` (``"html"``): the item field holding the page (str or bytes);
+- ``CLEANER_URL_FIELD`` (``"url"``): the field holding the page's URL;
+- ``CLEANER_OUTPUT_FIELD`` (``"text"``): where the clean text goes;
+- ``CLEANER_METADATA_FIELD`` (``"metadata"``): where title, author, date, sitename... go
+  (``""`` to leave them out);
+- ``CLEANER_DROP_EMPTY`` (``False``): drop items whose page has no article text;
+- ``CLEANER_MODEL``, ``CLEANER_THRESHOLD``, ``CLEANER_TIME_LIMIT``: as on the command line.
+
+Items declared as ``scrapy.Item`` need the output and metadata fields declared too. A page
+that cannot be cleaned (binary, over the time limit) is dropped with the reason. Cleaning
+runs in Twisted's thread pool, so the crawl keeps downloading meanwhile.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+
+from .api import Cleaner
+from .config import TIME_LIMIT
+from .errors import CleanerError
+
+
+class CleanerPipeline:
+    """Cleans the page in one item field into the clean text (and metadata) in others."""
+
+    def __init__(
+        self,
+        cleaner: Cleaner | None = None,
+        *,
+        input_field: str = "html",
+        url_field: str = "url",
+        output_field: str = "text",
+        metadata_field: str = "metadata",
+        drop_empty: bool = False,
+    ):
+        self.cleaner = cleaner if cleaner is not None else Cleaner()
+        self.input_field = input_field
+        self.url_field = url_field
+        self.output_field = output_field
+        self.metadata_field = metadata_field
+        self.drop_empty = drop_empty
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CleanerPipeline:
+        """Build the pipeline from the crawler's settings; the model is loaded here, once."""
+        settings = crawler.settings
+        options: dict[str, Any] = {"time_limit": settings.getfloat("CLEANER_TIME_LIMIT", TIME_LIMIT) or None}
+        if settings.get("CLEANER_THRESHOLD") is not None:
+            options["threshold"] = settings.getfloat("CLEANER_THRESHOLD")
+        return cls(
+            Cleaner(model=settings.get("CLEANER_MODEL"), **options),
+            input_field=settings.get("CLEANER_INPUT_FIELD", "html"),
+            url_field=settings.get("CLEANER_URL_FIELD", "url"),
+            output_field=settings.get("CLEANER_OUTPUT_FIELD", "text"),
+            metadata_field=settings.get("CLEANER_METADATA_FIELD", "metadata"),
+            drop_empty=settings.getbool("CLEANER_DROP_EMPTY", False),
+        )
+
+    async def process_item(self, item: Any) -> Any:
+        """Clean the item's page in a worker thread, so that the crawl goes on meanwhile."""
+        return await maybe_deferred_to_future(deferToThread(self.clean_item, item))
+
+    def clean_item(self, item: Any) -> Any:
+        """Clean the item's page into its output fields, in the calling thread."""
+        adapter = ItemAdapter(item)
+        page = adapter.get(self.input_field)
+        url = adapter.get(self.url_field)
+        if not isinstance(page, str | bytes):
+            raise DropItem(f"cleaner: item from {url} has no page in field {self.input_field!r}")
+        try:
+            result = self.cleaner.clean_html(
+                page, url=url if isinstance(url, str) else None, with_metadata=bool(self.metadata_field)
+            )
+        except CleanerError as exc:
+            raise DropItem(f"cleaner: {url}: {exc}") from exc
+        if self.drop_empty and not result.text:
+            raise DropItem(f"cleaner: no article text in {url}")
+        adapter[self.output_field] = result.text
+        if self.metadata_field:
+            adapter[self.metadata_field] = result.metadata
+        return item

@@ -1,0 +1,122 @@
+"""Web archives in, clean records out: HTML responses of WARC and ARC files (needs `cleaner[warc]`).
+
+Read with warcio: it reads ARC as well as WARC, and undoes HTTP chunking and
+Content-Encoding (gzip, deflate; brotli when installed) itself. Reading is a small share of
+the time: cleaning a page costs ~20 ms, parsing its record well under 1 ms.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .api import Cleaner
+from .batch import MAX_INPUT_BYTES
+from .document import GZIP_MAGIC, looks_like_html
+from .errors import CleanerError, InputError
+
+#: file names that `cleaner clean` reads as web archives
+ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_archive(path: str | Path) -> bool:
+    """Whether a path names a WARC or ARC file (optionally gzip'd)."""
+    return str(path).lower().endswith(ARCHIVE_SUFFIXES)
+
+
+@dataclass
+class ArchiveStats:
+    """What reading an archive did: cleaned, failed, and skipped records by reason."""
+
+    records: int = 0
+    failed: int = 0
+    not_html: int = 0
+    revisits: int = 0
+    other: int = 0
+
+
+@dataclass(frozen=True)
+class Response:
+    """One HTML response of an archive: its identity and its decoded HTTP body."""
+
+    url: str
+    date: str | None
+    record_id: str | None
+    body: bytes
+
+
+def html_responses(
+    stream: IO[bytes], stats: ArchiveStats, max_bytes: int = MAX_INPUT_BYTES
+) -> Iterator[Response]:
+    """The HTML responses of a WARC/ARC stream, bodies de-chunked and decompressed.
+
+    Revisit, request, metadata and non-HTML records are counted in `stats` and skipped.
+    """
+    try:
+        from warcio.archiveiterator import ArchiveIterator
+        from warcio.exceptions import ArchiveLoadFailed
+    except ImportError as exc:
+        raise InputError("reading WARC/ARC files needs warcio: pip install 'cleaner[warc]'") from exc
+    buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)
+    if buffered.peek(2)[:2] == GZIP_MAGIC:
+        # inflated here rather than by warcio, which refuses a WARC gzip'd as one member
+        buffered = gzip.GzipFile(fileobj=buffered, mode="rb")
+    try:
+        for record in ArchiveIterator(buffered, arc2warc=True):
+            if record.rec_type == "revisit":
+                stats.revisits += 1
+                continue
+            if record.rec_type != "response" or record.http_headers is None:
+                stats.other += 1
+                continue
+            body = record.content_stream().read(max_bytes + 1)
+            declared = (record.http_headers.get_header("content-type") or "").lower()
+            html = any(t in declared for t in _HTML_TYPES) or (
+                not declared and looks_like_html(body[:4096].decode("latin-1"))
+            )
+            if not html:
+                stats.not_html += 1
+                continue
+            headers = record.rec_headers
+            yield Response(
+                url=headers.get_header("WARC-Target-URI") or "",
+                date=headers.get_header("WARC-Date"),
+                record_id=headers.get_header("WARC-Record-ID"),
+                body=body,
+            )
+    except (ArchiveLoadFailed, OSError, EOFError) as exc:
+        raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
+
+
+def clean_archive(
+    cleaner: Cleaner,
+    stream: IO[bytes],
+    *,
+    stats: ArchiveStats | None = None,
+    on_error: Callable[[str, CleanerError], None] | None = None,
+    max_bytes: int = MAX_INPUT_BYTES,
+) -> Iterator[dict[str, Any]]:
+    """One record per HTML response: url, date, record_id, text (`clean_html(body, url=url)`).
+
+    A response that cannot be cleaned (too large, too slow, binary) is passed to
+    `on_error(where, error)` and left out; without `on_error` it raises.
+    """
+    stats = stats if stats is not None else ArchiveStats()
+    for response in html_responses(stream, stats, max_bytes):
+        try:
+            if len(response.body) > max_bytes:
+                raise InputError(f"HTTP body over the {max_bytes:,}-byte limit")
+            text = cleaner.clean_html(response.body, url=response.url or None).text
+        except CleanerError as exc:
+            stats.failed += 1
+            if on_error is None:
+                raise
+            on_error(f"{response.record_id} ({response.url})", exc)
+            continue
+        stats.records += 1
+        yield {"url": response.url, "date": response.date, "record_id": response.record_id, "text": text}

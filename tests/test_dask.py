@@ -1,0 +1,96 @@
+"""The batch on a real Dask cluster (LocalCluster, 2 worker processes on loopback)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cleaner import Cleaner
+from cleaner.cli import app
+from cleaner.document import decode
+
+from .conftest import CASES, SEED
+
+distributed = pytest.importorskip("distributed")
+import dask.bag as db  # noqa: E402
+
+PAGES = sorted((CASES / "pages").glob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _inputs(root: Path) -> Path:
+    src = root / "in"
+    for i in range(3):
+        (src / f"part{i}").mkdir(parents=True)
+        for page in PAGES:
+            (src / f"part{i}" / page.name).write_bytes(page.read_bytes())
+    (src / "seed.txt").write_bytes(SEED.read_bytes())
+    (src / "broken.html").write_bytes(b"\x00\x01binary\x00")
+    return src
+
+
+def test_cluster_run_matches_the_local_run(scheduler: str, tmp_path: Path) -> None:
+    src = _inputs(tmp_path)
+    runs = {}
+    for name, extra in {"local": ["-j", "1"], "dask": ["--scheduler", scheduler]}.items():
+        errors = tmp_path / f"{name}-errors.jsonl"
+        result = CliRunner().invoke(
+            app, ["clean", str(src), "-o", str(tmp_path / name), "--errors", str(errors), *extra]
+        )
+        assert result.exit_code == 1, result.output  # broken.html fails in both
+        runs[name] = (_tree(tmp_path / name), errors.read_text(encoding="utf-8"), result.stderr)
+    assert runs["dask"][0] == runs["local"][0]
+    assert len(runs["local"][0]) == 3 * len(PAGES) + 1
+    assert runs["dask"][1] == runs["local"][1]
+    assert json.loads(runs["dask"][1])["path"].endswith("broken.html")
+    assert runs["dask"][2].splitlines()[-1] == runs["local"][2].splitlines()[-1]  # same summary
+
+
+def test_unreachable_scheduler_is_an_error_not_local_work(tmp_path: Path) -> None:
+    src = _inputs(tmp_path)
+    start = time.monotonic()
+    result = CliRunner().invoke(
+        app, ["clean", str(src), "-o", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9"]
+    )
+    assert time.monotonic() - start < 30
+    assert result.exit_code == 1
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.txt"))
+
+
+def test_clean_bag_maps_over_records_and_paths(scheduler: str, tmp_path: Path) -> None:
+    from cleaner.dask import clean_bag
+
+    records = [
+        {"id": p.stem, "url": f"https://example.org/{p.name}", "html": decode(p.read_bytes())} for p in PAGES
+    ]
+    records.append({"id": "no-html"})
+    paths = [*PAGES, tmp_path / "missing.html"]
+    with distributed.Client(scheduler):
+        cleaned = clean_bag(db.from_sequence(records, npartitions=4)).compute()
+        from_paths = clean_bag(db.from_sequence([str(p) for p in paths], npartitions=3)).compute()
+    cleaner = Cleaner()
+    for record, out in zip(records[:-1], cleaned[:-1], strict=True):
+        assert out["id"] == record["id"]
+        assert out["clean_text"] == cleaner.clean_html(record["html"], url=record["url"]).text
+    assert cleaned[-1]["clean_error"]["error"] == "InputError"
+    assert [o["path"] for o in from_paths] == [str(p) for p in paths]
+    for page, out in zip(PAGES, from_paths, strict=False):
+        assert out["clean_text"] == cleaner.clean_html(page.read_bytes()).text
+    assert "vanished" in from_paths[-1]["clean_error"]["message"]

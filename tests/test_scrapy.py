@@ -1,0 +1,85 @@
+"""The Scrapy pipeline in a real crawl of fixture pages served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+
+from .conftest import CASES
+
+pytest.importorskip("scrapy")
+
+SPIDER = Path(__file__).parent / "crawl" / "spider.py"
+PAGES = sorted((CASES / "pages").glob("*.html"))[:4]
+EMPTY = "<html><head><title>Nothing</title></head><body></body></html>"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture pages, an empty page and an index linking to them, over HTTP on loopback."""
+    root = tmp_path_factory.mktemp("site")
+    for page in PAGES:
+        (root / page.name).write_bytes(page.read_bytes())
+    (root / "empty.html").write_text(EMPTY, encoding="utf-8")
+    links = "".join(f'<a href="{p.name}">{p.stem}</a>' for p in PAGES) + '<a href="empty.html">empty</a>'
+    (root / "index.html").write_text(f"<html><body>{links}</body></html>", encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def crawl(site: str, out: Path, *settings: str) -> tuple[list[dict], str]:
+    proc = subprocess.run(
+        [sys.executable, str(SPIDER), site, str(out), *settings], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()], proc.stderr
+
+
+def test_crawled_items_get_the_clean_text_and_metadata(site: str, tmp_path: Path) -> None:
+    items, log = crawl(site, tmp_path / "items.jsonl")
+    by_name = {item["url"].rsplit("/", 1)[1]: item for item in items}
+    assert sorted(by_name) == sorted([p.name for p in PAGES] + ["empty.html"])
+    cleaner = Cleaner()
+    for page in PAGES:
+        item = by_name[page.name]
+        assert item["text"] == cleaner.clean_html(page.read_bytes(), url=item["url"]).text
+        assert item["text"]
+        assert item["metadata"]["url"] == item["url"]
+    assert by_name["empty.html"]["text"] == ""
+    assert "'item_dropped_count'" not in log
+
+
+def test_settings_choose_fields_and_drop_empty_items(site: str, tmp_path: Path) -> None:
+    items, log = crawl(
+        site,
+        tmp_path / "items.jsonl",
+        "CLEANER_OUTPUT_FIELD=body",
+        "CLEANER_METADATA_FIELD=",
+        "CLEANER_DROP_EMPTY=true",
+    )
+    assert sorted(item["url"].rsplit("/", 1)[1] for item in items) == sorted(p.name for p in PAGES)
+    assert all(item["body"] and "text" not in item and "metadata" not in item for item in items)
+    assert "no article text in" in log and "'item_dropped_count': 1" in log
+
+
+def test_pipeline_without_a_crawl_reports_a_missing_field() -> None:
+    from scrapy.exceptions import DropItem
+
+    from cleaner.scrapy import CleanerPipeline
+
+    pipeline = CleanerPipeline(input_field="page")
+    with pytest.raises(DropItem, match="no page in field 'page'"):
+        pipeline.clean_item({"url": "https://example.org/x", "html": "<p>x</p>"})

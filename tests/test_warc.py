@@ -1,0 +1,167 @@
+"""Web archives: HTML responses of WARC/ARC files the tests write themselves, cleaned to JSONL."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cleaner import Cleaner, InputError
+from cleaner.cli import app
+
+from .conftest import CASES, SEED
+
+warcio = pytest.importorskip("warcio")
+from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
+from warcio.warcwriter import WARCWriter  # noqa: E402
+
+PAGES = sorted((CASES / "pages").glob("*.html"))
+DATE = "2026-11-25T12:00:00Z"
+
+
+def _chunked(body: bytes, size: int = 700) -> bytes:
+    parts = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
+
+
+def _response(writer: WARCWriter, url: str, body: bytes, headers: list[tuple[str, str]]) -> None:
+    http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+    record = writer.create_warc_record(
+        url, "response", payload=io.BytesIO(body), http_headers=http, warc_headers_dict={"WARC-Date": DATE}
+    )
+    writer.write_record(record)
+
+
+def write_crawl(path: Path, *, compress: bool) -> dict[str, bytes]:
+    """A crawl with plain, chunked+gzip'd and gzip'd HTML, an image, a revisit, a request and
+    warcinfo; returns the decoded HTML body of each URL that should come out."""
+    expected: dict[str, bytes] = {}
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=compress)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "cleaner tests"}))
+        plain, chunked, zipped = PAGES[0].read_bytes(), PAGES[1].read_bytes(), PAGES[2].read_bytes()
+        _response(writer, "https://example.org/plain", plain, [("Content-Type", "text/html; charset=utf-8")])
+        expected["https://example.org/plain"] = plain
+        _response(
+            writer,
+            "https://example.org/chunked",
+            _chunked(gzip.compress(chunked)),
+            [("Content-Type", "text/html"), ("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked")],
+        )
+        expected["https://example.org/chunked"] = chunked
+        _response(
+            writer,
+            "https://example.org/zipped",
+            gzip.compress(zipped),
+            [("Content-Type", "application/xhtml+xml"), ("Content-Encoding", "gzip")],
+        )
+        expected["https://example.org/zipped"] = zipped
+        _response(
+            writer,
+            "https://example.org/empty",
+            b"<html><body></body></html>",
+            [("Content-Type", "text/html")],
+        )
+        expected["https://example.org/empty"] = b"<html><body></body></html>"
+        _response(
+            writer,
+            "https://example.org/logo.png",
+            b"\x89PNG\r\n\x1a\n\x00\x00",
+            [("Content-Type", "image/png")],
+        )
+        _response(writer, "https://example.org/seed.txt", SEED.read_bytes(), [("Content-Type", "text/plain")])
+        revisit = writer.create_revisit_record(
+            "https://example.org/plain",
+            "sha1:AAAA",
+            "https://example.org/plain",
+            DATE,
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"),
+        )
+        writer.write_record(revisit)
+        request = writer.create_warc_record(
+            "https://example.org/plain",
+            "request",
+            http_headers=StatusAndHeaders(
+                "GET /plain HTTP/1.1", [("Host", "example.org")], is_http_request=True
+            ),
+        )
+        writer.write_record(request)
+    return expected
+
+
+@pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.warc"])
+def test_cli_writes_one_record_per_html_response(tmp_path: Path, name: str) -> None:
+    crawl = tmp_path / name
+    expected = write_crawl(crawl, compress=name.endswith(".gz"))
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["clean", str(crawl), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["url"] for r in records] == list(expected)
+    cleaner = Cleaner()
+    for record in records:
+        assert record["text"] == cleaner.clean_html(expected[record["url"]], url=record["url"]).text
+        assert record["date"] == DATE
+        assert record["record_id"].startswith("<urn:uuid:")
+    assert records[0]["text"] and records[1]["text"] and records[2]["text"]
+    assert records[3]["text"] == ""  # no article text
+    assert "skipped 2 non-HTML response(s), 1 revisit(s), 2 other record(s)" in result.stderr
+
+
+def test_library_reads_an_arc_file(tmp_path: Path) -> None:
+    from cleaner.warc import ArchiveStats, clean_archive
+
+    page = PAGES[0].read_bytes()
+    http = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n" + page
+    desc = b"1 0 cleaner tests\nURL IP-address Archive-date Content-type Archive-length\n"
+    arc = b"filedesc://crawl.arc 0.0.0.0 20261125120000 text/plain %d\n%s\n" % (
+        len(desc),
+        desc,
+    ) + b"https://example.org/old 127.0.0.1 20261125120000 text/html %d\n%s\n" % (len(http), http)
+    stats = ArchiveStats()
+    records = list(clean_archive(Cleaner(), io.BytesIO(gzip.compress(arc)), stats=stats))
+    assert [r["url"] for r in records] == ["https://example.org/old"]
+    assert records[0]["text"] == Cleaner().clean_html(page, url="https://example.org/old").text
+
+
+def test_a_response_over_the_size_limit_is_reported_and_the_rest_kept(tmp_path: Path) -> None:
+    crawl = tmp_path / "crawl.warc.gz"
+    write_crawl(crawl, compress=True)
+    errors = tmp_path / "errors.jsonl"
+    out = tmp_path / "out.jsonl.gz"
+    result = CliRunner().invoke(
+        app, ["clean", str(crawl), "-o", str(out), "--max-size", "0.001", "--errors", str(errors)]
+    )
+    assert result.exit_code == 1
+    kept = [json.loads(line) for line in gzip.decompress(out.read_bytes()).decode().splitlines()]
+    failed = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
+    assert {r["url"] for r in kept} | {f["path"].split("(")[1].rstrip(")") for f in failed} == {
+        "https://example.org/plain",
+        "https://example.org/chunked",
+        "https://example.org/zipped",
+        "https://example.org/empty",
+    }
+    assert failed and all(f["error"] == "InputError" and "limit" in f["message"] for f in failed)
+
+
+def test_not_an_archive_is_a_clear_error(tmp_path: Path) -> None:
+    from cleaner.warc import clean_archive
+
+    with pytest.raises(InputError, match="WARC"):
+        list(clean_archive(Cleaner(), io.BytesIO(b"<html>not an archive</html>")))
+    bogus = tmp_path / "bogus.warc"
+    bogus.write_bytes(b"<html>not an archive</html>")
+    result = CliRunner().invoke(app, ["clean", str(bogus), "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 1 and "bogus.warc" not in result.stdout
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_archives_and_pages_are_not_mixed(tmp_path: Path) -> None:
+    crawl = tmp_path / "crawl.warc.gz"
+    write_crawl(crawl, compress=True)
+    result = CliRunner().invoke(app, ["clean", str(crawl), str(PAGES[0]), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "cannot be mixed" in result.stderr
