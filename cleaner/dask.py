@@ -10,6 +10,7 @@ same file system (NFS, a shared volume) under the same paths.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
@@ -60,33 +61,40 @@ def _clean_item(item: Any, *, cleaner: Cleaner, field: str, kind: Kind, max_byte
         return {**record, "clean_error": {"error": type(exc).__name__, "message": str(exc)}}
 
 
-def connect(scheduler: str, workers: int | None = None) -> Any:
+@contextlib.contextmanager
+def connect(scheduler: str, workers: int | None = None) -> Iterator[Any]:
     """A Dask client for `tcp://HOST:PORT`, or for a new local cluster when `scheduler` is 'local'.
 
     Raises SchedulerError, within CONNECT_TIMEOUT seconds, when the scheduler cannot be
-    reached: never a silent fallback to local work.
+    reached: never a silent fallback to local work. A local cluster stops with the block.
     """
     try:
-        from distributed import Client
+        from distributed import Client, LocalCluster
     except ImportError as exc:
         raise SchedulerError("running on Dask needs distributed: pip install 'cleaner[dask]'") from exc
     if scheduler == "local":
-        # a cluster the client starts is a cluster the client stops when it closes
-        return Client(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-            silence_logs=logging.CRITICAL,  # workers losing the scheduler at shutdown is not news
-        )
+        with (
+            LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.CRITICAL,  # workers losing the scheduler at shutdown is not news
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+        return
     try:
-        return Client(scheduler, timeout=CONNECT_TIMEOUT)
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         raise SchedulerError(
             f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT} s "
             f"({type(exc).__name__}: {' '.join(str(exc).split())}); is it running, and is the address right?"
         ) from exc
+    with client:
+        yield client
 
 
 def run_on_cluster(client: Any, cleaner: Cleaner, jobs: Sequence[Job], **options: Any) -> Iterator[Outcome]:
