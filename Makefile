@@ -42,8 +42,9 @@ train: $(STAMP)  ## retrain models/ from seeds/ plus the training split of $(DAT
 eval: $(STAMP)  ## cleaner beside plain trafilatura on the held-out split of every dataset in $(DATA)
 	$(CLEANER) evaluate $(DATA) --split test
 
-bench: $(STAMP)  ## speed figures next to their goals (see BENCHMARKS.md)
-	$(PY) scripts/bench.py --data $(DATA)
+MEMORY_PAGES ?= 10000
+bench: $(STAMP)  ## speed, batch and memory figures next to their goals (see BENCHMARKS.md); ~10 min
+	$(PY) scripts/bench.py --data $(DATA) --batch --memory $(MEMORY_PAGES)
 
 wheel: $(STAMP)
 	$(PY) -m build --wheel --outdir dist/

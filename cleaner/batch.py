@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .api import Cleaner, Kind
+from .document import GZIP_MAGIC, gunzip
 from .errors import CleanerError, InputError
 from .filter import CleanResult
 
@@ -131,9 +132,16 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
             f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-size)"
         )
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from exc
+    if data.startswith(GZIP_MAGIC):
+        # the limit is on the page, not on its compressed size: a 300 KB .gz can hold 100 MB
+        try:
+            return gunzip(data, max_bytes)
+        except InputError as exc:
+            raise InputError(f"{exc} (raise the limit with --max-size)") from exc
+    return data
 
 
 def kind_of(path: Path | None, forced: Kind) -> Kind:

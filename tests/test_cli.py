@@ -185,6 +185,25 @@ def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:
     assert "over the 1,048,576-byte limit" in out.stderr
 
 
+def test_a_100_mb_page_is_refused_unread_and_a_gzip_bomb_uninflated(tmp_path: Path) -> None:
+    import gzip
+
+    page = b"<html><body>" + b"<p>Words of a paragraph that goes on.</p>" * 2_600_000 + b"</body></html>"
+    assert len(page) > 100_000_000
+    (tmp_path / "huge.html").write_bytes(page)
+    (tmp_path / "huge.html.gz").write_bytes(gzip.compress(page, compresslevel=1))
+    assert (tmp_path / "huge.html.gz").stat().st_size < 20 * 1024 * 1024
+    (tmp_path / "small.html").write_bytes((CASES / "pages" / "01_related_list.html").read_bytes())
+    out = runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out"), "-j", "1"])
+    assert out.exit_code == 1
+    assert f"huge.html: {len(page):,} bytes, over the 20,971,520-byte limit" in out.stderr
+    assert (
+        "huge.html.gz: gzip data inflates past 20,971,520 bytes (raise the limit with --max-size)"
+        in out.stderr
+    )
+    assert (tmp_path / "out" / "small.html.txt").stat().st_size > 0
+
+
 def test_parallel_run_gives_the_same_tree_as_in_process(tmp_path: Path) -> None:
     src = tmp_path / "in"
     (src / "sub").mkdir(parents=True)
