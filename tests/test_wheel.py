@@ -38,6 +38,7 @@ def test_wheel_from_fresh_clone_cleans_the_seed(tmp_path: Path, seed_expected: s
         capture_output=True,
     )
     wheel = next((tmp_path / "dist").glob("cleaner-*.whl"))
+    _check_integrations_are_extras(wheel)
     venv = tmp_path / "venv"
     # the test environment's packages stand in for PyPI; the wheel itself brings the model
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
@@ -69,3 +70,21 @@ def test_wheel_from_fresh_clone_cleans_the_seed(tmp_path: Path, seed_expected: s
         check=True,
     ).stdout
     assert str(venv) in where, "the model must come from inside the installed package"
+
+
+def _check_integrations_are_extras(wheel: Path) -> None:
+    """The core install pulls none of Scrapy, warcio and Dask; each has its extra."""
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        requires = [
+            line.split(":", 1)[1].strip()
+            for line in zf.read(name).decode().splitlines()
+            if line.startswith("Requires-Dist:")
+        ]
+    core = [r for r in requires if "extra ==" not in r]
+    for package in ("scrapy", "warcio", "dask", "distributed"):
+        assert not any(r.lower().startswith(package) for r in core), core
+    for extra, package in (("scrapy", "scrapy"), ("warc", "warcio"), ("dask", "distributed")):
+        assert any(r.lower().startswith(package) and f"extra == '{extra}'" in r for r in requires), requires
