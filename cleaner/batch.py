@@ -6,12 +6,13 @@ Knows nothing about features or models: it calls `Cleaner.clean`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -229,35 +230,51 @@ def run_job(
 
 
 def run_all(cleaner: Cleaner, jobs: Sequence[Job], workers: int = 1, **options: Any) -> Iterator[Outcome]:
-    """Run jobs and yield their outcomes in input order, in `workers` processes or in this one.
+    """Run jobs and yield their outcomes in input order, in `workers` processes or in this one."""
+    if any(j.src is None for j in jobs):
+        workers = 1  # stdin is this process's
+    work = functools.partial(run_job, cleaner, **options)
+    yield from ordered_map(work, jobs, min(workers, len(jobs)), cleaner.settings.time_limit, _lost_job)
 
-    Worker processes each load the model once and take one job at a time. A worker still busy
-    HARD_LIMIT_GRACE seconds after the time limit (stuck in C code the soft limit cannot
-    interrupt) or one that dies (killed, out of memory) costs only its current file: that file
-    fails by name, and a fresh worker takes the next job.
-    """
-    if workers <= 1 or len(jobs) < 2 or any(j.src is None for j in jobs):
-        for job in jobs:
-            yield run_job(cleaner, job, **options)
-        return
-    limit = cleaner.settings.time_limit
-    pool = _Pool(
-        cleaner, options, min(workers, len(jobs)), None if limit is None else limit + HARD_LIMIT_GRACE
-    )
-    try:
-        yield from pool.run(jobs)
-    finally:
-        pool.close()
+
+def _lost_job(job: Job, error: CleanerError) -> Outcome:
+    return Outcome(job, error=str(error), error_type=type(error).__name__)
 
 
 #: seconds a worker may overrun the time limit before it is killed from outside
 HARD_LIMIT_GRACE = 3.0
 #: how often the pool checks for stuck workers when none has finished (seconds)
 _POLL = 0.5
+#: finished results held back, waiting for a slower earlier one, before feeding stops
+_MAX_AHEAD = 1000
 
 
-def _serve(conn: Any, cleaner: Cleaner, options: dict[str, Any]) -> None:
-    """A worker process's loop: receive (index, job), send back (index, outcome), until None."""
+def ordered_map(
+    work: Callable[[Any], Any],
+    tasks: Iterable[Any],
+    workers: int,
+    time_limit: float | None,
+    lost: Callable[[Any, CleanerError], Any],
+) -> Iterator[Any]:
+    """`map(work, tasks)` in `workers` processes (or in this one), results in input order.
+
+    Worker processes take one task at a time; tasks are read lazily. A worker still busy
+    HARD_LIMIT_GRACE seconds after the time limit (stuck in C code the soft limit cannot
+    interrupt), or one that dies (killed, out of memory), costs only its current task:
+    `lost(task, error)` stands in for its result, and a fresh worker takes the next task.
+    """
+    if workers <= 1:
+        yield from map(work, tasks)
+        return
+    pool = _Pool(work, workers, None if time_limit is None else time_limit + HARD_LIMIT_GRACE)
+    try:
+        yield from pool.run(tasks, lost)
+    finally:
+        pool.close()
+
+
+def _serve(conn: Any, work: Callable[[Any], Any]) -> None:
+    """A worker process's loop: receive (index, task), send back (index, result), until None."""
     while True:
         try:
             message = conn.recv()
@@ -265,8 +282,8 @@ def _serve(conn: Any, cleaner: Cleaner, options: dict[str, Any]) -> None:
             return
         if message is None:
             return
-        index, job = message
-        conn.send((index, run_job(cleaner, job, **options)))
+        index, task = message
+        conn.send((index, work(task)))
 
 
 @dataclass
@@ -274,26 +291,26 @@ class _Worker:
     process: Any
     conn: Any
     index: int = -1
-    job: Job | None = None
+    busy: bool = False
+    task: Any = None
     started: float = 0.0
 
 
 class _Pool:
-    """Worker processes fed one job at a time, watched from this process."""
+    """Worker processes fed one task at a time, watched from this process."""
 
-    def __init__(self, cleaner: Cleaner, options: dict[str, Any], size: int, hard_limit: float | None):
+    def __init__(self, work: Callable[[Any], Any], size: int, hard_limit: float | None):
         import multiprocessing
 
         self.context = multiprocessing.get_context()
-        self.cleaner = cleaner
-        self.options = options
+        self.work = work
         self.hard_limit = hard_limit
         self.workers = [self._start() for _ in range(size)]
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
         process = self.context.Process(
-            target=_serve, args=(child, self.cleaner, self.options), name="cleaner-worker", daemon=True
+            target=_serve, args=(child, self.work), name="cleaner-worker", daemon=True
         )
         process.start()
         child.close()
@@ -305,43 +322,45 @@ class _Pool:
         worker.conn.close()
         self.workers[self.workers.index(worker)] = self._start()
 
-    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+    def run(self, tasks: Iterable[Any], lost: Callable[[Any, CleanerError], Any]) -> Iterator[Any]:
         import time
         from multiprocessing.connection import wait
 
-        todo = list(enumerate(jobs))[::-1]
-        done: dict[int, Outcome] = {}
-        emitted = 0
-        while emitted < len(jobs):
+        from .errors import TimeLimitError, WorkerError
+
+        pending = enumerate(tasks)
+        more = True
+        done: dict[int, Any] = {}
+        issued = emitted = 0
+        while more or emitted < issued:
             for worker in self.workers:
-                if worker.job is None and todo:
-                    worker.index, worker.job = todo.pop()
-                    worker.started = time.monotonic()
-                    worker.conn.send((worker.index, worker.job))
-            busy = {w.conn: w for w in self.workers if w.job is not None}
-            for conn in wait(list(busy), timeout=_POLL):
+                if more and not worker.busy and len(done) < _MAX_AHEAD:
+                    item = next(pending, None)
+                    if item is None:
+                        more = False
+                        break
+                    worker.index, worker.task = item
+                    worker.busy, worker.started = True, time.monotonic()
+                    worker.conn.send(item)
+                    issued += 1
+            busy = {w.conn: w for w in self.workers if w.busy}
+            for conn in wait(list(busy), timeout=_POLL) if busy else ():
                 worker = busy[conn]
                 try:
-                    index, outcome = worker.conn.recv()
+                    index, result = worker.conn.recv()
                 except (EOFError, OSError):
                     code = worker.process.exitcode
-                    done[worker.index] = Outcome(
-                        worker.job,  # type: ignore[arg-type]
-                        error=f"the worker process died on this file (exit code {code}; out of memory?)",
-                        error_type="WorkerError",
-                    )
+                    message = f"the worker process died on it (exit code {code}; out of memory?)"
+                    done[worker.index] = lost(worker.task, WorkerError(message))
                     self._replace(worker)
                     continue
-                done[index] = outcome
-                worker.job = None
+                done[index] = result
+                worker.busy, worker.task = False, None
             now = time.monotonic()
             for worker in list(self.workers):
-                if worker.job is not None and self.hard_limit and now - worker.started > self.hard_limit:
-                    done[worker.index] = Outcome(
-                        worker.job,
-                        error=f"still running {self.hard_limit:g} s after it started; its worker was killed",
-                        error_type="TimeLimitError",
-                    )
+                if worker.busy and self.hard_limit and now - worker.started > self.hard_limit:
+                    message = f"still running {self.hard_limit:g} s after it started; its worker was killed"
+                    done[worker.index] = lost(worker.task, TimeLimitError(message))
                     self._replace(worker)
             while emitted in done:
                 yield done.pop(emitted)
@@ -349,7 +368,7 @@ class _Pool:
 
     def close(self) -> None:
         for worker in self.workers:
-            if worker.job is None:
+            if not worker.busy:
                 with contextlib.suppress(OSError):
                     worker.conn.send(None)
             else:
@@ -391,31 +410,48 @@ def clean_jsonl(
     field: str,
     kind: Kind,
     on_error: Callable[[str, CleanerError], None],
+    workers: int = 1,
 ) -> StreamStats:
     """Clean one field of every JSONL record, keeping the other fields and the record order.
 
     Each record gains `clean_text` and `removed` (line, text, score, reason). The record's
     `url`, if any, is passed to extraction. A broken line or a record without the field is
     reported through `on_error(where, error)` and left out. `.gz` paths are (de)compressed;
-    None means stdin/stdout. A file output is written atomically.
+    None means stdin/stdout. A file output is written atomically. Records are cleaned in
+    `workers` processes, read lazily and written in order.
     """
     stats = StreamStats()
+    work = functools.partial(_clean_line, cleaner, field, kind)
     with jsonl_output(dest) as write:
-        for src in sources:
-            where = "<stdin>" if src is None else str(src)
-            with _open_text(src, "r") as lines:
-                for number, line in enumerate(lines, start=1):
-                    if not line.strip():
-                        continue
-                    record = _clean_record(cleaner, line, field, kind)
-                    if isinstance(record, CleanerError):
-                        stats.failed += 1
-                        on_error(f"{where}:{number}", record)
-                        continue
-                    stats.records += 1
-                    stats.lines_removed += len(record["removed"])
-                    write(record)
+        lines = _numbered_lines(sources)
+        for where, record in ordered_map(work, lines, workers, cleaner.settings.time_limit, _lost_task):
+            if isinstance(record, CleanerError):
+                stats.failed += 1
+                on_error(where, record)
+                continue
+            stats.records += 1
+            stats.lines_removed += len(record["removed"])
+            write(record)
     return stats
+
+
+def _numbered_lines(sources: Sequence[Path | None]) -> Iterator[tuple[str, str]]:
+    """(file:line, line) of every non-blank line of the sources, in order."""
+    for src in sources:
+        where = "<stdin>" if src is None else str(src)
+        with _open_text(src, "r") as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    yield f"{where}:{number}", line
+
+
+def _clean_line(cleaner: Cleaner, field: str, kind: Kind, task: tuple[str, str]) -> tuple[str, Any]:
+    where, line = task
+    return where, _clean_record(cleaner, line, field, kind)
+
+
+def _lost_task(task: tuple[str, Any], error: CleanerError) -> tuple[str, CleanerError]:
+    return task[0], error
 
 
 @contextlib.contextmanager

@@ -167,6 +167,7 @@ def clean(
             field=field,
             kind=cast(Literal["auto", "html", "text"], input_type),
             max_bytes=int(max_size * 1024 * 1024),
+            workers=workers or os.cpu_count() or 1,
         )
         return
     form = cast(Format, fmt)
@@ -262,10 +263,18 @@ def _clean_streams(
 
     try:
         if archives:
-            summary = _clean_archives(cleaner, sources, dest, on_error, options["max_bytes"])
+            summary = _clean_archives(
+                cleaner, sources, dest, on_error, options["max_bytes"], options["workers"]
+            )
         else:
             stats = clean_jsonl(
-                cleaner, sources, dest, field=options["field"], kind=options["kind"], on_error=on_error
+                cleaner,
+                sources,
+                dest,
+                field=options["field"],
+                kind=options["kind"],
+                on_error=on_error,
+                workers=options["workers"],
             )
             summary = f"{stats.records} record(s) cleaned, {stats.failed} failed; {stats.lines_removed} line(s) removed"
     except (CleanerError, OSError) as exc:
@@ -281,7 +290,7 @@ def _clean_streams(
 
 
 def _clean_archives(
-    cleaner: Any, sources: list[Any], dest: Path | None, on_error: Any, max_bytes: int
+    cleaner: Any, sources: list[Any], dest: Path | None, on_error: Any, max_bytes: int, workers: int
 ) -> str:
     """Every HTML response of the archives to one JSONL output; returns the summary line."""
     from .batch import jsonl_output
@@ -292,7 +301,7 @@ def _clean_archives(
         for src in sources:
             with open(src, "rb") as stream:
                 for record in clean_archive(
-                    cleaner, stream, stats=stats, on_error=on_error, max_bytes=max_bytes
+                    cleaner, stream, stats=stats, on_error=on_error, max_bytes=max_bytes, workers=workers
                 ):
                     write(record)
     return (

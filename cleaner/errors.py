@@ -37,3 +37,7 @@ class TimeLimitError(CleanerError):
 
 class SchedulerError(CleanerError):
     """A Dask scheduler cannot be reached, or the cluster failed."""
+
+
+class WorkerError(CleanerError):
+    """A worker process died while cleaning a document (killed, out of memory)."""

@@ -7,6 +7,7 @@ the time: cleaning a page costs ~20 ms, parsing its record well under 1 ms.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .api import Cleaner
-from .batch import MAX_INPUT_BYTES
+from .batch import MAX_INPUT_BYTES, ordered_map
 from .document import GZIP_MAGIC, looks_like_html
 from .errors import CleanerError, InputError
 
@@ -100,23 +101,38 @@ def clean_archive(
     stats: ArchiveStats | None = None,
     on_error: Callable[[str, CleanerError], None] | None = None,
     max_bytes: int = MAX_INPUT_BYTES,
+    workers: int = 1,
 ) -> Iterator[dict[str, Any]]:
     """One record per HTML response: url, date, record_id, text (`clean_html(body, url=url)`).
 
-    A response that cannot be cleaned (too large, too slow, binary) is passed to
-    `on_error(where, error)` and left out; without `on_error` it raises.
+    Responses are cleaned in `workers` processes and come out in archive order. One that
+    cannot be cleaned (too large, too slow, binary) is passed to `on_error(where, error)` and
+    left out; without `on_error` it raises.
     """
     stats = stats if stats is not None else ArchiveStats()
-    for response in html_responses(stream, stats, max_bytes):
-        try:
-            if len(response.body) > max_bytes:
-                raise InputError(f"HTTP body over the {max_bytes:,}-byte limit")
-            text = cleaner.clean_html(response.body, url=response.url or None).text
-        except CleanerError as exc:
+    work = functools.partial(_clean_response, cleaner, max_bytes)
+    responses = html_responses(stream, stats, max_bytes)
+    for where, record in ordered_map(work, responses, workers, cleaner.settings.time_limit, _lost):
+        if isinstance(record, CleanerError):
             stats.failed += 1
             if on_error is None:
-                raise
-            on_error(f"{response.record_id} ({response.url})", exc)
+                raise record
+            on_error(where, record)
             continue
         stats.records += 1
-        yield {"url": response.url, "date": response.date, "record_id": response.record_id, "text": text}
+        yield record
+
+
+def _clean_response(cleaner: Cleaner, max_bytes: int, response: Response) -> tuple[str, Any]:
+    where = f"{response.record_id} ({response.url})"
+    try:
+        if len(response.body) > max_bytes:
+            raise InputError(f"HTTP body over the {max_bytes:,}-byte limit")
+        text = cleaner.clean_html(response.body, url=response.url or None).text
+    except CleanerError as exc:
+        return where, exc
+    return where, {"url": response.url, "date": response.date, "record_id": response.record_id, "text": text}
+
+
+def _lost(response: Response, error: CleanerError) -> tuple[str, CleanerError]:
+    return f"{response.record_id} ({response.url})", error

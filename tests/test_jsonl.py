@@ -59,3 +59,22 @@ def test_broken_lines_are_reported_and_the_rest_cleaned(tmp_path: Path) -> None:
     assert f"{src}:4: no string field 'html'" in out.stderr
     rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["html"] for r in rows] == ["<p>One.</p>", "<p>Two.</p>"]
+
+
+def test_worker_processes_give_the_same_stream_as_one_process(tmp_path: Path) -> None:
+    pages = sorted((CASES / "pages").glob("*.html"))
+    records = [{"id": p.name, "html": cleaner.document.decode(p.read_bytes())} for p in pages] * 3
+    records.insert(5, {"id": "no-html"})
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    outs = {}
+    for jobs in ("1", "2"):
+        result = runner.invoke(
+            app, ["clean", "--jsonl", str(src), "-j", jobs, "-o", str(tmp_path / f"{jobs}.jsonl")]
+        )
+        assert result.exit_code == 1 and f"{src}:6: no string field 'html'" in result.stderr
+        outs[jobs] = (tmp_path / f"{jobs}.jsonl").read_bytes()
+    assert outs["1"] == outs["2"]
+    assert [json.loads(line)["id"] for line in outs["2"].splitlines()] == [
+        r["id"] for r in records if "html" in r
+    ]

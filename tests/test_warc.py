@@ -93,12 +93,14 @@ def write_crawl(path: Path, *, compress: bool) -> dict[str, bytes]:
     return expected
 
 
-@pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.warc"])
-def test_cli_writes_one_record_per_html_response(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "jobs"), [("crawl.warc.gz", "1"), ("crawl.warc.gz", "2"), ("crawl.warc", "2")]
+)
+def test_cli_writes_one_record_per_html_response(tmp_path: Path, name: str, jobs: str) -> None:
     crawl = tmp_path / name
     expected = write_crawl(crawl, compress=name.endswith(".gz"))
     out = tmp_path / "out.jsonl"
-    result = CliRunner().invoke(app, ["clean", str(crawl), "-o", str(out)])
+    result = CliRunner().invoke(app, ["clean", str(crawl), "-o", str(out), "-j", jobs])
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["url"] for r in records] == list(expected)
