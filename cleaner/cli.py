@@ -53,9 +53,19 @@ def _usage(message: str) -> typer.Exit:
 
 @app.command()
 def clean(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders (searched recursively) or - for stdin.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders (searched recursively), - for stdin, or .warc/.arc(.gz) archives."
+        ),
+    ],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Folder for the outputs (mirrors the input tree).")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Folder for the outputs (mirrors the input tree); one JSONL file with --jsonl or WARC/ARC inputs.",
+        ),
     ] = None,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="text: the clean text; json: text, metadata, removed lines.")
@@ -66,7 +76,9 @@ def clean(
     url: Annotated[str | None, typer.Option(help="The page's URL (helps extraction and metadata).")] = None,
     threshold: Annotated[
         float | None,
-        typer.Option(help="Junk probability at which trailing lines go (default 0.5); lower removes more."),
+        typer.Option(
+            help="Junk probability at which trailing lines go (default: chosen in training); lower removes more."
+        ),
     ] = None,
     model: Annotated[
         Path | None, typer.Option(help="Folder (or file) of another model; default: the shipped one.")
