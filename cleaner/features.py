@@ -9,6 +9,7 @@ belongs to a run of lines of the same shape.
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter
 from itertools import pairwise
 
@@ -114,6 +115,16 @@ def _tokens(line: str) -> list[str]:
     return [w for w in words if len(w) >= 2 and not w.isdigit()]
 
 
+def _title_share(words: list[str]) -> float:
+    """Share of a line's words starting with a letter that start with a capital."""
+    alpha = upper = 0
+    for w in words:
+        if w[0].isalpha():
+            alpha += 1
+            upper += w[0].isupper()
+    return upper / alpha if alpha else 0.0
+
+
 def _runs(flags: np.ndarray) -> np.ndarray:
     """For each position, the length of the run of equal values it belongs to."""
     n = len(flags)
@@ -140,8 +151,7 @@ def line_features(doc: Document) -> np.ndarray:
     ends_ellipsis = np.array([bool(_ELLIPSIS.search(t)) for t in texts], dtype=float)
     ends_terminal = np.array([bool(_TERMINAL.search(t)) for t in texts], dtype=float) * (1 - ends_ellipsis)
     starts_quote = np.array([bool(_QUOTE_START.match(t)) for t in texts], dtype=float)
-    alpha_words = [[w for w in ws if w[:1].isalpha()] for ws in words_per_line]
-    title_case = np.array([sum(w[0].isupper() for w in ws) / len(ws) if ws else 0.0 for ws in alpha_words])
+    title_case = np.array([_title_share(ws) for ws in words_per_line])
     # character classes of a line's start: enough to tell a headline or a date from prose
     heads = [t[:CHAR_CLASS_PREFIX] for t in texts]
     upper = np.array([sum(map(str.isupper, h)) for h in heads], dtype=float)
@@ -198,7 +208,7 @@ def line_features(doc: Document) -> np.ndarray:
     heads_tail = np.zeros(n)
     if 2 <= tail_len < n:
         heads_tail[n - tail_len - 1] = 1.0
-    median = float(np.median(chars))
+    median = float(statistics.median(len(t) for t in texts))
 
     base = np.column_stack(
         [

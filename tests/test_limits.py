@@ -78,10 +78,14 @@ def test_pathological_page_fails_within_the_limit_in_threads(slow_page: Path) ->
     normal = (CASES / "pages" / "01_related_list.html").read_bytes()
     results: dict[str, object] = {}
 
+    # the normal page gets a generous limit of its own: it shares the GIL with two threads
+    # parsing 10 MB pages in C, which can hold it for longer than LIMIT
+    patient = Cleaner(time_limit=60)
+
     def run(name: str, data: bytes) -> None:
         start = time.monotonic()
         try:
-            results[name] = cleaner.clean_html(data).text
+            results[name] = (patient if name == "normal" else cleaner).clean_html(data).text
         except TimeLimitError as exc:
             results[name] = exc
         results[f"{name}-seconds"] = time.monotonic() - start
@@ -132,10 +136,13 @@ def test_a_worker_stuck_in_c_code_is_killed_and_replaced(tmp_path: Path) -> None
         (tmp_path / name).write_bytes(b"stuck\nline\n" if name == "stuck.txt" else b"One line.\nTwo lines.\n")
     jobs = [Job(tmp_path / n, None, n) for n in names]
     start = time.monotonic()
-    outcomes = list(
-        run_all(StuckInC(time_limit=LIMIT), jobs, workers=2, fmt="text", kind="auto", url=None, inputs=set())
-    )
-    assert time.monotonic() - start < LIMIT + SLACK
+    outcomes, arrived = [], []
+    for outcome in run_all(
+        StuckInC(time_limit=LIMIT), jobs, workers=2, fmt="text", kind="auto", url=None, inputs=set()
+    ):
+        outcomes.append(outcome)
+        arrived.append(time.monotonic() - start)
+    assert arrived[1] < LIMIT + SLACK
     assert [o.job.display for o in outcomes] == names
     assert [o.error_type for o in outcomes] == [None, "TimeLimitError", None, None]
     assert "worker was killed" in (outcomes[1].error or "")
