@@ -39,8 +39,8 @@ check: lint typecheck test  ## ruff (lint + format), mypy and the tests
 train: $(STAMP)  ## retrain models/ from seeds/ plus the training split of $(DATA)
 	$(CLEANER) train --seeds seeds --data $(DATA) --out models
 
-eval: $(STAMP)  ## cleaner beside plain trafilatura on the held-out split of every dataset in $(DATA)
-	$(CLEANER) evaluate $(DATA) --split test
+eval: $(STAMP)  ## cleaner beside trafilatura and the perfect line filter on the held-out split of every dataset in $(DATA), per page type too; then plain text with teasers appended, per shape
+	$(CLEANER) evaluate $(DATA) --split test --text-shapes
 
 MEMORY_PAGES ?= 10000
 bench: $(STAMP)  ## speed, batch and memory figures next to their goals (see BENCHMARKS.md); ~10 min

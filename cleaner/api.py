@@ -12,7 +12,6 @@ from .config import Settings
 from .document import GZIP_MAGIC, Document, decode, gunzip, looks_binary, looks_like_html
 from .errors import ConfigError, InputError
 from .extract import extract
-from .features import line_features
 from .filter import CleanResult, apply
 from .limits import time_limit
 from .model import Model, load_model
@@ -44,8 +43,7 @@ class Cleaner:
 
     def score(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
         """Feature matrix and junk probability of each non-blank line of a document."""
-        matrix = line_features(doc)
-        return matrix, self.model_.predict_proba(matrix)
+        return self.model_.score(doc)
 
     def clean(
         self,
@@ -78,7 +76,7 @@ class Cleaner:
                 else Document.from_text(text)
             )
         matrix, scores = self.score(doc)
-        return apply(doc, matrix, scores, self.rule_)
+        return apply(doc, matrix, scores, self.rule_, self.model_.lexical)
 
     def clean_html(
         self, html: str | bytes, url: str | None = None, *, with_metadata: bool = False

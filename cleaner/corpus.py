@@ -30,13 +30,15 @@ class LabelledDoc:
     group: str
     name: str
     weight: float = 1.0
+    #: the lexical model's out-of-fold score of each row, set by training before features are read
+    lexical_: np.ndarray | None = field(default=None, repr=False)
     features_: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def features(self) -> np.ndarray:
-        """The document's feature matrix, computed once."""
+        """The document's feature matrix (with its lexical scores), computed once."""
         if self.features_ is None:
-            self.features_ = line_features(self.doc)
+            self.features_ = line_features(self.doc, self.lexical_)
         return self.features_
 
 

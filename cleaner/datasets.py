@@ -1,4 +1,4 @@
-"""Gold datasets (`html/<id>.html` + `gold.jsonl`): pages, sites, the fixed held-out split,
+"""Gold datasets (`html/<id>.html` or `.html.gz` + `gold.jsonl`): pages, sites, the fixed held-out split,
 and a cache of extractions so that training and evaluation parse each page once.
 
 Pages are read from where they lie (e.g. ../shared/data); nothing of them is copied into
@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import numpy as np
-
-from .document import Document, decode
+from .document import Document, decode, gunzip
 from .errors import TrainingError
 from .extract import EXTRACT_VERSION, extract
 
@@ -29,6 +27,11 @@ DATA_ENV = "CLEANER_DATA"
 CACHE_ENV = "CLEANER_CACHE"
 _FUNDUS_ID = re.compile(r"^(?P<group>[a-z]+)-(?P<publisher>.+)_\d{4}_\d{2}_\d{2}$")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+#: how far into a page page_title looks for its <title>
+TITLE_BYTES = 65536
+#: file names a page's HTML may have, tried in this order (WCXB keeps its pages gzip'd)
+HTML_SUFFIXES = (".html", ".html.gz")
+GZIP_SUFFIX = ".gz"
 
 
 @dataclass
@@ -43,6 +46,8 @@ class GoldPage:
     lang: str | None = None
     without: list[str] = field(default_factory=list)
     blocks: list[dict[str, str]] = field(default_factory=list)
+    #: the kind of page where the gold says (WCXB: article, service, product, forum, ...)
+    page_type: str | None = None
 
     @property
     def site(self) -> str:
@@ -62,9 +67,14 @@ class GoldPage:
         """Whether the page is in its dataset's held-out (evaluation) split."""
         return is_held_out(self.dataset, self.site)
 
+    def read_bytes(self) -> bytes:
+        """The page's HTML bytes, inflated when the file is gzip'd."""
+        data = self.html_path.read_bytes()
+        return gunzip(data) if self.html_path.name.endswith(GZIP_SUFFIX) else data
+
     def read_html(self) -> str:
         """The page decoded to str, as `clean_html` would decode it."""
-        return decode(self.html_path.read_bytes())
+        return decode(self.read_bytes())
 
 
 def is_held_out(dataset: str, site: str) -> bool:
@@ -91,7 +101,9 @@ def read_dataset(folder: Path) -> list[GoldPage]:
     folder = Path(folder)
     gold_file = folder / "gold.jsonl"
     if not gold_file.is_file():
-        raise TrainingError(f"{folder}: not a dataset (no gold.jsonl); expected html/<id>.html + gold.jsonl")
+        raise TrainingError(
+            f"{folder}: not a dataset (no gold.jsonl); expected html/<id>.html (or .html.gz) + gold.jsonl"
+        )
     blocks: dict[str, list[dict[str, str]]] = {}
     if (folder / "blocks.jsonl").is_file():
         for line in (folder / "blocks.jsonl").read_text(encoding="utf-8").split("\n"):
@@ -104,8 +116,8 @@ def read_dataset(folder: Path) -> list[GoldPage]:
         if not line.strip():
             continue
         row = json.loads(line)
-        html = folder / "html" / f"{row['id']}.html"
-        if not html.is_file() or not (row.get("text") or "").strip():
+        html = _html_file(folder, row["id"])
+        if html is None or not (row.get("text") or "").strip():
             continue
         pages.append(
             GoldPage(
@@ -117,14 +129,24 @@ def read_dataset(folder: Path) -> list[GoldPage]:
                 lang=row.get("lang"),
                 without=list(row.get("without") or []),
                 blocks=blocks.get(row["id"], []),
+                page_type=row.get("page_type"),
             )
         )
     return pages
 
 
+def _html_file(folder: Path, page_id: str) -> Path | None:
+    """The page's html/<id>.html, else html/<id>.html.gz; None when neither is there."""
+    for suffix in HTML_SUFFIXES:
+        path = folder / "html" / f"{page_id}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
 def page_title(page: GoldPage) -> str:
     """The page's <title>, without a trailing " | Site" part (a headline for synthetic teasers)."""
-    head = page.html_path.read_bytes()[:65536].decode("utf-8", "replace")
+    head = page.read_bytes()[:TITLE_BYTES].decode("utf-8", "replace")
     m = _TITLE.search(head)
     if not m:
         return ""
@@ -157,22 +179,13 @@ def _cache_key(data: bytes) -> str:
 
 def extract_page(page: GoldPage) -> Document:
     """The page's Document (extraction as `clean_html` does it), cached on disk."""
-    data = page.html_path.read_bytes()
+    # the inflated bytes: a page's key does not depend on how the dataset stores it
+    data = page.read_bytes()
     path = cache_dir() / "extract" / f"{_cache_key(data)}.json"
     if path.is_file():
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return Document(
-            lines=raw["lines"],
-            source="html",
-            link_share=np.asarray(raw["link_share"], dtype=float),
-            is_heading=np.asarray(raw["is_heading"], dtype=bool),
-        )
+        return Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
     doc = extract(decode(data), url=page.url)
-    payload = {
-        "lines": doc.lines,
-        "link_share": doc.link_share.tolist(),
-        "is_heading": doc.is_heading.tolist(),
-    }
+    payload = doc.to_dict()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(payload), encoding="utf-8")

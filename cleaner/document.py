@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -22,8 +23,6 @@ TIE = 0.01
 #: the most a gzip'd input may inflate to
 MAX_GUNZIPPED_BYTES = 100 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
-#: link share of a line whose page facts are unknown (plain-text input)
-UNKNOWN = -1.0
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -105,23 +104,82 @@ _HTML_TAG = re.compile(r"<(?:!doctype|html|head|body|div|p|article|meta|title|sp
 
 
 @dataclass
+class PageFacts:
+    """Where each line of an HTML page's Document sat in the page (one value per line)."""
+
+    #: share of the line's characters inside links
+    link_share: np.ndarray
+    #: share of link characters in the line's block (its list, box or parent element)
+    block_links: np.ndarray
+    #: whether the line lies outside the container holding most of the article
+    outside_main: np.ndarray
+    #: bitmask of page.TAG_GROUPS over the line's source element and its ancestors
+    tags: np.ndarray
+    #: id of the block container (list, box) the line is in, -1 for none
+    block: np.ndarray
+    #: tag names and class/id words of the source element and its nearest ancestors
+    context: list[tuple[str, ...]]
+
+    @classmethod
+    def empty(cls, n: int) -> PageFacts:
+        """Facts of `n` lines that were not found in the page."""
+        return cls(
+            link_share=np.zeros(n),
+            block_links=np.zeros(n),
+            outside_main=np.zeros(n, dtype=bool),
+            tags=np.zeros(n, dtype=np.int64),
+            block=np.full(n, -1, dtype=np.int64),
+            context=[()] * n,
+        )
+
+    def take(self, lines: np.ndarray) -> PageFacts:
+        """The facts of some lines only, in the order given."""
+        return PageFacts(
+            link_share=self.link_share[lines],
+            block_links=self.block_links[lines],
+            outside_main=self.outside_main[lines],
+            tags=self.tags[lines],
+            block=self.block[lines],
+            context=[self.context[i] for i in lines],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready lists (the training cache stores extractions this way)."""
+        return {
+            "link_share": self.link_share.tolist(),
+            "block_links": self.block_links.tolist(),
+            "outside_main": self.outside_main.tolist(),
+            "tags": self.tags.tolist(),
+            "block": self.block.tolist(),
+            "context": [list(c) for c in self.context],
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> PageFacts:
+        """The inverse of `to_dict`."""
+        return cls(
+            link_share=np.asarray(raw["link_share"], dtype=float),
+            block_links=np.asarray(raw["block_links"], dtype=float),
+            outside_main=np.asarray(raw["outside_main"], dtype=bool),
+            tags=np.asarray(raw["tags"], dtype=np.int64),
+            block=np.asarray(raw["block"], dtype=np.int64),
+            context=[tuple(c) for c in raw["context"]],
+        )
+
+
+@dataclass
 class Document:
-    """The lines of one document (one paragraph each) plus per-line facts from the page."""
+    """The lines of one document (one paragraph each) plus, for a page, where each sat in it."""
 
     lines: list[str]
     source: Source = "text"
-    #: share of each line's characters inside links; UNKNOWN for plain text
-    link_share: np.ndarray = field(default_factory=lambda: np.empty(0))
-    #: whether each line was a heading on the page
-    is_heading: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+    #: facts from the HTML page; None for plain text
+    page: PageFacts | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        n = len(self.lines)
-        if len(self.link_share) != n:
-            self.link_share = np.full(n, UNKNOWN)
-        if len(self.is_heading) != n:
-            self.is_heading = np.zeros(n, dtype=bool)
+        if self.page is not None and len(self.page.link_share) != len(self.lines):
+            raise ValueError(f"page facts of {len(self.page.link_share)} lines for {len(self.lines)} lines")
 
     @classmethod
     def from_text(cls, text: str) -> Document:
@@ -132,6 +190,25 @@ class Document:
     def text(self) -> str:
         """The document's lines joined back together."""
         return "\n".join(self.lines)
+
+    @cached_property
+    def rows(self) -> np.ndarray:
+        """Indices of the non-blank lines: the rows of the feature matrix, in order."""
+        return np.array([i for i, line in enumerate(self.lines) if line.strip()], dtype=np.intp)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: lines, source and page facts (not the metadata)."""
+        return {
+            "lines": self.lines,
+            "source": self.source,
+            "page": self.page.to_dict() if self.page is not None else None,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Document:
+        """The inverse of `to_dict`."""
+        page = PageFacts.from_dict(raw["page"]) if raw.get("page") is not None else None
+        return cls(lines=list(raw["lines"]), source=raw["source"], page=page)
 
 
 def decode(data: bytes) -> str:

@@ -1,23 +1,27 @@
 """Line features: one row per non-blank line, named columns, neighbours by shifting columns.
 
 Every feature is a property a human reader of a scraped page would use to spot junk:
-where the line sits, its shape (ending, casing, length), whether it shares vocabulary with
-the rest of the article, whether the page rendered it as a link or heading, and whether it
-belongs to a run of lines of the same shape.
+where the line sits, its shape (ending, casing, length), its words (the lexical model's
+score), whether it shares vocabulary with the rest of the article, where the page put it
+(link, heading, list, aside, footer, outside the article's container), whether it reads
+like metadata (a date, a byline, a reading time), and the run or block it belongs to.
+Each column is declared once, by name, in FEATURES: nothing reads a column by position.
 """
 
 from __future__ import annotations
 
 import re
-import statistics
 from collections import Counter
+from collections.abc import Callable
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
 
-from .document import UNKNOWN, Document
+from .document import Document
+from .page import TAG_BIT
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -48,62 +52,69 @@ _JUNK_WORDS = re.compile(
 # mid-article one-liners that stay: quotes, dialogue and rhetorical fragments start this way
 _QUOTE_START = re.compile(r"^[\"'\u201c\u2018\u00ab\u201e\u300c]")
 
+# lines that read like a page's metadata rather than its text, when they stand alone
+_META = {
+    "meta_byline": re.compile(
+        r"^(?:by|von|par|por|di|door|av|przez|de)\s+[^\W\d_]|"
+        r"^(?:written|posted|reviewed|edited|reported|updated|photos?|words|text|fact[- ]checked)\s+by\b|"
+        r"contributed (?:to )?(?:this )?report|^editor'?s note|^(?:author|autor|auteur)\s*:",
+        re.IGNORECASE,
+    ),
+    "meta_stamp": re.compile(
+        r"^(?:updated|published|posted|last (?:updated|modified)|modified|first published|"
+        r"aktualisiert|ver[öo]ffentlicht|stand|mis [àa] jour|publi[ée]|actualizado|publicado|"
+        r"aggiornato|pubblicato)\b",
+        re.IGNORECASE,
+    ),
+    "meta_reading_time": re.compile(
+        r"\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|minuten|minutos|minuti)\.?\s*(?:read|lesen|lesezeit|"
+        r"de lecture|de lectura|di lettura|reading)\b|\b(?:reading time|lesezeit|temps de lecture)\b",
+        re.IGNORECASE,
+    ),
+    "meta_date": re.compile(
+        r"\b(?:19|20)\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}:\d{2}\b|"
+        r"\b\d+\s*(?:hours?|days?|minutes?|weeks?)\s+ago\b",
+        re.IGNORECASE,
+    ),
+}
+#: metadata wording counts only in lines up to this long, and a date in lines of few words
+META_MAX_CHARS = 100
+META_DATE_MAX_WORDS = 7
 #: boilerplate wording counts only in lines up to this long: prompts are short, paragraphs not
 JUNK_WORDS_MAX_CHARS = 160
 #: lines longer than this are never teaser-shaped
 TEASER_MAX_CHARS = 220
 #: how much of a line's start the character-class shares look at
 CHAR_CLASS_PREFIX = 200
+#: a line this long that ends like a sentence is surely a paragraph of the text
+PARAGRAPH_MIN_CHARS = 200
 #: cap for run lengths so that long lists do not dominate
 RUN_CAP = 12
-
-BASE_FEATURES = (
-    "log_chars",
-    "log_words",
-    "log_from_end",
-    "rel_position",
-    "log_doc_lines",
-    "ends_ellipsis",
-    "ends_terminal",
-    "starts_quote",
-    "title_case",
-    "upper_share",
-    "digit_share",
-    "vocab_overlap",
-    "vocab_overlap_article",
-    "junk_words",
-    "label_prefix",
-    "urlish",
-    "list_item",
-    "table_row",
-    "link_share",
-    "link_known",
-    "heading",
-    "teaser_shaped",
-    "shape_run",
-    "in_tail_run",
-    "heads_tail_run",
-    "log_tail_run",
-    "len_vs_median",
-    "cjk_share",
-)
-_SHIFTED = (
-    "ends_ellipsis",
-    "ends_terminal",
-    "link_share",
-    "vocab_overlap",
-    "log_chars",
-    "teaser_shaped",
-    "junk_words",
-)
-FEATURE_NAMES: tuple[str, ...] = (
-    BASE_FEATURES + tuple(f"prev_{n}" for n in _SHIFTED) + tuple(f"next_{n}" for n in _SHIFTED)
-)
+#: value of a neighbour's feature beyond the document's edge, distinct from every real value
+NO_NEIGHBOUR = -1.0
+#: the lexical score is a logit; beyond this it says nothing more
+LEXICAL_CAP = 8.0
 
 
-def content_indices(doc: Document) -> np.ndarray:
-    """Indices of the document's non-blank lines: the rows of the feature matrix."""
-    return np.array([i for i, line in enumerate(doc.lines) if line.strip()], dtype=np.intp)
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each position: the length of the run of equal keys it belongs to, and the run's number."""
+    n = len(keys)
+    if n == 0:
+        return np.ones(0), np.zeros(0, dtype=np.intp)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    lengths = np.diff(np.r_[starts, n])
+    return np.repeat(lengths, lengths).astype(float), np.repeat(np.arange(len(starts)), lengths)
+
+
+def _block_runs(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # lines outside any block each form their own run
+    return _runs(np.where(block >= 0, block, -2 - np.arange(len(block))))
+
+
+def _run_mean(values: np.ndarray, run_id: np.ndarray) -> np.ndarray:
+    sums = np.bincount(run_id, weights=values)
+    counts = np.bincount(run_id)
+    return (sums / np.maximum(counts, 1))[run_id]
 
 
 def _tokens(line: str) -> list[str]:
@@ -125,126 +136,284 @@ def _title_share(words: list[str]) -> float:
     return upper / alpha if alpha else 0.0
 
 
-def _runs(flags: np.ndarray) -> np.ndarray:
-    """For each position, the length of the run of equal values it belongs to."""
-    n = len(flags)
-    out = np.ones(n)
-    if n == 0:
+class Lines:
+    """The non-blank lines of a Document with their named properties, each computed once."""
+
+    def __init__(self, doc: Document, lexical: np.ndarray | None = None):
+        self.doc = doc
+        self.rows = doc.rows
+        self.n = len(self.rows)
+        self.texts = [doc.lines[i].strip() for i in self.rows]
+        self.lexical = np.zeros(self.n) if lexical is None else np.clip(lexical, -LEXICAL_CAP, LEXICAL_CAP)
+
+    def _flags(self, pattern: re.Pattern[str], texts: list[str] | None = None) -> np.ndarray:
+        return np.array([bool(pattern.search(t)) for t in texts or self.texts], dtype=float)
+
+    @cached_property
+    def chars(self) -> np.ndarray:
+        return np.array([len(t) for t in self.texts], dtype=float)
+
+    @cached_property
+    def words(self) -> list[list[str]]:
+        return [t.split() for t in self.texts]
+
+    @cached_property
+    def n_words(self) -> np.ndarray:
+        return np.array([len(w) for w in self.words], dtype=float)
+
+    @cached_property
+    def ends_ellipsis(self) -> np.ndarray:
+        return self._flags(_ELLIPSIS)
+
+    @cached_property
+    def ends_terminal(self) -> np.ndarray:
+        return self._flags(_TERMINAL) * (1 - self.ends_ellipsis)
+
+    @cached_property
+    def heads(self) -> list[str]:
+        return [t[:CHAR_CLASS_PREFIX] for t in self.texts]
+
+    @cached_property
+    def head_chars(self) -> np.ndarray:
+        return np.array([len(h) for h in self.heads], dtype=float)
+
+    def head_share(self, test: Callable[[str], bool], of: Callable[[str], bool] | None = None) -> np.ndarray:
+        """Share of the characters of each line's start passing `test` (among those passing `of`)."""
+        num = np.array([sum(map(test, h)) for h in self.heads], dtype=float)
+        den = np.array([sum(map(of, h)) for h in self.heads], dtype=float) if of else self.head_chars
+        return num / np.maximum(den, 1)
+
+    @cached_property
+    def overlaps(self) -> tuple[np.ndarray, np.ndarray]:
+        """Share of each line's words found in other lines, and in the article's long lines."""
+        tokens = [_tokens(t) for t in self.texts]
+        doc_counts: Counter[str] = Counter()
+        article_counts: Counter[str] = Counter()
+        for toks, c in zip(tokens, self.chars, strict=True):
+            doc_counts.update(set(toks))
+            if c > TEASER_MAX_CHARS:
+                # teasers are about other stories: the article's own vocabulary is in its long lines
+                article_counts.update(set(toks))
+        shared = {w for w, c in doc_counts.items() if c > 1}
+        in_article = set(article_counts)
+        # a long line is itself in article_counts: it shares a word only if another line has it
+        in_article_twice = {w for w, c in article_counts.items() if c > 1}
+        overlap = np.zeros(self.n)
+        overlap_article = np.zeros(self.n)
+        for k, toks in enumerate(tokens):
+            uniq = set(toks)
+            if uniq:
+                overlap[k] = len(uniq & shared) / len(uniq)
+                article = in_article_twice if self.chars[k] > TEASER_MAX_CHARS else in_article
+                overlap_article[k] = len(uniq & article) / len(uniq)
+        return overlap, overlap_article
+
+    @cached_property
+    def junk_words(self) -> np.ndarray:
+        short = [t if len(t) <= JUNK_WORDS_MAX_CHARS else "" for t in self.texts]
+        return self._flags(_JUNK_WORDS, short)
+
+    @cached_property
+    def metas(self) -> dict[str, np.ndarray]:
+        """Per _META name, whether each line, standing alone, reads like that metadata."""
+        short = [t if len(t) <= META_MAX_CHARS else "" for t in self.texts]
+        flags = {name: self._flags(pattern, short) for name, pattern in _META.items()}
+        flags["meta_date"] *= self.n_words <= META_DATE_MAX_WORDS
+        return flags
+
+    @cached_property
+    def meta_shaped(self) -> np.ndarray:
+        return np.max(list(self.metas.values()), axis=0)
+
+    @cached_property
+    def teaser(self) -> np.ndarray:
+        return ((self.ends_terminal == 0) | (self.ends_ellipsis > 0)) & (self.chars <= TEASER_MAX_CHARS)
+
+    @cached_property
+    def tail_len(self) -> int:
+        """Length of the trailing run of teaser-shaped lines: the seed's case, a hint only."""
+        nonteaser = np.flatnonzero(~self.teaser)
+        return int(self.n - 1 - nonteaser[-1]) if len(nonteaser) else self.n
+
+    @cached_property
+    def in_tail(self) -> np.ndarray:
+        out = np.zeros(self.n)
+        out[self.n - self.tail_len :] = 1.0
         return out
-    starts = np.flatnonzero(np.r_[True, flags[1:] != flags[:-1]])
-    lengths = np.diff(np.r_[starts, n])
-    return np.repeat(lengths, lengths).astype(float)
+
+    @cached_property
+    def heads_tail(self) -> np.ndarray:
+        # the line just before a trailing run of two or more is where "Related"/"More stories" sits
+        out = np.zeros(self.n)
+        if 2 <= self.tail_len < self.n:
+            out[self.n - self.tail_len - 1] = 1.0
+        return out
+
+    def page(self, name: str) -> np.ndarray:
+        """A per-line page fact (PageFacts field) of the rows; zeros for plain text."""
+        facts = self.doc.page
+        if facts is None:
+            return np.zeros(self.n)
+        return np.asarray(getattr(facts, name), dtype=float)[self.rows]
+
+    def tag(self, group: str) -> np.ndarray:
+        """Whether the line's source element or an ancestor is of the page.TAG_GROUPS `group`."""
+        facts = self.doc.page
+        if facts is None:
+            return np.zeros(self.n)
+        return ((facts.tags[self.rows] & TAG_BIT[group]) > 0).astype(float)
+
+    @cached_property
+    def blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Run length and run number of consecutive lines in the same block (list, box)."""
+        block = self.doc.page.block[self.rows] if self.doc.page is not None else np.full(self.n, -1)
+        return _block_runs(block)
+
+    @cached_property
+    def long_rows(self) -> np.ndarray:
+        """Rows that are surely paragraphs of the text: long and ending like a sentence."""
+        return np.flatnonzero((self.chars >= PARAGRAPH_MIN_CHARS) & (self.ends_terminal > 0))
+
+    def rows_outside_text(self, after: bool) -> np.ndarray:
+        """How many rows each row lies after the last (or before the first) sure paragraph; 0 inside."""
+        index = np.arange(self.n)
+        if not len(self.long_rows):
+            return np.zeros(self.n)
+        gap = index - self.long_rows[-1] if after else self.long_rows[0] - index
+        return np.log1p(np.clip(gap, 0, RUN_CAP))
+
+    @cached_property
+    def section_lexical(self) -> np.ndarray:
+        """The lexical score of the heading of the section a row is in ("Related posts", "About
+        the author"), 0 before the first heading; a heading is its own section's heading."""
+        heading = self.tag("heading") > 0
+        if not heading.any():
+            return np.zeros(self.n)
+        last = np.maximum.accumulate(np.where(heading, np.arange(self.n), -1))
+        return np.where(last >= 0, self.lexical[np.maximum(last, 0)], 0.0)
+
+    @cached_property
+    def block_lexical(self) -> np.ndarray:
+        return _run_mean(self.lexical, self.blocks[1])
 
 
-def line_features(doc: Document) -> np.ndarray:
-    """The feature matrix of a document: one row per non-blank line, columns FEATURE_NAMES."""
-    rows = content_indices(doc)
-    n = len(rows)
-    if n == 0:
+_TAG_FEATURES = (
+    "found",
+    "p",
+    "li",
+    "a",
+    "heading",
+    "table",
+    "nav",
+    "aside",
+    "footer",
+    "header",
+    "figure",
+    "time",
+    "control",
+    "quote",
+    "main",
+    "small",
+    "code",
+)
+
+
+def _meta_column(name: str) -> Callable[[Lines], np.ndarray]:
+    return lambda v: v.metas[name]
+
+
+def _tag_column(group: str) -> Callable[[Lines], np.ndarray]:
+    return lambda v: v.tag(group)
+
+
+#: every column of the feature matrix, in order: name -> its values for a document's lines
+FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
+    "log_chars": lambda v: np.log1p(v.chars),
+    "log_words": lambda v: np.log1p(v.n_words),
+    "log_from_end": lambda v: np.log1p(np.arange(v.n - 1, -1, -1, dtype=float)),
+    "rel_position": lambda v: np.arange(v.n) / max(v.n - 1, 1),
+    "log_doc_lines": lambda v: np.full(v.n, np.log1p(v.n)),
+    "ends_ellipsis": lambda v: v.ends_ellipsis,
+    "ends_terminal": lambda v: v.ends_terminal,
+    "starts_quote": lambda v: v._flags(_QUOTE_START),
+    "title_case": lambda v: np.array([_title_share(ws) for ws in v.words]),
+    "upper_share": lambda v: v.head_share(str.isupper, str.isalpha),
+    "digit_share": lambda v: v.head_share(str.isdigit),
+    "cjk_share": lambda v: np.array([len(_CJK.findall(h)) for h in v.heads]) / np.maximum(v.head_chars, 1),
+    "vocab_overlap": lambda v: v.overlaps[0],
+    "vocab_overlap_article": lambda v: v.overlaps[1],
+    "junk_words": lambda v: v.junk_words,
+    "label_prefix": lambda v: v._flags(_LABEL),
+    "urlish": lambda v: v._flags(_URLISH),
+    "list_item": lambda v: v._flags(_LIST_ITEM),
+    "table_row": lambda v: np.array([t.startswith("|") for t in v.texts], dtype=float),
+    **{name: _meta_column(name) for name in _META},
+    "meta_shaped": lambda v: v.meta_shaped,
+    "is_html": lambda v: np.full(v.n, float(v.doc.page is not None)),
+    "link_share": lambda v: v.page("link_share"),
+    "block_links": lambda v: v.page("block_links"),
+    "outside_main": lambda v: v.page("outside_main"),
+    **{f"in_{group}": _tag_column(group) for group in _TAG_FEATURES},
+    "teaser_shaped": lambda v: v.teaser.astype(float),
+    "shape_run": lambda v: np.minimum(_runs(v.teaser * 2 + v.ends_ellipsis)[0], RUN_CAP),
+    "in_tail_run": lambda v: v.in_tail,
+    "heads_tail_run": lambda v: v.heads_tail,
+    "log_tail_run": lambda v: np.full(v.n, np.log1p(min(v.tail_len, RUN_CAP))),
+    "len_vs_median": lambda v: v.chars / max(float(np.median(v.chars)), 1.0),
+    "log_block_run": lambda v: np.log1p(np.minimum(v.blocks[0], RUN_CAP)),
+    "after_text": lambda v: v.rows_outside_text(after=True),
+    "before_text": lambda v: v.rows_outside_text(after=False),
+    "lexical": lambda v: v.lexical,
+    "section_lexical": lambda v: v.section_lexical,
+    "block_lexical": lambda v: v.block_lexical,
+    "tail_lexical": lambda v: np.full(v.n, v.lexical[v.n - v.tail_len :].mean() if v.tail_len else 0.0),
+}
+#: features whose values on the previous and next line are columns too
+SHIFTED = (
+    "ends_ellipsis",
+    "ends_terminal",
+    "link_share",
+    "vocab_overlap",
+    "log_chars",
+    "teaser_shaped",
+    "junk_words",
+    "meta_shaped",
+    "outside_main",
+    "in_li",
+    "in_heading",
+    "lexical",
+)
+FEATURE_NAMES: tuple[str, ...] = (
+    tuple(FEATURES) + tuple(f"prev_{n}" for n in SHIFTED) + tuple(f"next_{n}" for n in SHIFTED)
+)
+COLUMN = {name: k for k, name in enumerate(FEATURE_NAMES)}
+
+
+def block_runs(doc: Document) -> np.ndarray:
+    """Per row, the number of the block it is in (two or more consecutive lines of one list or
+    box of the page), else -1; plain text has no blocks (its trailing run is the rule's own)."""
+    if doc.page is None:
+        return np.full(len(doc.rows), -1)
+    lengths, run_id = _block_runs(doc.page.block[doc.rows])
+    return np.where(lengths >= 2, run_id, -1)
+
+
+def content_indices(doc: Document) -> np.ndarray:
+    """Indices of the document's non-blank lines: the rows of the feature matrix."""
+    return doc.rows
+
+
+def line_features(doc: Document, lexical: np.ndarray | None = None) -> np.ndarray:
+    """The feature matrix of a document: one row per non-blank line, columns FEATURE_NAMES.
+
+    `lexical` is the lexical model's score of each row (see lexical.py); zeros when None.
+    """
+    lines = Lines(doc, lexical)
+    if lines.n == 0:
         return np.zeros((0, len(FEATURE_NAMES)))
-    texts = [doc.lines[i].strip() for i in rows]
-    chars = np.array([len(t) for t in texts], dtype=float)
-    words_per_line = [t.split() for t in texts]
-    n_words = np.array([len(w) for w in words_per_line], dtype=float)
-    from_end = np.arange(n - 1, -1, -1, dtype=float)
-
-    ends_ellipsis = np.array([bool(_ELLIPSIS.search(t)) for t in texts], dtype=float)
-    ends_terminal = np.array([bool(_TERMINAL.search(t)) for t in texts], dtype=float) * (1 - ends_ellipsis)
-    starts_quote = np.array([bool(_QUOTE_START.match(t)) for t in texts], dtype=float)
-    title_case = np.array([_title_share(ws) for ws in words_per_line])
-    # character classes of a line's start: enough to tell a headline or a date from prose
-    heads = [t[:CHAR_CLASS_PREFIX] for t in texts]
-    upper = np.array([sum(map(str.isupper, h)) for h in heads], dtype=float)
-    letters = np.array([sum(map(str.isalpha, h)) for h in heads], dtype=float)
-    digits = np.array([sum(map(str.isdigit, h)) for h in heads], dtype=float)
-    head_chars = np.array([len(h) for h in heads], dtype=float)
-    cjk = np.array([len(_CJK.findall(h)) for h in heads], dtype=float)
-
-    tokens = [_tokens(t) for t in texts]
-    doc_counts: Counter[str] = Counter()
-    for toks in tokens:
-        doc_counts.update(set(toks))
-    # vocabulary of the article's long lines: teasers are about other stories
-    article_counts: Counter[str] = Counter()
-    for toks, c in zip(tokens, chars, strict=True):
-        if c > TEASER_MAX_CHARS:
-            article_counts.update(set(toks))
-    shared = {w for w, c in doc_counts.items() if c > 1}
-    in_article = set(article_counts)
-    # a long line is itself in article_counts: it shares a word only if another line has it
-    in_article_twice = {w for w, c in article_counts.items() if c > 1}
-    overlap = np.zeros(n)
-    overlap_article = np.zeros(n)
-    for k, toks in enumerate(tokens):
-        uniq = set(toks)
-        if not uniq:
-            continue
-        overlap[k] = len(uniq & shared) / len(uniq)
-        article = in_article_twice if chars[k] > TEASER_MAX_CHARS else in_article
-        overlap_article[k] = len(uniq & article) / len(uniq)
-
-    junk = np.array(
-        [len(t) <= JUNK_WORDS_MAX_CHARS and bool(_JUNK_WORDS.search(t)) for t in texts], dtype=float
-    )
-    label = np.array([bool(_LABEL.match(t)) for t in texts], dtype=float)
-    urlish = np.array([bool(_URLISH.search(t)) for t in texts], dtype=float)
-    list_item = np.array([bool(_LIST_ITEM.match(t)) for t in texts], dtype=float)
-    table_row = np.array([t.startswith("|") for t in texts], dtype=float)
-    link = doc.link_share[rows].astype(float)
-    link_known = (link != UNKNOWN).astype(float)
-    link = np.where(link_known > 0, link, 0.0)
-    heading = doc.is_heading[rows].astype(float)
-
-    teaser = ((ends_terminal == 0) | (ends_ellipsis > 0)) & (chars <= TEASER_MAX_CHARS)
-    shape = teaser.astype(int) * 2 + ends_ellipsis.astype(int)
-    shape_run = np.minimum(_runs(shape), RUN_CAP)
-    # the trailing run of teaser-shaped lines: the seed's case, but only a hint, not a verdict
-    tail_len = 0
-    while tail_len < n and teaser[n - 1 - tail_len]:
-        tail_len += 1
-    in_tail = np.zeros(n)
-    in_tail[n - tail_len :] = 1.0
-    # the line just before a trailing run of two or more is where "Related"/"More stories" sits
-    heads_tail = np.zeros(n)
-    if 2 <= tail_len < n:
-        heads_tail[n - tail_len - 1] = 1.0
-    median = float(statistics.median(len(t) for t in texts))
-
-    base = np.column_stack(
-        [
-            np.log1p(chars),
-            np.log1p(n_words),
-            np.log1p(from_end),
-            np.arange(n) / max(n - 1, 1),
-            np.full(n, np.log1p(n)),
-            ends_ellipsis,
-            ends_terminal,
-            starts_quote,
-            title_case,
-            upper / np.maximum(letters, 1),
-            digits / np.maximum(head_chars, 1),
-            overlap,
-            overlap_article,
-            junk,
-            label,
-            urlish,
-            list_item,
-            table_row,
-            link,
-            link_known,
-            heading,
-            teaser.astype(float),
-            shape_run,
-            in_tail,
-            heads_tail,
-            np.full(n, np.log1p(min(tail_len, RUN_CAP))),
-            chars / max(median, 1.0),
-            cjk / np.maximum(head_chars, 1),
-        ]
-    )
-    index = {name: k for k, name in enumerate(BASE_FEATURES)}
-    shifted = base[:, [index[s] for s in _SHIFTED]]
-    # -1 marks "no neighbour" (document edge), distinct from every real value
-    prev = np.vstack([np.full((1, len(_SHIFTED)), -1.0), shifted[:-1]])
-    nxt = np.vstack([shifted[1:], np.full((1, len(_SHIFTED)), -1.0)])
+    base = np.column_stack([column(lines) for column in FEATURES.values()])
+    shifted = base[:, [COLUMN[s] for s in SHIFTED]]
+    edge = np.full((1, len(SHIFTED)), NO_NEIGHBOUR)
+    prev = np.vstack([edge, shifted[:-1]])
+    nxt = np.vstack([shifted[1:], edge])
     return np.hstack([base, prev, nxt])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -9,13 +10,19 @@ import numpy as np
 
 from .config import Settings
 from .document import Document
-from .features import FEATURE_NAMES, content_indices
+from .features import COLUMN, block_runs
+from .lexical import LexicalModel
 
-_COL = {name: k for k, name in enumerate(FEATURE_NAMES)}
 #: a line sharing less than this share of its words with the rest is "about something else"
 LOW_OVERLAP = 0.2
 #: a line with at least this share of link text "is a link"
 MOSTLY_LINK = 0.5
+#: the line just before a removed block or trailing run goes with it (its header) when it is
+#: this short, does not end like a sentence, and scores at least HEADER_THRESHOLD
+HEADER_MAX_CHARS = 80
+HEADER_THRESHOLD = 0.5
+#: how many of the words that weighed most a reason names
+REASON_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -50,11 +57,15 @@ class CleanResult:
 
 
 def cues(matrix: np.ndarray) -> np.ndarray:
-    """Rows showing a boilerplate cue: boilerplate wording or a "Label:" prefix."""
+    """Rows showing a boilerplate cue: boilerplate wording, a "Label:" prefix, or metadata shape."""
     if not len(matrix):
         return np.zeros(0, dtype=bool)
     # wording only: link text alone is no cue inside an article (reference lists, tables of links)
-    return (matrix[:, _COL["junk_words"]] > 0) | (matrix[:, _COL["label_prefix"]] > 0)
+    return (
+        (matrix[:, COLUMN["junk_words"]] > 0)
+        | (matrix[:, COLUMN["label_prefix"]] > 0)
+        | (matrix[:, COLUMN["meta_shaped"]] > 0)
+    )
 
 
 def decide(
@@ -63,9 +74,21 @@ def decide(
     settings: Settings,
     cue: np.ndarray | None = None,
     plain_text: bool = False,
+    runs: np.ndarray | None = None,
+    labels: np.ndarray | None = None,
 ) -> np.ndarray:
     """Boolean mask of rows to remove: the trailing run at one confidence, others at a stricter
-    one (less strict for lines with a boilerplate cue), with a guard on how much may go."""
+    one (less strict for lines with a boilerplate cue), with a guard on how much may go.
+
+    Rows of one block (`runs`: the same run number, -1 for none) are decided together on
+    their median score. A removed block or trailing run of two or more rows takes its header
+    along (a `labels` row just before it scored at least HEADER_THRESHOLD: "Related", "More
+    from …"), and a block under a removed header goes with it when its score leans to junk.
+    """
+    if runs is None:
+        runs = np.full(len(scores), -1)
+    if (runs >= 0).any():
+        scores = _block_scores(scores, runs)
     n = len(scores)
     remove = np.zeros(n, dtype=bool)
     if n < max(settings.min_lines, 1):
@@ -79,6 +102,8 @@ def decide(
     remove |= scores >= settings.inner_threshold
     if cue is not None:
         remove |= cue & (scores >= settings.cue_threshold)
+    if labels is not None:
+        _with_headers(remove, scores, runs, labels, tail_start)
     total = chars.sum()
     if total and chars[remove].sum() > settings.max_removed_share * total:
         # so much junk is more likely a misread page: keep all but the surest removals
@@ -86,28 +111,101 @@ def decide(
     return remove
 
 
-def _reason(row: np.ndarray, trailing: bool) -> str:
+def _block_scores(scores: np.ndarray, runs: np.ndarray) -> np.ndarray:
+    """Each row in a block takes its block's median score (one odd item neither saves nor
+    condemns the rest); other rows keep their own."""
+    out = scores.copy()
+    for run in np.unique(runs[runs >= 0]):
+        inside = runs == run
+        out[inside] = np.median(scores[inside])
+    return out
+
+
+def _with_headers(
+    remove: np.ndarray, scores: np.ndarray, runs: np.ndarray, labels: np.ndarray, tail_start: int
+) -> None:
+    """Headers go with their removed groups, and blocks with their removed headers (in place)."""
+    n = len(remove)
+    starts = set(np.flatnonzero((runs >= 0) & np.r_[True, runs[1:] != runs[:-1]]).tolist())
+    if n - tail_start >= 2 and remove[tail_start:].all():
+        starts.add(tail_start)
+    for start in sorted(starts, reverse=True):
+        head = start - 1
+        if head < 0 or not labels[head] or (runs[head] >= 0 and runs[head] == runs[start]):
+            continue
+        group = runs == runs[start] if runs[start] >= 0 else np.arange(n) >= start
+        if remove[start] and scores[head] >= HEADER_THRESHOLD:
+            remove[head] = True
+        elif remove[head] and runs[start] >= 0 and scores[start] >= HEADER_THRESHOLD:
+            remove[group] = True
+
+
+def removals(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Settings) -> np.ndarray:
+    """The rows `decide` removes from a scored document (the one call training and cleaning share)."""
+    chars = np.array([len(doc.lines[i].strip()) for i in doc.rows], dtype=float)
+    return decide(
+        scores,
+        chars,
+        settings,
+        cues(matrix),
+        plain_text=doc.source == "text",
+        runs=block_runs(doc),
+        labels=labels(matrix),
+    )
+
+
+def labels(matrix: np.ndarray) -> np.ndarray:
+    """Rows that could head a group of lines: short, not ending like a sentence."""
+    if not len(matrix):
+        return np.zeros(0, dtype=bool)
+    return (matrix[:, COLUMN["log_chars"]] <= np.log1p(HEADER_MAX_CHARS)) & (
+        matrix[:, COLUMN["ends_terminal"]] == 0
+    )
+
+
+#: what a reason says when a removed row shows a feature: (column, it shows when..., hint)
+_HINTS: tuple[tuple[str, Callable[[float], bool], str], ...] = (
+    ("ends_ellipsis", bool, "cut off with an ellipsis"),
+    ("link_share", lambda v: v >= MOSTLY_LINK, "link text"),
+    ("junk_words", bool, "boilerplate wording"),
+    ("label_prefix", bool, "label prefix"),
+    ("meta_byline", bool, "byline or credit"),
+    ("meta_stamp", bool, "date stamp"),
+    ("meta_reading_time", bool, "reading time"),
+    ("meta_date", bool, "a date on its own"),
+    ("outside_main", bool, "outside the article's container"),
+    ("in_nav", bool, "in navigation"),
+    ("in_aside", bool, "in an aside"),
+    ("in_footer", bool, "in a footer"),
+    ("in_figure", bool, "in a figure"),
+    ("in_control", bool, "in a form or button"),
+    ("vocab_overlap", lambda v: v < LOW_OVERLAP, "shares little vocabulary with the article"),
+)
+
+
+def _reason(row: np.ndarray, trailing: bool, words: list[str]) -> str:
     hints = ["in the trailing run" if trailing else "inside the text"]
-    if row[_COL["ends_ellipsis"]]:
-        hints.append("cut off with an ellipsis")
-    if row[_COL["link_share"]] >= MOSTLY_LINK:
-        hints.append("link text")
-    if row[_COL["junk_words"]]:
-        hints.append("boilerplate wording")
-    if row[_COL["label_prefix"]]:
-        hints.append("label prefix")
-    if row[_COL["vocab_overlap"]] < LOW_OVERLAP:
-        hints.append("shares little vocabulary with the article")
-    if row[_COL["teaser_shaped"]] and row[_COL["shape_run"]] >= 3:
+    hints += [hint for column, shows, hint in _HINTS if shows(row[COLUMN[column]])]
+    if row[COLUMN["teaser_shaped"]] and row[COLUMN["shape_run"]] >= 3:
         hints.append("part of a run of headline-like lines")
+    if row[COLUMN["log_block_run"]] > np.log1p(1):
+        hints.append("decided with its block")
+    if words:
+        hints.append("words: " + ", ".join(repr(w) for w in words))
     return "; ".join(hints)
 
 
-def apply(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Settings) -> CleanResult:
-    """Remove the lines `decide` picks and return the result with a reason for each removal."""
-    rows = content_indices(doc)
-    chars = np.array([len(doc.lines[i].strip()) for i in rows], dtype=float)
-    remove = decide(scores, chars, settings, cues(matrix), plain_text=doc.source == "text")
+def apply(
+    doc: Document,
+    matrix: np.ndarray,
+    scores: np.ndarray,
+    settings: Settings,
+    lexical: LexicalModel | None = None,
+) -> CleanResult:
+    """Remove the lines `decide` picks and return the result with a reason for each removal;
+    with the lexical model given, reasons name the tokens that weighed most."""
+    rows = doc.rows
+    remove = removals(doc, matrix, scores, settings)
     kept_after = np.flatnonzero(~remove)
     last_kept = kept_after[-1] if len(kept_after) else -1
     removed_lines = set(rows[remove].tolist())
@@ -123,14 +221,16 @@ def apply(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Setti
         out.append(line)
     while out and not out[-1].strip():
         out.pop()
+    gone = np.flatnonzero(remove)
+    words = lexical.top_tokens(doc, gone, REASON_WORDS) if lexical is not None and len(gone) else {}
     removed = tuple(
         RemovedLine(
             line=int(rows[k]),
             text=doc.lines[rows[k]],
             score=round(float(scores[k]), 4),
-            reason=_reason(matrix[k], trailing=bool(k > last_kept)),
+            reason=_reason(matrix[k], trailing=bool(k > last_kept), words=words.get(int(k), [])),
         )
-        for k in np.flatnonzero(remove)
+        for k in gone
     )
     return CleanResult(
         text="\n".join(out), removed=removed, metadata=doc.metadata, source=doc.source, lines_in=len(rows)

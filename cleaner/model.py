@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .document import Document
 from .errors import ModelError
-from .features import FEATURE_NAMES, FEATURE_VERSION
+from .features import FEATURE_NAMES, FEATURE_VERSION, line_features
+from .lexical import LEXICAL_FILE, LexicalModel
 
 MODEL_FILE = "cleaner-model.json"
 CARD_FILE = "cleaner-model.card.json"
@@ -48,6 +50,8 @@ class Model:
     feature_names: tuple[str, ...]
     #: decision thresholds chosen at training time (see train.choose_thresholds)
     thresholds: dict[str, float] = field(default_factory=dict)
+    #: the lexical model whose score is the `lexical` feature (None: that feature is 0)
+    lexical: LexicalModel | None = field(default=None, compare=False, repr=False)
     # the flat node table predict_proba walks, derived from the arrays above
     roots_: np.ndarray = field(init=False, repr=False, compare=False)
     left_: np.ndarray = field(init=False, repr=False, compare=False)
@@ -107,6 +111,12 @@ class Model:
         flat["leaf_"] = flat["left_"] == np.arange(n_trees * n_nodes)
         for name, array in flat.items():
             object.__setattr__(self, name, array)
+
+    def score(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
+        """Feature matrix and junk probability of each non-blank line of a document."""
+        lexical = self.lexical.score(doc) if self.lexical is not None else None
+        matrix = line_features(doc, lexical)
+        return matrix, self.predict_proba(matrix)
 
     def predict_proba(self, matrix: np.ndarray) -> np.ndarray:
         """Junk probability of each row of a feature matrix."""
@@ -219,7 +229,15 @@ def load_model(model_dir: Path | None = None) -> Model:
         params = json.loads(raw)
     except ValueError as exc:
         raise ModelError(f"{path}: not valid JSON: {exc}") from exc
-    model = Model.from_params(params)
+    lexical_path = model_dir / LEXICAL_FILE
+    lexical = None
+    if card.get("lexical_sha256") is not None:
+        if not lexical_path.is_file() or file_digest(lexical_path) != card["lexical_sha256"]:
+            raise ModelError(
+                f"{lexical_path}: missing or does not match its card; retrain with `cleaner train`"
+            )
+        lexical = LexicalModel.load(lexical_path)
+    model = replace(Model.from_params(params), lexical=lexical)
     if model.feature_names != FEATURE_NAMES or params.get("feature_version") != FEATURE_VERSION:
         raise ModelError(
             f"{path}: trained for other line features (model: version {params.get('feature_version')}, "

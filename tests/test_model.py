@@ -13,6 +13,7 @@ import pytest
 import cleaner
 from cleaner.corpus import read_seeds
 from cleaner.features import FEATURE_NAMES
+from cleaner.lexical import LEXICAL_FILE
 from cleaner.model import CARD_FILE, MODEL_FILE, Model, default_model_dir, export_trees, load_model
 from cleaner.train import TrainParams, train
 
@@ -54,11 +55,32 @@ def test_tampered_model_is_refused(tmp_path: Path) -> None:
         cleaner.Cleaner(model=tmp_path / "nowhere")
 
 
+def test_tampered_or_missing_lexical_model_is_refused(tmp_path: Path) -> None:
+    for name in (MODEL_FILE, CARD_FILE, LEXICAL_FILE):
+        (tmp_path / name).write_bytes((default_model_dir() / name).read_bytes())
+    weights = np.load(tmp_path / LEXICAL_FILE)
+    weights[0] += 1.0
+    np.save(tmp_path / LEXICAL_FILE, weights)
+    load_model.cache_clear()
+    with pytest.raises(cleaner.ModelError, match="does not match its card"):
+        cleaner.Cleaner(model=tmp_path)
+    (tmp_path / LEXICAL_FILE).unlink()
+    with pytest.raises(cleaner.ModelError, match=LEXICAL_FILE):
+        cleaner.Cleaner(model=tmp_path)
+
+
+def test_shipped_model_files_are_small_plain_arrays() -> None:
+    total = sum((default_model_dir() / n).stat().st_size for n in (MODEL_FILE, LEXICAL_FILE))
+    assert total <= 5 * 1024 * 1024
+    assert np.load(default_model_dir() / LEXICAL_FILE, allow_pickle=False).dtype == np.float32
+
+
 def test_training_is_deterministic(tmp_path: Path) -> None:
     docs = read_seeds(ROOT / "seeds")
     first = train(docs, tmp_path / "a", with_cv=False)
     second = train(docs, tmp_path / "b", with_cv=False)
     assert first["model_sha256"] == second["model_sha256"]
+    assert first["lexical_sha256"] == second["lexical_sha256"]
     assert (tmp_path / "a" / MODEL_FILE).read_bytes() == (tmp_path / "b" / MODEL_FILE).read_bytes()
 
 

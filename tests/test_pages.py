@@ -18,12 +18,18 @@ KNOWN_MISSES = {
     "02_newsletter_box": "mid-article newsletter box kept (scored 0.2-0.4; gold sets keep such lines)",
     "03_photo_credits": "photo credit before the first paragraph kept (inner lines need 0.95)",
     "04_share_bar": "share prompt before the first paragraph kept (scored 0.57)",
-    "06_latin1_undeclared": "last real line after an 'À lire aussi' link scored 0.83 and removed",
+    "07_shift_jis": "関連記事 list kept: items scored 0.70-0.74, below the trailing threshold 0.8",
     "10_spanish_inline": "'Lee también:' line inside the text kept (scored 0.70)",
     "11_read_more_links": "'READ MORE:' line inside the text kept",
+    "14_bio_at_end": "author bio as the last line kept (scored 0.52 < 0.8)",
     "15_advert_labels": "'Advertisement' label inside the text kept (scored 0.58)",
-    "Copyright 2026 The Courier. All rights reserved.": "single trailing copyright line scored 0.65 (< 0.7)",
-    "end-Then the lights went out...": "a real last line ending in '...' scored 0.91 and removed",
+    "Editor's note: This article was updated to correct the number of shareholders.": (
+        "trailing editor's note scored 0.71 (< 0.75 for plain text)"
+    ),
+    "Maria Lopez is the Courier's arts correspondent. She has covered the town's cultural life since 2019.": (
+        "trailing author bio scored 0.05: reads like an article sentence"
+    ),
+    "By Maria Lopez, Arts Correspondent": "opening byline scored 0.04 (lines inside the text need 0.9)",
 }
 
 
@@ -75,6 +81,11 @@ def test_lookalike_line_is_kept(host_article: str, line: str, where: str) -> Non
 def test_opening_line_is_kept(host_article: str, line: str) -> None:
     text = f"{line}\n{host_article}"
     assert cleaner.clean_text(text) == text
+
+
+@pytest.mark.parametrize("line", _cases(read_cases("junk_leading.txt"), read_cases("junk_leading.txt")))
+def test_opening_metadata_line_is_removed(host_article: str, line: str) -> None:
+    assert cleaner.clean_text(f"{line}\n{host_article}") == host_article
 
 
 def test_seed_whole_document_lines_in_text_and_html_agree(seed_text: str, seed_expected: str) -> None:

@@ -1,0 +1,239 @@
+"""Where each extracted line came from in the page: its source element, that element's
+ancestors (tags, class and id words), the links around it, and whether it lies outside the
+container that holds most of the article.
+
+Trafilatura returns text only; this module finds each line again in the parsed page. One
+walk of the tree writes the page's visible text with all whitespace removed, plus each
+element's span in it; a line (whitespace removed too) is then found by substring search,
+in document order, and its source element is the deepest element whose span holds it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .document import PageFacts
+
+#: elements whose text a reader never sees
+_INVISIBLE = frozenset({"script", "style", "noscript", "template", "svg", "head", "title", "iframe"})
+#: the page structures a reader notices around a line, each one bit of PageFacts.tags
+TAG_GROUPS: dict[str, frozenset[str]] = {
+    "found": frozenset(),  # the line was found in the page at all
+    "p": frozenset({"p"}),
+    "li": frozenset({"li", "dt", "dd"}),
+    "a": frozenset({"a"}),
+    "heading": frozenset({"h1", "h2", "h3", "h4", "h5", "h6"}),
+    "table": frozenset({"td", "th", "table"}),
+    "nav": frozenset({"nav", "menu"}),
+    "aside": frozenset({"aside"}),
+    "footer": frozenset({"footer"}),
+    "header": frozenset({"header"}),
+    "figure": frozenset({"figure", "figcaption", "picture"}),
+    "time": frozenset({"time"}),
+    "control": frozenset({"button", "form", "input", "select", "label"}),
+    "quote": frozenset({"blockquote", "q", "cite"}),
+    "main": frozenset({"article", "main"}),
+    "small": frozenset({"small", "sub", "sup"}),
+    "code": frozenset({"pre", "code", "kbd", "samp"}),
+}
+TAG_BIT = {name: 1 << k for k, name in enumerate(TAG_GROUPS)}
+_BIT_OF_TAG = {tag: TAG_BIT[name] for name, tags in TAG_GROUPS.items() for tag in tags}
+#: containers whose items go or stay together (a list of teasers, a share menu, a box)
+BLOCK_TAGS = frozenset({"ul", "ol", "dl", "nav", "menu", "aside", "footer", "header", "table", "form"})
+#: how many ancestors' class and id words describe a line
+CONTEXT_ANCESTORS = 8
+#: the main container is the deepest element holding at least this share of the found text
+MAIN_SHARE = 0.6
+#: search for at most this many characters of a line when the whole line is not found
+SEARCH_PREFIX = 40
+#: class/id words shorter or longer than this are noise (hashes, "a", "x1")
+WORD_MIN, WORD_MAX = 3, 24
+_CLASS_WORD = re.compile(r"[a-z]+")
+_SPACE = re.compile(r"\s+")
+_LIST_MARKER = re.compile(r"^\s*-\s+")
+
+
+@dataclass
+class _Walk:
+    """The page's text without whitespace, and every visible element's span in it."""
+
+    text: str
+    start: list[int]
+    end: list[int]
+    parent: list[int]
+    tag: list[str]
+    attrs: list[str]
+    in_link: np.ndarray  # cumulative count of link characters, len(text) + 1
+
+
+def _walk(tree: Any) -> _Walk:
+    from lxml import etree
+
+    root = tree.find("body")
+    if root is None:
+        root = tree
+    chunks: list[str] = []
+    pos = 0
+    start: list[int] = []
+    end: list[int] = []
+    parent: list[int] = []
+    tags: list[str] = []
+    attrs: list[str] = []
+    stack: list[int] = []
+    links: list[int] = []
+    events = etree.iterwalk(root, events=("start", "end"))
+    for event, el in events:
+        tag = el.tag
+        visible = isinstance(tag, str) and tag not in _INVISIBLE
+        if event == "start":
+            if not visible:
+                events.skip_subtree()
+                continue
+            stack.append(len(start))
+            start.append(pos)
+            end.append(pos)
+            parent.append(stack[-2] if len(stack) > 1 else -1)
+            tags.append(tag)
+            attrs.append(f"{el.get('class') or ''} {el.get('id') or ''}")
+            if tag == "a":
+                links.append(stack[-1])
+            if el.text:
+                piece = "".join(el.text.split())
+                chunks.append(piece)
+                pos += len(piece)
+            continue
+        if visible:
+            end[stack.pop()] = pos
+        if el.tail and el is not root:
+            piece = "".join(el.tail.split())
+            chunks.append(piece)
+            pos += len(piece)
+    marks = np.zeros(pos + 1, dtype=np.int64)
+    for k in links:
+        marks[start[k]] += 1
+        marks[end[k]] -= 1
+    inside = np.cumsum(marks)[:-1] > 0
+    return _Walk("".join(chunks), start, end, parent, tags, attrs, np.r_[0, np.cumsum(inside)])
+
+
+def _keys(line: str) -> str:
+    """A line as it is searched for: no list marker, no table bars, no whitespace."""
+    line = _LIST_MARKER.sub("", line)
+    if "|" in line:
+        line = line.replace("|", "")
+    return "".join(line.split())
+
+
+def _spans(walk: _Walk, lines: list[str]) -> list[tuple[int, int] | None]:
+    """Where each line lies in the page text, searched forward from the previous line."""
+    cursor = 0
+    spans: list[tuple[int, int] | None] = []
+    text = walk.text
+    for line in lines:
+        key = _keys(line)
+        if not key:
+            spans.append(None)
+            continue
+        at = text.find(key, cursor)
+        if at < 0:
+            at = text.find(key)
+        size = len(key)
+        if at < 0:
+            prefix = key[:SEARCH_PREFIX]
+            at = text.find(prefix, cursor)
+            if at < 0:
+                at = text.find(prefix)
+            size = len(prefix)
+        if at < 0:
+            spans.append(None)
+            continue
+        spans.append((at, at + size))
+        cursor = at + size
+    return spans
+
+
+def _source(walk: _Walk, span: tuple[int, int]) -> int:
+    """The deepest element whose span holds `span` (see the module docstring)."""
+    lo, hi = span
+    k = bisect_right(walk.start, lo) - 1
+    while k > 0 and walk.end[k] < hi:
+        k = walk.parent[k]
+    return max(k, 0)
+
+
+def _chain(walk: _Walk, k: int) -> list[int]:
+    chain = []
+    while k >= 0:
+        chain.append(k)
+        k = walk.parent[k]
+    return chain
+
+
+def _class_words(attrs: str) -> list[str]:
+    return [w for w in _CLASS_WORD.findall(attrs.lower()) if WORD_MIN <= len(w) <= WORD_MAX]
+
+
+def _context(walk: _Walk, chain: list[int]) -> tuple[str, ...]:
+    words: dict[str, None] = {}
+    for depth, k in enumerate(chain[:CONTEXT_ANCESTORS]):
+        words[f"t:{walk.tag[k]}"] = None
+        if depth == 0:
+            words[f"s:{walk.tag[k]}"] = None
+        for w in _class_words(walk.attrs[k]):
+            words[f"c:{w}"] = None
+    return tuple(words)
+
+
+def _link_share(walk: _Walk, lo: int, hi: int) -> float:
+    return float(walk.in_link[hi] - walk.in_link[lo]) / max(hi - lo, 1)
+
+
+def page_facts(tree: Any, lines: list[str]) -> PageFacts:
+    """Find each extracted line in the parsed page and describe where it sat."""
+    facts = PageFacts.empty(len(lines))
+    if not lines:
+        return facts
+    walk = _walk(tree)
+    spans = _spans(walk, lines)
+    chains: dict[int, list[int]] = {}
+    found: list[tuple[int, int, list[int]]] = []
+    for i, span in enumerate(spans):
+        if span is None:
+            continue
+        src = _source(walk, span)
+        if src not in chains:
+            chains[src] = _chain(walk, src)
+        chain = chains[src]
+        found.append((i, span[1] - span[0], chain))
+        bits = TAG_BIT["found"]
+        for k in chain:
+            bits |= _BIT_OF_TAG.get(walk.tag[k], 0)
+        facts.tags[i] = bits
+        facts.link_share[i] = _link_share(walk, *span)
+        box = next((k for k in chain if walk.tag[k] in BLOCK_TAGS), -1)
+        facts.block[i] = box
+        around = box if box >= 0 else (chain[1] if len(chain) > 1 else chain[0])
+        facts.block_links[i] = _link_share(walk, walk.start[around], walk.end[around])
+        facts.context[i] = _context(walk, chain)
+    _mark_outside_main(facts, found)
+    return facts
+
+
+def _mark_outside_main(facts: PageFacts, found: list[tuple[int, int, list[int]]]) -> None:
+    """Flag lines outside the deepest element holding MAIN_SHARE of the found characters."""
+    total = sum(size for _, size, _ in found)
+    if not total:
+        return
+    held: dict[int, int] = {}
+    for _, size, chain in found:
+        for k in chain:
+            held[k] = held.get(k, 0) + size
+    # elements holding that much are nested in one another: the deepest comes last in the page
+    main = max(k for k, chars in held.items() if chars >= MAIN_SHARE * total)
+    for i, _, chain in found:
+        facts.outside_main[i] = main not in chain

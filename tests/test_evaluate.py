@@ -1,0 +1,179 @@
+"""Quality figures of `cleaner evaluate` on hand-made texts, and gzip'd dataset pages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import trafilatura
+
+import cleaner
+from cleaner.datasets import extract_page, page_title, read_dataset
+from cleaner.evaluate import (
+    CLEANER,
+    PERFECT,
+    SYSTEMS,
+    TRAFILATURA,
+    WordJudge,
+    evaluate_pages,
+    junk_lines_removed,
+    markdown_table,
+    word_prf,
+)
+
+from .conftest import DATA, needs_data
+
+BODY = [
+    "Bridge closes",
+    "The council voted on Tuesday to close the old bridge over the river for repairs.",
+    "Engineers found cracks in two of its supports last spring, the mayor said at the meeting.",
+    "Traffic will go over the new bridge to the north until the work ends next year.",
+]
+GOLD = "\n\n".join(BODY)
+JUNK = "Subscribe to our newsletter for daily updates and special offers from partners."
+PAGE = (
+    "<html><head><title>Bridge closes | Town News</title></head><body><article>"
+    + f"<h1>{BODY[0]}</h1>"
+    + "".join(f"<p>{line}</p>" for line in [*BODY[1:], JUNK])
+    + "</article></body></html>"
+)
+#: pages of the fake WCXB-like dataset: id -> page type
+PAGE_TYPES = {"0001": "article", "0002": "forum"}
+#: figures that are shares, whatever the pages
+SHARES = (
+    "precision",
+    "recall",
+    "f1",
+    "word_f1",
+    "ending_in_junk",
+    "body_lines_removed",
+    "body_chars_removed",
+)
+
+
+def test_word_judge_calls_a_line_junk_when_most_words_are_not_in_the_gold() -> None:
+    judge = WordJudge("The council voted on Tuesday to close the old bridge.")
+    assert not judge.is_junk("THE COUNCIL VOTED")
+    assert judge.is_junk("Subscribe to our newsletter today")  # 1 of 5 words in the gold
+    assert not judge.is_junk("council newsletter")  # exactly half is not "fewer than half"
+    assert not judge.is_junk("— * —") and not judge.is_body("— * —")  # no words: neither
+    assert judge.is_body("the old bridge, closed")
+    assert judge.junk_lines("The council voted\nShare this story on Facebook\n\nRead more news") == 2
+
+
+def test_ends_in_junk_looks_at_the_last_three_lines_with_words() -> None:
+    judge = WordJudge("one two three four five")
+    assert judge.ends_in_junk("one two\nsix seven\nthree\nfour\n\n—")
+    assert not judge.ends_in_junk("six seven\none two\nthree\nfour five\n")
+    assert not judge.ends_in_junk("")
+
+
+def test_word_f1_is_a_multiset_overlap_of_lower_cased_words() -> None:
+    precision, recall, f1 = word_prf("B b d", "a b B c") or (0.0, 0.0, 0.0)
+    assert (precision, recall) == (pytest.approx(2 / 3), 0.5)
+    assert f1 == pytest.approx(4 / 7)
+    assert word_prf("a b c", "A, b. c!") == (1.0, 1.0, 1.0)
+    assert word_prf("", "a b") == (0.0, 0.0, 0.0)
+    assert word_prf("a b", " — ") is None  # no words in the gold: not averaged
+
+
+def test_junk_lines_removed_is_relative_to_trafilatura() -> None:
+    assert junk_lines_removed(1, 4) == 0.75
+    assert junk_lines_removed(4, 4) == 0.0
+    assert junk_lines_removed(0, 0) is None
+
+
+def test_perfect_filter_keeps_the_body_lines_only() -> None:
+    judge = WordJudge(GOLD)
+    text = "\n".join([BODY[0], JUNK, BODY[1]])
+    assert judge.perfect_filter(text) == f"{BODY[0]}\n{BODY[1]}"
+    assert judge.junk_lines(judge.perfect_filter(text)) == 0
+    filtered, unfiltered = word_prf(judge.perfect_filter(text), GOLD), word_prf(text, GOLD)
+    assert filtered is not None and unfiltered is not None and filtered[0] > unfiltered[0]
+
+
+def _write_dataset(folder: Path, gzipped: bool = True) -> None:
+    (folder / "html").mkdir(parents=True)
+    rows = []
+    for page_id, kind in PAGE_TYPES.items():
+        data = PAGE.encode()
+        if gzipped:
+            (folder / "html" / f"{page_id}.html.gz").write_bytes(gzip.compress(data))
+        else:
+            (folder / "html" / f"{page_id}.html").write_bytes(data)
+        url = f"https://{page_id}.example.com/a"
+        rows.append({"id": page_id, "url": url, "text": GOLD, "page_type": kind})
+    rows.append({"id": "0003", "url": "https://x.example.com/", "text": GOLD})  # no HTML: skipped
+    (folder / "gold.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_gzipped_pages_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
+    _write_dataset(tmp_path / "zipped")
+    _write_dataset(tmp_path / "plain", gzipped=False)
+    zipped, plain = read_dataset(tmp_path / "zipped"), read_dataset(tmp_path / "plain")
+    assert [(p.id, p.page_type) for p in zipped] == list(PAGE_TYPES.items())
+    page = zipped[0]
+    assert page.html_path.name == "0001.html.gz"
+    assert page.read_bytes() == PAGE.encode() == plain[0].read_bytes()
+    assert page.read_html() == PAGE
+    assert page_title(page) == "Bridge closes"
+    assert extract_page(page).lines == extract_page(plain[0]).lines
+    # the cache key hashes the inflated page: both copies share one entry
+    assert len(list((tmp_path / "cache" / "extract").iterdir())) == 1
+
+
+class _DropLines:
+    """A stand-in cleaner: plain trafilatura, minus the lines that start with given words."""
+
+    def __init__(self, *starts: str) -> None:
+        self.starts = starts
+
+    def clean_html(self, html: str, url: str | None = None) -> Any:
+        lines = (trafilatura.extract(html, url=url, include_comments=False) or "").split("\n")
+        removed = [
+            SimpleNamespace(line=i, text=line, score=1.0, reason="test")
+            for i, line in enumerate(lines)
+            if line.startswith(self.starts)
+        ]
+        kept = [line for line in lines if not line.startswith(self.starts)]
+        return SimpleNamespace(text="\n".join(kept), removed=tuple(removed))
+
+
+def test_evaluate_pages_figures_per_system_and_page_type(tmp_path: Path) -> None:
+    _write_dataset(tmp_path / "fake")
+    result = evaluate_pages(read_dataset(tmp_path / "fake"), _DropLines("Subscribe", "Traffic"))
+    assert result["pages"] == 2 and set(result["page_types"]) == set(PAGE_TYPES.values())
+    plain, perfect, ours = result[TRAFILATURA], result[PERFECT], result[CLEANER]
+    junk = ("junk_lines_removed", "ending_in_junk", "body_lines_removed")
+    assert [plain[key] for key in junk] == [0, 1, 0] and plain["junk_lines_per_page"] == 1
+    assert [perfect[key] for key in junk] == [1, 0, 0]
+    assert perfect["pages_per_s"] is None and perfect["word_f1"] > plain["word_f1"]
+    assert [ours[key] for key in junk] == [1, 0, 0.25]
+    assert ours["body_chars_removed"] == pytest.approx(len(BODY[3]) / sum(map(len, BODY)), abs=1e-4)
+    assert result["page_types"]["forum"][CLEANER]["body_lines_removed"] == 0.25
+    table = markdown_table({"fake": {"split": "all", **result}})
+    assert "| fake/forum | all | 1 | perfect filter |" in table
+    assert len(table.split("\n")) == 2 + 3 * len(SYSTEMS)
+
+
+@needs_data("wcxb-dev")
+def test_evaluate_wcxb_pages_per_page_type() -> None:
+    pages = read_dataset(DATA / "wcxb-dev")
+    # the first page of five page types: a small run that still has a breakdown
+    firsts: dict[str, Any] = {}
+    for page in pages:
+        firsts.setdefault(page.page_type, page)
+    sample = list(firsts.values())[:5]
+    result = evaluate_pages(sample, cleaner.Cleaner())
+    assert result["pages"] == 5 and len(result["page_types"]) == 5
+    for group in [result, *result["page_types"].values()]:
+        for system in SYSTEMS:
+            figures = group[system]
+            assert all(0.0 <= figures[key] <= 1.0 for key in SHARES), (system, figures)
+            assert figures["junk_lines_removed"] is None or figures["junk_lines_removed"] <= 1.0
+    assert result[PERFECT]["ending_in_junk"] == 0.0

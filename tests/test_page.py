@@ -1,0 +1,146 @@
+"""Where extracted lines came from in the page (page.py) and the lexical model's tokens."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from trafilatura.utils import load_html
+
+from cleaner.document import Document
+from cleaner.errors import ModelError
+from cleaner.extract import extract
+from cleaner.features import COLUMN, FEATURE_NAMES, FEATURES, Lines, line_features
+from cleaner.lexical import N_BUCKETS, LexicalModel, tokens
+from cleaner.page import TAG_BIT, page_facts
+
+BODY = [
+    "The council voted on Tuesday to close the old bridge to cars from next spring, after engineers "
+    "found that two of its supports had worn far more than expected.",
+    "Cyclists and people on foot will still be able to cross while a new bridge is built beside it, "
+    "a project the council expects to take three years and cost about twelve million.",
+    "Residents on both banks said they had waited a long time for a decision, and most welcomed it, "
+    "although shop owners on the east side worry about losing passing trade.",
+    "The first public meeting about the new design will be held in the town hall next month.",
+]
+RELATED = ["Harbour festival returns after two years", "Rail strike called off at the last minute"]
+PAGE = (
+    "<html><body><header class='site-header'><a href='/'>The Courier</a></header>"
+    "<main><article class='story-body'>" + "".join(f"<p>{p}</p>" for p in BODY) + "</article>"
+    "<aside class='related-stories'><h3>Related stories</h3><ul>"
+    + "".join(f"<li><a href='/x{k}'>{t}</a></li>" for k, t in enumerate(RELATED))
+    + "</ul></aside></main></body></html>"
+)
+
+
+@pytest.fixture(scope="module")
+def doc() -> Document:
+    return extract(PAGE)
+
+
+def _line(doc: Document, text: str) -> int:
+    return next(i for i, line in enumerate(doc.lines) if text in line)
+
+
+def test_body_lines_are_paragraphs_inside_the_main_container(doc: Document) -> None:
+    assert doc.page is not None
+    i = _line(doc, "The council voted")
+    assert doc.page.tags[i] & TAG_BIT["p"] and doc.page.tags[i] & TAG_BIT["main"]
+    assert not doc.page.outside_main[i]
+    assert doc.page.link_share[i] == 0.0
+    assert "c:story" in doc.page.context[i]
+
+
+def test_related_links_are_list_links_in_an_aside() -> None:
+    # the lines as trafilatura would write them, had it kept the aside
+    lines = [*BODY, "Related stories", *(f"- {t}" for t in RELATED), "Not on the page at all"]
+    facts = page_facts(load_html(PAGE), lines)
+    rows = [len(BODY) + 1, len(BODY) + 2]
+    for i in rows:
+        assert facts.tags[i] & TAG_BIT["li"] and facts.tags[i] & TAG_BIT["a"]
+        assert facts.tags[i] & TAG_BIT["aside"]
+        assert facts.link_share[i] == pytest.approx(1.0)
+        assert facts.outside_main[i]
+        assert "c:related" in facts.context[i]
+    assert facts.block[rows[0]] == facts.block[rows[1]] >= 0
+    assert facts.tags[len(BODY)] & TAG_BIT["heading"]
+    assert not facts.outside_main[: len(BODY)].any()
+    assert facts.tags[-1] == 0 and facts.context[-1] == ()
+
+
+def test_page_facts_survive_the_cache_format(doc: Document) -> None:
+    again = Document.from_dict(doc.to_dict())
+    assert again.lines == doc.lines and again.page is not None and doc.page is not None
+    assert again.page.context == doc.page.context
+    assert np.array_equal(again.page.tags, doc.page.tags)
+
+
+def test_feature_table_is_named_once_and_complete(doc: Document) -> None:
+    assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
+    lines = Lines(doc)
+    for name, column in FEATURES.items():
+        assert len(column(lines)) == lines.n, name
+    matrix = line_features(doc)
+    assert matrix.shape == (len(doc.rows), len(FEATURE_NAMES))
+    # plain text has no page facts: the page columns are zero, the text columns are not
+    plain = line_features(Document.from_text(doc.text))
+    assert (plain[:, COLUMN["in_aside"]] == 0).all() and (plain[:, COLUMN["log_chars"]] > 0).all()
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("By Maria Lopez, Arts Correspondent", "meta_byline"),
+        ("Updated 14:32, 3 March 2026", "meta_stamp"),
+        ("7 min read", "meta_reading_time"),
+        ("12 March 2025", "meta_date"),
+        ("Reuters contributed to this report.", "meta_byline"),
+    ],
+)
+def test_metadata_shaped_lines(line: str, name: str) -> None:
+    matrix = line_features(Document.from_text(f"{BODY[0]}\n{line}"))
+    assert matrix[1, COLUMN[name]] == 1.0 and matrix[0, COLUMN[name]] == 0.0
+
+
+def test_a_line_hashes_the_same_alone_and_in_a_document(doc: Document) -> None:
+    model = LexicalModel(np.random.default_rng(0).normal(size=N_BUCKETS), 0.25)
+    whole = model.score(doc)
+    for k, i in enumerate(doc.rows):
+        alone = Document(lines=[doc.lines[i]], source="html", page=doc.page.take(np.array([i])))
+        assert model.score(alone)[0] == pytest.approx(whole[k])
+
+
+def test_tokens_cover_words_characters_and_page(doc: Document) -> None:
+    toks = tokens(doc, with_labels=True)
+    assert toks.labels is not None and len(toks.labels) == len(toks.buckets) == len(toks.rows)
+    labels = set(toks.labels)
+    assert {"council", "voted on", " th", "c:story", "t:p"} <= labels
+    assert toks.buckets.min() >= 0 and toks.buckets.max() < N_BUCKETS
+
+
+def test_top_tokens_name_the_heaviest_words() -> None:
+    doc = Document.from_text("Sign up for our newsletter today")
+    weights = np.zeros(N_BUCKETS)
+    toks = tokens(doc, with_labels=True)
+    assert toks.labels is not None
+    heavy = toks.buckets[toks.labels.index("newsletter")]
+    weights[heavy] = 5.0
+    assert LexicalModel(weights, 0.0).top_tokens(doc, np.array([0]), 3)[0][0] == "newsletter"
+
+
+def test_lexical_model_round_trip_and_no_pickles(tmp_path) -> None:
+    model = LexicalModel(np.linspace(-1, 1, N_BUCKETS).astype(np.float32).astype(float), -0.5)
+    model.save(tmp_path / "lex.npy")
+    again = LexicalModel.load(tmp_path / "lex.npy")
+    assert np.array_equal(again.weights, model.weights) and again.bias == -0.5
+    np.save(tmp_path / "evil.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ModelError):
+        LexicalModel.load(tmp_path / "evil.npy")
+    np.save(tmp_path / "short.npy", np.zeros(10, dtype=np.float32))
+    with pytest.raises(ModelError, match="shape"):
+        LexicalModel.load(tmp_path / "short.npy")
+
+
+def test_tokens_of_text_with_lone_surrogates() -> None:
+    # str from a surrogateescape'd decode can hold them; they hash like any code point
+    toks = tokens(Document.from_text("caf\udce9 au lait\nsecond line"))
+    assert toks.n_rows == 2 and len(toks.buckets) > 0
