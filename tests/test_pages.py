@@ -30,6 +30,10 @@ KNOWN_MISSES = {
         "trailing author bio scored 0.05: reads like an article sentence"
     ),
     "By Maria Lopez, Arts Correspondent": "opening byline scored 0.04 (lines inside the text need 0.9)",
+    "Updated 14:32, 3 March 2026": "opening date stamp scored 0.89 (a metadata-shaped line needs 0.9)",
+    "Reporting by Tom Hale; additional reporting by Ana Ruiz contributed to this report.": (
+        "trailing contributor credit scored 0.71 (< 0.75 for plain text)"
+    ),
 }
 
 
