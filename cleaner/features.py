@@ -20,63 +20,10 @@ import numpy as np
 
 from .document import Document
 from .page import TAG_BIT
+from .wording import CJK, ELLIPSIS, JUNK_WORDS, LABEL, LIST_ITEM, META, QUOTE_START, TERMINAL, URLISH, WORD
 
 FEATURE_VERSION = 4
 
-_WORD = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_ELLIPSIS = re.compile(r"(\u2026|\.\.\.|\. \. \.)\W{0,3}$")
-# sentence-final punctuation, optionally followed by closing quotes/brackets
-_TERMINAL = re.compile(r"[.!?;:\u3002\uff01\uff1f\u061f\u0964][\"'\u201d\u2019\u00bb\u300d\u300f)\]]*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022\u25aa\u25cf\u2013]\s|\d{1,2}[.)]\s)")
-# a short label ending in a colon at the start: "Photo:", "READ MORE:", "Foto:", "Source:"
-_LABEL = re.compile(r"^[^\W\d][\w .'\u2019&/-]{0,28}:\s")
-_URLISH = re.compile(r"https?://|www\.|\.com\b|@\w+\.\w+|\(at\)|#\w+")
-# words that mark boilerplate in the languages of most news traffic; kept short on purpose:
-# the model weighs this against everything else, it never decides on its own
-_JUNK_WORDS = re.compile(
-    r"\b(?:read more|read also|read next|see also|related (?:articles?|stories|content|links?|news)|"
-    r"more from|more stories|recommended|most read|trending now|you might also like|you may also like|"
-    r"latest news|top stories|subscribe|newsletter|sign up|follow us|share (?:this|on)|click here|"
-    r"advertisement|all rights reserved|copyright|getty images|photo(?:graph)?s? by|"
-    r"mehr zum thema|lesen sie auch|auch interessant|weitere artikel|anzeige|abonnieren|jetzt teilen|"
-    r"leer m[aá]s|lea tambi[eé]n|suscr[ií]bete|compartir en|m[aá]s noticias|"
-    r"te puede interesar|meistgelesen|das k[öo]nnte sie auch interessieren|"
-    r"lire aussi|[àa] lire aussi|abonnez|partager|sur le m[êe]me sujet|les plus lus|"
-    r"czytaj (?:te[zż]|tak[zż]e)|zobacz te[zż]|leggi anche|iscriviti|condividi|"
-    r"les ogs[aå]|l[äa]s ocks[åa]|lees ook|leia tamb[ée]m|terms of (?:use|service)|privacy policy)\b|"
-    r"\b(?:photo|image|credit|foto|bild|quelle|source):|"
-    r"\u00a9|\u95a2\u9023\u8a18\u4e8b|\u3053\u3061\u3089\u3082|\u76f8\u5173\u9605\u8bfb",
-    re.IGNORECASE,
-)
-# mid-article one-liners that stay: quotes, dialogue and rhetorical fragments start this way
-_QUOTE_START = re.compile(r"^[\"'\u201c\u2018\u00ab\u201e\u300c]")
-
-# lines that read like a page's metadata rather than its text, when they stand alone
-_META = {
-    "meta_byline": re.compile(
-        r"^(?:by|von|par|por|di|door|av|przez|de)\s+[^\W\d_]|"
-        r"^(?:written|posted|reviewed|edited|reported|updated|photos?|words|text|fact[- ]checked)\s+by\b|"
-        r"contributed (?:to )?(?:this )?report|^editor'?s note|^(?:author|autor|auteur)\s*:",
-        re.IGNORECASE,
-    ),
-    "meta_stamp": re.compile(
-        r"^(?:updated|published|posted|last (?:updated|modified)|modified|first published|"
-        r"aktualisiert|ver[öo]ffentlicht|stand|mis [àa] jour|publi[ée]|actualizado|publicado|"
-        r"aggiornato|pubblicato)\b",
-        re.IGNORECASE,
-    ),
-    "meta_reading_time": re.compile(
-        r"\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|minuten|minutos|minuti)\.?\s*(?:read|lesen|lesezeit|"
-        r"de lecture|de lectura|di lettura|reading)\b|\b(?:reading time|lesezeit|temps de lecture)\b",
-        re.IGNORECASE,
-    ),
-    "meta_date": re.compile(
-        r"\b(?:19|20)\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}:\d{2}\b|"
-        r"\b\d+\s*(?:hours?|days?|minutes?|weeks?)\s+ago\b",
-        re.IGNORECASE,
-    ),
-}
 #: metadata wording counts only in lines up to this long, and a date in lines of few words
 META_MAX_CHARS = 100
 META_DATE_MAX_WORDS = 7
@@ -118,10 +65,10 @@ def _run_mean(values: np.ndarray, run_id: np.ndarray) -> np.ndarray:
 
 
 def _tokens(line: str) -> list[str]:
-    words = _WORD.findall(line.lower())
-    if _CJK.search(line):
+    words = WORD.findall(line.lower())
+    if CJK.search(line):
         # scripts without spaces: character bigrams stand in for words
-        chars = [c for c in line if _CJK.match(c)]
+        chars = [c for c in line if CJK.match(c)]
         words += [a + b for a, b in pairwise(chars)]
     return [w for w in words if len(w) >= 2 and not w.isdigit()]
 
@@ -163,11 +110,11 @@ class Lines:
 
     @cached_property
     def ends_ellipsis(self) -> np.ndarray:
-        return self._flags(_ELLIPSIS)
+        return self._flags(ELLIPSIS)
 
     @cached_property
     def ends_terminal(self) -> np.ndarray:
-        return self._flags(_TERMINAL) * (1 - self.ends_ellipsis)
+        return self._flags(TERMINAL) * (1 - self.ends_ellipsis)
 
     @cached_property
     def heads(self) -> list[str]:
@@ -211,13 +158,13 @@ class Lines:
     @cached_property
     def junk_words(self) -> np.ndarray:
         short = [t if len(t) <= JUNK_WORDS_MAX_CHARS else "" for t in self.texts]
-        return self._flags(_JUNK_WORDS, short)
+        return self._flags(JUNK_WORDS, short)
 
     @cached_property
     def metas(self) -> dict[str, np.ndarray]:
-        """Per _META name, whether each line, standing alone, reads like that metadata."""
+        """Per META name, whether each line, standing alone, reads like that metadata."""
         short = [t if len(t) <= META_MAX_CHARS else "" for t in self.texts]
-        flags = {name: self._flags(pattern, short) for name, pattern in _META.items()}
+        flags = {name: self._flags(pattern, short) for name, pattern in META.items()}
         flags["meta_date"] *= self.n_words <= META_DATE_MAX_WORDS
         return flags
 
@@ -335,19 +282,19 @@ FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
     "log_doc_lines": lambda v: np.full(v.n, np.log1p(v.n)),
     "ends_ellipsis": lambda v: v.ends_ellipsis,
     "ends_terminal": lambda v: v.ends_terminal,
-    "starts_quote": lambda v: v._flags(_QUOTE_START),
+    "starts_quote": lambda v: v._flags(QUOTE_START),
     "title_case": lambda v: np.array([_title_share(ws) for ws in v.words]),
     "upper_share": lambda v: v.head_share(str.isupper, str.isalpha),
     "digit_share": lambda v: v.head_share(str.isdigit),
-    "cjk_share": lambda v: np.array([len(_CJK.findall(h)) for h in v.heads]) / np.maximum(v.head_chars, 1),
+    "cjk_share": lambda v: np.array([len(CJK.findall(h)) for h in v.heads]) / np.maximum(v.head_chars, 1),
     "vocab_overlap": lambda v: v.overlaps[0],
     "vocab_overlap_article": lambda v: v.overlaps[1],
     "junk_words": lambda v: v.junk_words,
-    "label_prefix": lambda v: v._flags(_LABEL),
-    "urlish": lambda v: v._flags(_URLISH),
-    "list_item": lambda v: v._flags(_LIST_ITEM),
+    "label_prefix": lambda v: v._flags(LABEL),
+    "urlish": lambda v: v._flags(URLISH),
+    "list_item": lambda v: v._flags(LIST_ITEM),
     "table_row": lambda v: np.array([t.startswith("|") for t in v.texts], dtype=float),
-    **{name: _meta_column(name) for name in _META},
+    **{name: _meta_column(name) for name in META},
     "meta_shaped": lambda v: v.meta_shaped,
     "is_html": lambda v: np.full(v.n, float(v.doc.page is not None)),
     "link_share": lambda v: v.page("link_share"),

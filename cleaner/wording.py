@@ -1,0 +1,64 @@
+"""The line-shape and wording patterns the features test: endings, list marks, labels,
+boilerplate phrases and metadata shapes, in the languages of most news traffic.
+
+Kept short on purpose: the lexical model learns wording from data; these patterns are
+hints the trees weigh against everything else, never a verdict on their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"\w+")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+ELLIPSIS = re.compile(r"(\u2026|\.\.\.|\. \. \.)\W{0,3}$")
+# sentence-final punctuation, optionally followed by closing quotes/brackets
+TERMINAL = re.compile(r"[.!?;:\u3002\uff01\uff1f\u061f\u0964][\"'\u201d\u2019\u00bb\u300d\u300f)\]]*$")
+LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022\u25aa\u25cf\u2013]\s|\d{1,2}[.)]\s)")
+# a short label ending in a colon at the start: "Photo:", "READ MORE:", "Foto:", "Source:"
+LABEL = re.compile(r"^[^\W\d][\w .'\u2019&/-]{0,28}:\s")
+URLISH = re.compile(r"https?://|www\.|\.com\b|@\w+\.\w+|\(at\)|#\w+")
+# words that mark boilerplate
+JUNK_WORDS = re.compile(
+    r"\b(?:read more|read also|read next|see also|related (?:articles?|stories|content|links?|news)|"
+    r"more from|more stories|recommended|most read|trending now|you might also like|you may also like|"
+    r"latest news|top stories|subscribe|newsletter|sign up|follow us|share (?:this|on)|click here|"
+    r"advertisement|all rights reserved|copyright|getty images|photo(?:graph)?s? by|"
+    r"mehr zum thema|lesen sie auch|auch interessant|weitere artikel|anzeige|abonnieren|jetzt teilen|"
+    r"leer m[aá]s|lea tambi[eé]n|suscr[ií]bete|compartir en|m[aá]s noticias|"
+    r"te puede interesar|meistgelesen|das k[öo]nnte sie auch interessieren|"
+    r"lire aussi|[àa] lire aussi|abonnez|partager|sur le m[êe]me sujet|les plus lus|"
+    r"czytaj (?:te[zż]|tak[zż]e)|zobacz te[zż]|leggi anche|iscriviti|condividi|"
+    r"les ogs[aå]|l[äa]s ocks[åa]|lees ook|leia tamb[ée]m|terms of (?:use|service)|privacy policy)\b|"
+    r"\b(?:photo|image|credit|foto|bild|quelle|source):|"
+    r"\u00a9|\u95a2\u9023\u8a18\u4e8b|\u3053\u3061\u3089\u3082|\u76f8\u5173\u9605\u8bfb",
+    re.IGNORECASE,
+)
+# mid-article one-liners that stay: quotes, dialogue and rhetorical fragments start this way
+QUOTE_START = re.compile(r"^[\"'\u201c\u2018\u00ab\u201e\u300c]")
+
+# lines that read like a page's metadata rather than its text, when they stand alone
+META = {
+    "meta_byline": re.compile(
+        r"^(?:by|von|par|por|di|door|av|przez|de)\s+[^\W\d_]|"
+        r"^(?:written|posted|reviewed|edited|reported|updated|photos?|words|text|fact[- ]checked)\s+by\b|"
+        r"contributed (?:to )?(?:this )?report|^editor'?s note|^(?:author|autor|auteur)\s*:",
+        re.IGNORECASE,
+    ),
+    "meta_stamp": re.compile(
+        r"^(?:updated|published|posted|last (?:updated|modified)|modified|first published|"
+        r"aktualisiert|ver[öo]ffentlicht|stand|mis [àa] jour|publi[ée]|actualizado|publicado|"
+        r"aggiornato|pubblicato)\b",
+        re.IGNORECASE,
+    ),
+    "meta_reading_time": re.compile(
+        r"\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|minuten|minutos|minuti)\.?\s*(?:read|lesen|lesezeit|"
+        r"de lecture|de lectura|di lettura|reading)\b|\b(?:reading time|lesezeit|temps de lecture)\b",
+        re.IGNORECASE,
+    ),
+    "meta_date": re.compile(
+        r"\b(?:19|20)\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}:\d{2}\b|"
+        r"\b\d+\s*(?:hours?|days?|minutes?|weeks?)\s+ago\b",
+        re.IGNORECASE,
+    ),
+}
