@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from .document import Document, decode, gunzip
 from .errors import TrainingError
 from .extract import EXTRACT_VERSION, extract
+from .page import signature
 
 #: one site in HELD_OUT_MODULUS is held out for evaluation, chosen by a hash of its name
 HELD_OUT_MODULUS = 5
@@ -173,7 +174,7 @@ def _cache_key(data: bytes) -> str:
     import trafilatura
 
     h = hashlib.sha1(data)
-    h.update(f"trafilatura {trafilatura.__version__} extract v{EXTRACT_VERSION}".encode())
+    h.update(f"trafilatura {trafilatura.__version__} extract v{EXTRACT_VERSION} {signature()}".encode())
     return h.hexdigest()
 
 

@@ -12,7 +12,7 @@ from .page import page_facts
 
 _METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description")
 #: bump when what extract() returns changes: training caches are keyed on it
-EXTRACT_VERSION = 7
+EXTRACT_VERSION = 8
 #: nesting deeper than this loses content in the HTML parser (libxml2 stops at 256 levels)
 MAX_PARSER_DEPTH = 250
 _CONTAINER_TAG = re.compile(r"</?(?:div|span|section|font|center|td|tr|table|tbody)\b[^>]*>", re.I)

@@ -12,6 +12,7 @@ from .config import Settings
 from .document import Document
 from .features import COLUMN, block_runs
 from .lexical import LexicalModel
+from .wording import SENTENCE_END
 
 #: a line sharing less than this share of its words with the rest is "about something else"
 LOW_OVERLAP = 0.2
@@ -134,7 +135,7 @@ def _with_headers(
         if head < 0 or not labels[head] or (runs[head] >= 0 and runs[head] == runs[start]):
             continue
         group = runs == runs[start] if runs[start] >= 0 else np.arange(n) >= start
-        if remove[start] and scores[head] >= HEADER_THRESHOLD:
+        if remove[group].all() and scores[head] >= HEADER_THRESHOLD:
             remove[head] = True
         elif remove[head] and runs[start] >= 0 and scores[start] >= HEADER_THRESHOLD:
             remove[group] = True
@@ -150,17 +151,15 @@ def removals(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Se
         cues(matrix),
         plain_text=doc.source == "text",
         runs=block_runs(doc),
-        labels=labels(matrix),
+        labels=labels(doc),
     )
 
 
-def labels(matrix: np.ndarray) -> np.ndarray:
-    """Rows that could head a group of lines: short, not ending like a sentence."""
-    if not len(matrix):
-        return np.zeros(0, dtype=bool)
-    return (matrix[:, COLUMN["log_chars"]] <= np.log1p(HEADER_MAX_CHARS)) & (
-        matrix[:, COLUMN["ends_terminal"]] == 0
-    )
+def labels(doc: Document) -> np.ndarray:
+    """Rows that could head a group of lines: short, not ending like a sentence ("Related
+    stories", "Read also:")."""
+    texts = [doc.lines[i].strip() for i in doc.rows]
+    return np.array([len(t) <= HEADER_MAX_CHARS and not SENTENCE_END.search(t) for t in texts], dtype=bool)
 
 
 #: what a reason says when a removed row shows a feature: (column, it shows when..., hint)

@@ -238,6 +238,8 @@ def load_model(model_dir: Path | None = None) -> Model:
             )
         lexical = LexicalModel.load(lexical_path)
     model = replace(Model.from_params(params), lexical=lexical)
+    if lexical is None and "lexical" in model.feature_names:
+        raise ModelError(f"{path}: uses the lexical score but its card names no lexical model; retrain")
     if model.feature_names != FEATURE_NAMES or params.get("feature_version") != FEATURE_VERSION:
         raise ModelError(
             f"{path}: trained for other line features (model: version {params.get('feature_version')}, "

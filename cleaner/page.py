@@ -11,6 +11,7 @@ in document order, and its source element is the deepest element whose span hold
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
@@ -54,7 +55,11 @@ SEARCH_PREFIX = 40
 #: class/id words shorter or longer than this are noise (hashes, "a", "x1")
 WORD_MIN, WORD_MAX = 3, 24
 _CLASS_WORD = re.compile(r"[a-z]+")
-_SPACE = re.compile(r"\s+")
+#: soft hyphens, zero-width spaces and joiners, direction marks, BOMs: dropped from lines
+_INVISIBLE_MARKS = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"))
+#: after this many lines not found, a line is searched forward only (a whole-page search per
+#: line would make pages of unfound lines quadratic)
+MAX_MISSES = 20
 _LIST_MARKER = re.compile(r"^\s*-\s+")
 
 
@@ -103,14 +108,14 @@ def _walk(tree: Any) -> _Walk:
             if tag == "a":
                 links.append(stack[-1])
             if el.text:
-                piece = "".join(el.text.split())
+                piece = _piece(el.text)
                 chunks.append(piece)
                 pos += len(piece)
             continue
         if visible:
             end[stack.pop()] = pos
         if el.tail and el is not root:
-            piece = "".join(el.tail.split())
+            piece = _piece(el.tail)
             chunks.append(piece)
             pos += len(piece)
     marks = np.zeros(pos + 1, dtype=np.int64)
@@ -121,17 +126,22 @@ def _walk(tree: Any) -> _Walk:
     return _Walk("".join(chunks), start, end, parent, tags, attrs, np.r_[0, np.cumsum(inside)])
 
 
+def _piece(text: str) -> str:
+    """Page text as lines are searched in it: no whitespace, no bars, NFC, no invisible marks
+    (trafilatura normalises its lines the same way)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE_MARKS)
+    return "".join(text.replace("|", "").split())
+
+
 def _keys(line: str) -> str:
-    """A line as it is searched for: no list marker, no table bars, no whitespace."""
-    line = _LIST_MARKER.sub("", line)
-    if "|" in line:
-        line = line.replace("|", "")
-    return "".join(line.split())
+    """A line as it is searched for: no list marker, no table bars or their escapes."""
+    return _piece(_LIST_MARKER.sub("", line).replace("\\|", "|"))
 
 
 def _spans(walk: _Walk, lines: list[str]) -> list[tuple[int, int] | None]:
     """Where each line lies in the page text, searched forward from the previous line."""
-    cursor = 0
+    cursor = misses = 0
     spans: list[tuple[int, int] | None] = []
     text = walk.text
     for line in lines:
@@ -139,17 +149,16 @@ def _spans(walk: _Walk, lines: list[str]) -> list[tuple[int, int] | None]:
         if not key:
             spans.append(None)
             continue
-        at = text.find(key, cursor)
+        at, size = -1, len(key)
+        for needle in (key, key[:SEARCH_PREFIX]):
+            at = text.find(needle, cursor)
+            if at < 0 and misses < MAX_MISSES:
+                at = text.find(needle)
+            if at >= 0:
+                size = len(needle)
+                break
         if at < 0:
-            at = text.find(key)
-        size = len(key)
-        if at < 0:
-            prefix = key[:SEARCH_PREFIX]
-            at = text.find(prefix, cursor)
-            if at < 0:
-                at = text.find(prefix)
-            size = len(prefix)
-        if at < 0:
+            misses += 1
             spans.append(None)
             continue
         spans.append((at, at + size))
@@ -193,6 +202,26 @@ def _link_share(walk: _Walk, lo: int, hi: int) -> float:
     return float(walk.in_link[hi] - walk.in_link[lo]) / max(hi - lo, 1)
 
 
+def signature() -> str:
+    """What the facts depend on besides the page (extraction caches key on it)."""
+    from lxml import etree
+
+    groups = sorted((name, sorted(tags)) for name, tags in TAG_GROUPS.items())
+    return repr(
+        (
+            groups,
+            sorted(BLOCK_TAGS),
+            CONTEXT_ANCESTORS,
+            MAIN_SHARE,
+            SEARCH_PREFIX,
+            WORD_MIN,
+            WORD_MAX,
+            MAX_MISSES,
+            etree.LIBXML_VERSION,
+        )
+    )
+
+
 def page_facts(tree: Any, lines: list[str]) -> PageFacts:
     """Find each extracted line in the parsed page and describe where it sat."""
     facts = PageFacts.empty(len(lines))
@@ -225,15 +254,23 @@ def page_facts(tree: Any, lines: list[str]) -> PageFacts:
 
 
 def _mark_outside_main(facts: PageFacts, found: list[tuple[int, int, list[int]]]) -> None:
-    """Flag lines outside the deepest element holding MAIN_SHARE of the found characters."""
+    """Flag lines outside the main container: the deepest element holding MAIN_SHARE of the
+    found characters in two lines or more. A list or box holding it is the page's frame (a
+    form or layout table around everything), not a block whose lines go together."""
     total = sum(size for _, size, _ in found)
     if not total:
         return
     held: dict[int, int] = {}
+    lines: dict[int, int] = {}
     for _, size, chain in found:
         for k in chain:
             held[k] = held.get(k, 0) + size
+            lines[k] = lines.get(k, 0) + 1
     # elements holding that much are nested in one another: the deepest comes last in the page
-    main = max(k for k, chars in held.items() if chars >= MAIN_SHARE * total)
+    big = [k for k, chars in held.items() if chars >= MAIN_SHARE * total]
+    main = max((k for k in big if lines[k] >= 2), default=min(big))
+    frames = set(big)
     for i, _, chain in found:
         facts.outside_main[i] = main not in chain
+        if facts.block[i] in frames:
+            facts.block[i] = -1

@@ -35,8 +35,8 @@ LICENCES = {
     "google-trends-2017": "none stated (research use)",
     "cleaneval": "none stated (research use)",
 }
-#: candidate thresholds searched on out-of-fold predictions; lines inside the text need at
-#: least 0.95 whatever the data says: removing a real line is far worse than keeping junk
+#: candidate thresholds searched on out-of-fold predictions; the penalties below keep the
+#: choice conservative: removing a real line is far worse than keeping junk
 TRAILING_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 INNER_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 CUE_GRID = (0.2, 0.35, 0.5, 0.7, 0.9)

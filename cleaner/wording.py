@@ -14,6 +14,8 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 ELLIPSIS = re.compile(r"(\u2026|\.\.\.|\. \. \.)\W{0,3}$")
 # sentence-final punctuation, optionally followed by closing quotes/brackets
 TERMINAL = re.compile(r"[.!?;:\u3002\uff01\uff1f\u061f\u0964][\"'\u201d\u2019\u00bb\u300d\u300f)\]]*$")
+# how a sentence ends, as opposed to a label ("Read also:") or a headline
+SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019\u00bb)\]]*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022\u25aa\u25cf\u2013]\s|\d{1,2}[.)]\s)")
 # a short label ending in a colon at the start: "Photo:", "READ MORE:", "Foto:", "Source:"
 LABEL = re.compile(r"^[^\W\d][\w .'\u2019&/-]{0,28}:\s")

@@ -100,3 +100,20 @@ def test_cleaner_pickles_into_workers() -> None:
     clone = pickle.loads(pickle.dumps(c))
     assert clone.settings == c.settings
     assert clone.clean_text("One.\nTwo.").text == "One.\nTwo."
+
+
+def test_a_header_goes_only_with_a_wholly_removed_block() -> None:
+    from cleaner.config import Settings
+    from cleaner.filter import decide
+
+    # a cue removes the block's first line only (the block's median, 0.4, clears the cue threshold)
+    rule = Settings(threshold=0.8, inner_threshold=0.95, cue_threshold=0.35).resolve()
+    scores = np.array([0.01] * 4 + [0.6, 0.45, 0.4, 0.4, 0.01, 0.01])
+    cue = np.zeros(10, dtype=bool)
+    cue[5] = True
+    runs = np.array([-1] * 5 + [0, 0, 0] + [-1, -1])
+    labels = np.zeros(10, dtype=bool)
+    labels[4] = True
+    removed = decide(scores, np.full(10, 50.0), rule, cue, runs=runs, labels=labels)
+    assert removed[5] and not removed[6:8].any()
+    assert not removed[4]

@@ -144,3 +144,26 @@ def test_tokens_of_text_with_lone_surrogates() -> None:
     # str from a surrogateescape'd decode can hold them; they hash like any code point
     toks = tokens(Document.from_text("caf\udce9 au lait\nsecond line"))
     assert toks.n_rows == 2 and len(toks.buckets) > 0
+
+
+def test_lines_with_invisible_marks_and_bars_are_found() -> None:
+    soft = "Die Bundes\u00adregierung hat am Montag neue Regeln beschlossen, die ab Juli gelten sollen."
+    bars = "Home | News | Sport | Weather | Contact us today"
+    page = f"<html><body><p>{bars}</p><article><p>{soft}</p></article></body></html>"
+    lines = [bars, soft.replace("\u00ad", "")]
+    facts = page_facts(load_html(page), lines)
+    assert all(facts.tags & TAG_BIT["found"])
+
+
+def test_one_long_paragraph_is_not_the_main_container() -> None:
+    paragraphs = ["a" * 255 + " end.", "b " * 42 + "end.", "c " * 30 + "end."]
+    page = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>"
+    assert not page_facts(load_html(page), paragraphs).outside_main.any()
+
+
+def test_a_form_around_the_whole_page_is_no_block() -> None:
+    paragraphs = [f"Paragraph {k} of the article tells a long story about the town." for k in range(6)]
+    page = (
+        "<html><body><form><div>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></form></body></html>"
+    )
+    assert (page_facts(load_html(page), paragraphs).block == -1).all()

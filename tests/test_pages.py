@@ -29,6 +29,7 @@ KNOWN_MISSES = {
     "Maria Lopez is the Courier's arts correspondent. She has covered the town's cultural life since 2019.": (
         "trailing author bio scored 0.05: reads like an article sentence"
     ),
+    "Copyright 2026 The Courier. All rights reserved.": "single trailing copyright line scored 0.69 (< 0.8)",
     "By Maria Lopez, Arts Correspondent": "opening byline scored 0.04 (lines inside the text need 0.9)",
     "Updated 14:32, 3 March 2026": "opening date stamp scored 0.89 (a metadata-shaped line needs 0.9)",
     "Reporting by Tom Hale; additional reporting by Ana Ruiz contributed to this report.": (
