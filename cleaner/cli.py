@@ -380,11 +380,14 @@ def train(
     """
     from .errors import CleanerError
     from .model import default_model_dir
-    from .train import collect
-    from .train import train as run_training
+    from .training import require_train_extra
 
     target = out or default_model_dir()
     try:
+        require_train_extra()
+        from .training.corpus import collect
+        from .training.train import train as run_training
+
         corpus = collect(seeds, data or (), exclude=exclude or ())
         card = run_training(corpus, target, with_cv=cv)
     except CleanerError as exc:
@@ -450,10 +453,10 @@ def evaluate(
     import json
 
     from .api import Cleaner
-    from .datasets import iter_pages
     from .errors import CleanerError
-    from .evaluate import evaluate_pages, markdown_table
-    from .text_eval import text_shapes_report, text_shapes_table
+    from .training.datasets import iter_pages
+    from .training.evaluate import evaluate_pages, markdown_table
+    from .training.text_eval import text_shapes_report, text_shapes_table
 
     if split not in ("test", "train", "all"):
         raise _usage(f"--split must be test, train or all, not {split!r}")

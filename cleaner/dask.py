@@ -1,4 +1,4 @@
-"""Cleaning on a Dask cluster, beyond one machine (needs `cleaner[dask]`).
+"""Cleaning on a Dask cluster, beyond one machine (needs `news-cleaner[dask]`).
 
 `clean_bag` maps cleaning over a `dask.bag` of paths or records; `run_on_cluster` runs the
 jobs of `cleaner clean IN... -o OUT --scheduler ADDRESS` there. The `Cleaner` travels to the
@@ -71,7 +71,7 @@ def connect(scheduler: str, workers: int | None = None) -> Iterator[Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
-        raise SchedulerError("running on Dask needs distributed: pip install 'cleaner[dask]'") from exc
+        raise SchedulerError("running on Dask needs distributed: pip install 'news-cleaner[dask]'") from exc
     if scheduler == "local":
         with (
             LocalCluster(

@@ -196,6 +196,11 @@ class Document:
         """Indices of the non-blank lines: the rows of the feature matrix, in order."""
         return np.array([i for i, line in enumerate(self.lines) if line.strip()], dtype=np.intp)
 
+    @cached_property
+    def row_texts(self) -> list[str]:
+        """The text of each row (non-blank line), stripped: what features and labels read."""
+        return [self.lines[i].strip() for i in self.rows]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: lines, source and page facts (not the metadata)."""
         return {

@@ -90,7 +90,7 @@ class Lines:
         self.doc = doc
         self.rows = doc.rows
         self.n = len(self.rows)
-        self.texts = [doc.lines[i].strip() for i in self.rows]
+        self.texts = doc.row_texts
         self.lexical = np.zeros(self.n) if lexical is None else np.clip(lexical, -LEXICAL_CAP, LEXICAL_CAP)
 
     def _flags(self, pattern: re.Pattern[str], texts: list[str] | None = None) -> np.ndarray:
@@ -343,11 +343,6 @@ def block_runs(doc: Document) -> np.ndarray:
         return np.full(len(doc.rows), -1)
     lengths, run_id = _block_runs(doc.page.block[doc.rows])
     return np.where(lengths >= 2, run_id, -1)
-
-
-def content_indices(doc: Document) -> np.ndarray:
-    """Indices of the document's non-blank lines: the rows of the feature matrix."""
-    return doc.rows
 
 
 def line_features(doc: Document, lexical: np.ndarray | None = None) -> np.ndarray:

@@ -143,7 +143,7 @@ def _with_headers(
 
 def removals(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Settings) -> np.ndarray:
     """The rows `decide` removes from a scored document (the one call training and cleaning share)."""
-    chars = np.array([len(doc.lines[i].strip()) for i in doc.rows], dtype=float)
+    chars = np.array([len(t) for t in doc.row_texts], dtype=float)
     return decide(
         scores,
         chars,
@@ -158,7 +158,7 @@ def removals(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Se
 def labels(doc: Document) -> np.ndarray:
     """Rows that could head a group of lines: short, not ending like a sentence ("Related
     stories", "Read also:")."""
-    texts = [doc.lines[i].strip() for i in doc.rows]
+    texts = doc.row_texts
     return np.array([len(t) <= HEADER_MAX_CHARS and not SENTENCE_END.search(t) for t in texts], dtype=bool)
 
 

@@ -78,7 +78,7 @@ class Tokens:
 def tokens(doc: Document, with_labels: bool = False) -> Tokens:
     """The hashed tokens of every non-blank line of a document (rows as in line_features)."""
     rows = doc.rows
-    texts = [" " + _DIGIT.sub("0", doc.lines[i].strip()[:LEXICAL_PREFIX].lower()) + " " for i in rows]
+    texts = [" " + _DIGIT.sub("0", t[:LEXICAL_PREFIX].lower()) + " " for t in doc.row_texts]
     joined = "\n".join(texts)
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     line_of = np.cumsum(codes == _NEWLINE)

@@ -1,6 +1,6 @@
 """Model file + card: plain JSON arrays, evaluated with numpy (no pickle, no scikit-learn).
 
-The trained estimator is a scikit-learn HistGradientBoostingClassifier; `export_trees`
+The trained estimator is a scikit-learn HistGradientBoostingClassifier; `training.fit.export_trees`
 turns its fitted trees into padded arrays, and `Model.predict_proba` walks all trees at
 once, one level per step, so a document costs a few dozen numpy operations.
 """
@@ -141,49 +141,6 @@ class Model:
             active = active[~self.leaf_[there]]
         raw = self.baseline + self.value_[node].reshape(n_rows, n_trees).sum(axis=1)
         return 1.0 / (1.0 + np.exp(-raw))
-
-
-def export_trees(
-    estimator: Any, feature_names: tuple[str, ...], thresholds: dict[str, float] | None = None
-) -> dict[str, Any]:
-    """Turn a fitted binary HistGradientBoostingClassifier into JSON-ready arrays."""
-    predictors = [it[0] for it in estimator._predictors]
-    n_nodes = max(len(p.nodes) for p in predictors)
-    shape = (len(predictors), n_nodes)
-    feature = np.zeros(shape, dtype=np.int64)
-    threshold = np.zeros(shape)
-    left = np.tile(np.arange(n_nodes), (len(predictors), 1))
-    right = left.copy()
-    value = np.zeros(shape)
-    depth = 0
-    for t, predictor in enumerate(predictors):
-        nodes = predictor.nodes
-        if (nodes["is_categorical"] != 0).any():
-            raise ModelError("categorical splits are not supported by the exporter")
-        k = len(nodes)
-        leaf = nodes["is_leaf"].astype(bool)
-        feature[t, :k] = np.where(leaf, 0, nodes["feature_idx"])
-        threshold[t, :k] = np.where(leaf, 0.0, nodes["num_threshold"])
-        left[t, :k] = np.where(leaf, np.arange(k), nodes["left"])
-        right[t, :k] = np.where(leaf, np.arange(k), nodes["right"])
-        value[t, :k] = np.where(leaf, nodes["value"], 0.0)
-        depth = max(depth, int(nodes["depth"].max()))
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "feature_version": FEATURE_VERSION,
-        "feature_names": list(feature_names),
-        "baseline": float(np.ravel(estimator._baseline_prediction)[0]),
-        "depth": depth,
-        "thresholds": dict(sorted((thresholds or {}).items())),
-        "trees": {
-            "feature": feature.tolist(),
-            "threshold": threshold.tolist(),
-            "left": left.tolist(),
-            "right": right.tolist(),
-            "value": value.tolist(),
-        },
-    }
 
 
 def dumps(obj: Any) -> str:

@@ -1,4 +1,4 @@
-"""A Scrapy item pipeline that cleans each scraped page (needs `cleaner[scrapy]`).
+"""A Scrapy item pipeline that cleans each scraped page (needs `news-cleaner[scrapy]`).
 
 Enable it in the project's settings::
 

@@ -1,4 +1,4 @@
-"""Web archives in, clean records out: HTML responses of WARC and ARC files (needs `cleaner[warc]`).
+"""Web archives in, clean records out: HTML responses of WARC and ARC files (needs `news-cleaner[warc]`).
 
 Read with warcio: it reads ARC as well as WARC, and undoes HTTP chunking and
 Content-Encoding (gzip, deflate; brotli when installed) itself. Reading is a small share of
@@ -62,7 +62,7 @@ def html_responses(
         from warcio.archiveiterator import ArchiveIterator
         from warcio.exceptions import ArchiveLoadFailed
     except ImportError as exc:
-        raise InputError("reading WARC/ARC files needs warcio: pip install 'cleaner[warc]'") from exc
+        raise InputError("reading WARC/ARC files needs warcio: pip install 'news-cleaner[warc]'") from exc
     buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)
     if buffered.peek(2)[:2] == GZIP_MAGIC:
         # inflated here rather than by warcio, which refuses a WARC gzip'd as one member

@@ -87,8 +87,8 @@ def real_pages(data: Path, n: int, c: object) -> None:
     """Pages/s of clean_html beside trafilatura.extract on n real pages, three interleaved rounds."""
     import trafilatura
 
-    from cleaner.datasets import iter_pages
     from cleaner.document import decode
+    from cleaner.training.datasets import iter_pages
 
     every = list(iter_pages([data]))  # every dataset, wcxb-dev's gzip'd pages too
     real = [decode(p.read_bytes()) for p in every[:: max(1, len(every) // n)][:n]]

@@ -12,9 +12,8 @@ import argparse
 import random
 from pathlib import Path
 
-from cleaner.datasets import default_data_dir, extract_page, iter_pages
-from cleaner.features import content_indices
-from cleaner.weak import label_page
+from cleaner.training.datasets import default_data_dir, extract_page, iter_pages
+from cleaner.training.weak import label_page
 
 
 def main() -> None:
@@ -30,7 +29,7 @@ def main() -> None:
     rows: dict[int, list[tuple[str, str]]] = {0: [], 1: []}
     for page in rng.sample(pages, min(len(pages), 300)):
         labelled = label_page(page, extract_page(page))
-        for k, i in enumerate(content_indices(labelled.doc)):
+        for k, i in enumerate(labelled.doc.rows):
             if labelled.labels[k] in rows:
                 rows[int(labelled.labels[k])].append((page.dataset, labelled.doc.lines[i].strip()))
     for label, name in ((1, "junk"), (0, "body")):

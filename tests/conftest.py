@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.datasets import default_data_dir
+from cleaner.training.datasets import default_data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"

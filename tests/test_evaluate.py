@@ -12,8 +12,8 @@ import pytest
 import trafilatura
 
 import cleaner
-from cleaner.datasets import extract_page, page_title, read_dataset
-from cleaner.evaluate import (
+from cleaner.training.datasets import extract_page, page_title, read_dataset
+from cleaner.training.evaluate import (
     CLEANER,
     PERFECT,
     SYSTEMS,

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 import cleaner
-from cleaner.corpus import read_seeds
 from cleaner.features import FEATURE_NAMES
 from cleaner.lexical import LEXICAL_FILE
-from cleaner.model import CARD_FILE, MODEL_FILE, Model, default_model_dir, export_trees, load_model
-from cleaner.train import TrainParams, train
+from cleaner.model import CARD_FILE, MODEL_FILE, Model, default_model_dir, load_model
+from cleaner.training.corpus import read_seeds
+from cleaner.training.fit import TrainParams, export_trees
+from cleaner.training.train import train
 
 from .conftest import ROOT, SEED
 

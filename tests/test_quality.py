@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 import cleaner
-from cleaner.datasets import iter_pages
-from cleaner.evaluate import evaluate_pages
+from cleaner.training.datasets import iter_pages
+from cleaner.training.evaluate import evaluate_pages
 
 from .conftest import DATA, needs_data
 

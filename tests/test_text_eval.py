@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 import cleaner
 from cleaner.cli import app
-from cleaner.datasets import GoldPage, is_held_out, iter_pages
-from cleaner.text_eval import (
+from cleaner.training.datasets import GoldPage, is_held_out, iter_pages
+from cleaner.training.text_eval import (
     BLANK,
     BODY,
     CLEAN,
@@ -35,7 +35,7 @@ from cleaner.text_eval import (
     text_shapes_report,
     text_shapes_table,
 )
-from cleaner.weak import RUN_HEADERS
+from cleaner.training.weak import RUN_HEADERS
 
 from .conftest import DATA, needs_data
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cleaner.datasets import extract_page, is_held_out, iter_pages
-from cleaner.evaluate import Aligner, prf, shingle_counts, tokens
 from cleaner.model import CARD_FILE, MODEL_FILE, default_model_dir
-from cleaner.weak import label_page
+from cleaner.training.datasets import extract_page, is_held_out, iter_pages
+from cleaner.training.evaluate import Aligner, prf, shingle_counts, tokens
+from cleaner.training.weak import label_page
 
 from .conftest import DATA, ROOT, needs_data
 

@@ -37,7 +37,7 @@ def test_wheel_from_fresh_clone_cleans_the_seed(tmp_path: Path, seed_expected: s
         check=True,
         capture_output=True,
     )
-    wheel = next((tmp_path / "dist").glob("cleaner-*.whl"))
+    wheel = next((tmp_path / "dist").glob("news_cleaner-*.whl"))
     _check_integrations_are_extras(wheel)
     venv = tmp_path / "venv"
     # the test environment's packages stand in for PyPI; the wheel itself brings the model
@@ -50,7 +50,11 @@ def test_wheel_from_fresh_clone_cleans_the_seed(tmp_path: Path, seed_expected: s
         check=True,
     ).stdout.strip()
     subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True)
-    env = {"PYTHONPATH": site, "PATH": "/usr/bin:/bin"}
+    # scikit-learn and joblib are the `train` extra: cleaning must work where they cannot be imported
+    blocker = tmp_path / "no_training_extra"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(_BLOCK_TRAINING_EXTRA, encoding="utf-8")
+    env = {"PYTHONPATH": f"{blocker}:{site}", "PATH": "/usr/bin:/bin"}
     run = subprocess.run(
         [str(venv / "bin" / "cleaner"), "clean", str(SEED)],
         capture_output=True,
@@ -70,10 +74,33 @@ def test_wheel_from_fresh_clone_cleans_the_seed(tmp_path: Path, seed_expected: s
         check=True,
     ).stdout
     assert str(venv) in where, "the model must come from inside the installed package"
+    cli = str(venv / "bin" / "cleaner")
+    helped = subprocess.run([cli, "train", "--help"], capture_output=True, text=True, env=env, check=False)
+    assert helped.returncode == 0 and "--seeds" in helped.stdout, helped.stderr
+    refused = subprocess.run(
+        [cli, "train"], capture_output=True, text=True, cwd=tmp_path, env=env, check=False
+    )
+    assert refused.returncode == 1
+    assert "pip install 'news-cleaner[train]'" in refused.stderr, refused.stderr
+
+
+_BLOCK_TRAINING_EXTRA = """
+import sys
+
+
+class _Blocked:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("sklearn", "joblib"):
+            raise ImportError(f"{name} is blocked: not installed without the train extra")
+        return None
+
+
+sys.meta_path.insert(0, _Blocked())
+"""
 
 
 def _check_integrations_are_extras(wheel: Path) -> None:
-    """The core install pulls none of Scrapy, warcio and Dask; each has its extra."""
+    """The core install pulls none of scikit-learn, joblib, Scrapy, warcio and Dask; each has its extra."""
     import zipfile
 
     with zipfile.ZipFile(wheel) as zf:
@@ -84,7 +111,13 @@ def _check_integrations_are_extras(wheel: Path) -> None:
             if line.startswith("Requires-Dist:")
         ]
     core = [r for r in requires if "extra ==" not in r]
-    for package in ("scrapy", "warcio", "dask", "distributed"):
+    for package in ("scikit-learn", "joblib", "scrapy", "warcio", "dask", "distributed"):
         assert not any(r.lower().startswith(package) for r in core), core
-    for extra, package in (("scrapy", "scrapy"), ("warc", "warcio"), ("dask", "distributed")):
+    for extra, package in (
+        ("train", "scikit-learn"),
+        ("train", "joblib"),
+        ("scrapy", "scrapy"),
+        ("warc", "warcio"),
+        ("dask", "distributed"),
+    ):
         assert any(r.lower().startswith(package) and f"extra == '{extra}'" in r for r in requires), requires

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from ..lexical import N_BUCKETS, LexicalModel, tokens
 from .corpus import LabelledDoc
-from .lexical import N_BUCKETS, LexicalModel, tokens
 
 RANDOM_STATE = 0
 

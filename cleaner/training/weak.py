@@ -20,12 +20,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..document import Document
+from ..page import TAG_BIT
 from .corpus import LabelledDoc
 from .datasets import GoldPage, blocks_by_label, page_title
-from .document import Document
 from .evaluate import BODY_COVER, Aligner, WordJudge, tokens
-from .features import content_indices
-from .page import TAG_BIT
 
 #: how much each line of a source counts in training: the modern news set most, generic
 #: 2007 web pages least (their gold keeps lists and forum posts a news reader would not)
@@ -268,8 +267,7 @@ def junk_pool(docs: Sequence[LabelledDoc], pages: dict[str, GoldPage]) -> list[t
         page = pages.get(d.name)
         if page is None:
             continue
-        for k, i in enumerate(content_indices(d.doc)):
-            line = d.doc.lines[i].strip()
+        for k, line in enumerate(d.doc.row_texts):
             if d.labels[k] == 1 and JUNK_MIN <= len(line) <= JUNK_MAX and not line.startswith("|"):
                 pool.append((page.site, page.lang or "", line))
     return pool

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .document import Document, decode
-from .errors import TrainingError
-from .extract import extract
-from .features import content_indices, line_features
+from ..document import Document, decode
+from ..errors import TrainingError
+from ..extract import extract
+from ..features import line_features
+from .datasets import GoldPage, extract_all, iter_pages
 
 JUNK_SUFFIX = ".junk"
 #: a seed line counts this many times a weakly labelled line: seeds are checked by hand
@@ -59,7 +60,7 @@ def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc
         raw = path.read_bytes()
         doc = extract(decode(raw)) if path.suffix != ".txt" else Document.from_text(decode(raw))
         labels = label_exact(doc, junk)
-        missing = junk - {doc.lines[i].strip() for i in content_indices(doc)}
+        missing = junk - set(doc.row_texts)
         if missing:
             raise TrainingError(f"{sidecar}: junk line(s) not found in the document: {sorted(missing)[:3]}")
         docs.append(
@@ -79,7 +80,7 @@ def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc
 
 def label_exact(doc: Document, junk: set[str]) -> np.ndarray:
     """Label each non-blank line junk when its stripped text is one of `junk`."""
-    return np.array([doc.lines[i].strip() in junk for i in content_indices(doc)], dtype=np.int8)
+    return np.array([text in junk for text in doc.row_texts], dtype=np.int8)
 
 
 def digest(docs: Iterable[LabelledDoc]) -> str:
@@ -91,3 +92,30 @@ def digest(docs: Iterable[LabelledDoc]) -> str:
         h.update(d.labels.tobytes())
         h.update(repr(d.weight).encode())
     return h.hexdigest()
+
+
+@dataclass
+class Corpus:
+    """Training documents, plus the gold page behind each document that has one."""
+
+    docs: list[LabelledDoc]
+    pages: dict[str, GoldPage] = field(default_factory=dict)
+
+
+def collect(seeds_dir: Path, data_roots: Sequence[Path] = (), exclude: Sequence[str] = ()) -> Corpus:
+    """Seeds, plus weak labels and synthetic text documents from the datasets' training side."""
+    from .weak import junk_pool, label_page, teaser_pool, text_documents
+
+    docs = read_seeds(seeds_dir, exclude=exclude)
+    pages = [p for p in iter_pages(list(data_roots)) if not p.held_out] if data_roots else []
+    corpus = Corpus(docs=docs)
+    if pages:
+        for page, doc in zip(pages, extract_all(pages), strict=True):
+            labelled = label_page(page, doc)
+            corpus.docs.append(labelled)
+            corpus.pages[labelled.name] = page
+        junk = junk_pool(corpus.docs, corpus.pages)
+        # synthetic documents are article bodies with junk appended: built from articles only
+        articles = [p for p in pages if p.page_type in (None, "article")]
+        corpus.docs.extend(text_documents(articles, teaser_pool(articles), junk))
+    return corpus

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .document import Document, decode, gunzip
-from .errors import TrainingError
-from .extract import EXTRACT_VERSION, extract
-from .page import signature
+from ..document import Document, decode, gunzip
+from ..errors import TrainingError
+from ..extract import EXTRACT_VERSION, extract
+from ..page import signature
 
 #: one site in HELD_OUT_MODULUS is held out for evaluation, chosen by a hash of its name
 HELD_OUT_MODULUS = 5

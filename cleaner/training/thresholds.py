@@ -1,0 +1,207 @@
+"""Choose the decision rule's thresholds on out-of-fold predictions of the training side."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import product
+from typing import Any
+
+import numpy as np
+
+from ..config import Settings
+from ..filter import removals
+from .corpus import Corpus, LabelledDoc
+from .datasets import GoldPage
+from .evaluate import prf, shingle_counts
+
+#: candidate thresholds searched on out-of-fold predictions; the penalties below keep the
+#: choice conservative: removing a real line is far worse than keeping junk
+TRAILING_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+INNER_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+CUE_GRID = (0.2, 0.35, 0.5, 0.7, 0.9)
+TEXT_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+#: how much each dataset's F1 gain and penalties count when choosing thresholds: modern pages
+#: most, 2007-2017 sets whose gold conventions differ least
+CHOICE_WEIGHTS = {
+    "wcxb-dev": 2.0,
+    "wcxb-dev/other types": 1.0,
+    "fundus-dev": 2.0,
+    "l3s-gn1": 1.0,
+    "dragnet": 0.25,
+    "google-trends-2017": 0.25,
+    "cleaneval": 0.1,
+}
+#: the most recall a dataset may lose, and the plain-text targets, when choosing thresholds
+MAX_RECALL_LOSS = 0.003
+MAX_BODY_CHAR_LOSS = 0.0005
+RECALL_PENALTY = 3.0
+#: the most body characters (by the weak labels) a dataset's pages may lose, and the cost of more
+MAX_HTML_BODY_CHAR_LOSS = 0.001
+BODY_LOSS_PENALTY = 10.0
+
+
+def _chars(doc: LabelledDoc) -> np.ndarray:
+    return np.array([len(t) for t in doc.doc.row_texts], dtype=float)
+
+
+def removal_scores(
+    docs: Sequence[LabelledDoc], probs: Sequence[np.ndarray], rule: Settings
+) -> dict[str, Any]:
+    """Line-level precision/recall of the removal decisions (the filter's rule, not a bare threshold)."""
+    tp = fp = fn = 0
+    for d, p in zip(docs, probs, strict=True):
+        removed = removals(d.doc, d.features, p, rule)
+        tp += int((removed & (d.labels == 1)).sum())
+        fp += int((removed & (d.labels == 0)).sum())
+        fn += int((~removed & (d.labels == 1)).sum())
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "junk_lines": tp + fn,
+        "removed_body_lines": fp,
+    }
+
+
+def _text_case(
+    docs: Sequence[LabelledDoc], probs: Sequence[np.ndarray], rule: Settings
+) -> tuple[float, float]:
+    """Plain-text teaser runs: share of teaser lines removed, share of body characters lost."""
+    removed_junk = junk = lost = body = 0.0
+    for d, p in zip(docs, probs, strict=True):
+        chars = _chars(d)
+        removed = removals(d.doc, d.features, p, rule)
+        junk += (d.labels == 1).sum()
+        removed_junk += (removed & (d.labels == 1)).sum()
+        body += chars[d.labels == 0].sum()
+        lost += chars[removed & (d.labels == 0)].sum()
+    return float(removed_junk / max(junk, 1)), float(lost / max(body, 1))
+
+
+class _PageCounts:
+    """Shingle counts of each page with some rows removed, each removal set counted once."""
+
+    def __init__(self, paged: Sequence[tuple[LabelledDoc, np.ndarray, GoldPage]]):
+        self.paged = paged
+        self.base = [np.asarray(shingle_counts(d.doc.text, page.gold)) for d, _, page in paged]
+        self.memo: dict[tuple[int, bytes], np.ndarray] = {}
+
+    def __call__(self, j: int, removed: np.ndarray) -> np.ndarray:
+        if not removed.any():
+            return self.base[j]
+        key = (j, np.packbits(removed).tobytes())
+        if key not in self.memo:
+            d, _, page = self.paged[j]
+            rows = set(d.doc.rows[removed].tolist())
+            text = "\n".join(line for i, line in enumerate(d.doc.lines) if i not in rows)
+            self.memo[key] = np.asarray(shingle_counts(text, page.gold))
+        return self.memo[key]
+
+
+def _choice_group(page: GoldPage) -> str:
+    """Articles and pages of other types are judged apart: the filter must do no harm on both."""
+    if page.page_type in (None, "article"):
+        return page.dataset
+    return f"{page.dataset}/other types"
+
+
+def _score_rule(
+    paged: Sequence[tuple[LabelledDoc, np.ndarray, GoldPage]],
+    trailing: float,
+    inner: float,
+    cue: float,
+    counts: _PageCounts,
+) -> dict[str, Any]:
+    """Weighted F1 gain of one rule over plain extraction, less penalties for lost recall and
+    for body characters (by the weak labels) removed beyond the caps, per dataset."""
+    rule = Settings(threshold=trailing, inner_threshold=inner, cue_threshold=cue).resolve()
+    sums: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(5))
+    for j, (d, p, page) in enumerate(paged):
+        removed = removals(d.doc, d.features, p, rule)
+        chars = _chars(d)
+        body = d.labels == 0
+        group = _choice_group(page)
+        sums[group] += np.r_[counts(j, removed), chars[body & removed].sum(), chars[body].sum()]
+    gain = penalty = 0.0
+    per_dataset = {}
+    for ds, total in sorted(sums.items()):
+        base = np.sum(
+            [counts.base[j] for j, (_, _, page) in enumerate(paged) if _choice_group(page) == ds], axis=0
+        )
+        _, r0, f0 = prf(*base)
+        _, r1, f1 = prf(*total[:3])
+        loss = total[3] / max(total[4], 1.0)
+        weight = CHOICE_WEIGHTS.get(ds, 1.0)
+        gain += weight * (f1 - f0)
+        penalty += weight * RECALL_PENALTY * max(0.0, r0 - r1 - MAX_RECALL_LOSS)
+        penalty += weight * BODY_LOSS_PENALTY * max(0.0, loss - MAX_HTML_BODY_CHAR_LOSS)
+        per_dataset[ds] = {
+            "f1_trafilatura": round(f0, 4),
+            "f1_cleaner": round(f1, 4),
+            "recall_change": round(r1 - r0, 4),
+            "body_char_loss": round(loss, 5),
+        }
+    return {
+        "threshold": trailing,
+        "inner_threshold": inner,
+        "cue_threshold": cue,
+        "score": round(gain - penalty, 5),
+        "weighted_f1_gain": round(gain, 5),
+        "datasets": per_dataset,
+    }
+
+
+def choose_thresholds(corpus: Corpus, probs: Sequence[np.ndarray]) -> dict[str, Any]:
+    """Pick the thresholds on out-of-fold predictions of the training side.
+
+    HTML (trailing, inner, cue): the weighted F1 gain over plain extraction minus a penalty
+    for recall lost beyond MAX_RECALL_LOSS on any dataset; ties go to the more conservative.
+    Plain text (trailing): the one removing most appended teaser lines while losing at most
+    MAX_BODY_CHAR_LOSS of body characters (the goal it is judged by: 98 % removed).
+    """
+    paged = [
+        (d, p, corpus.pages[d.name])
+        for d, p in zip(corpus.docs, probs, strict=True)
+        if d.name in corpus.pages
+    ]
+    # the plain-text targets are about teaser runs (and bodies with nothing appended)
+    texts = [
+        (d, p) for d, p in zip(corpus.docs, probs, strict=True) if d.name.endswith(("#teasers", "#clean"))
+    ]
+    tried = [
+        _score_rule(paged, trailing, inner, cue, cache)
+        for cache in [_PageCounts(paged)]
+        for trailing, inner, cue in product(TRAILING_GRID, INNER_GRID, CUE_GRID)
+        if trailing <= inner and cue <= inner
+    ]
+    best: dict[str, Any] = dict(
+        max(tried, key=lambda r: (r["score"], r["threshold"], r["inner_threshold"], r["cue_threshold"]))
+    )
+    text_rows: list[dict[str, Any]] = []
+    for text_threshold in TEXT_GRID:
+        rule = Settings(
+            threshold=best["threshold"],
+            text_threshold=text_threshold,
+            inner_threshold=best["inner_threshold"],
+            cue_threshold=best["cue_threshold"],
+        ).resolve()
+        removal, loss = (
+            _text_case([d for d, _ in texts], [p for _, p in texts], rule) if texts else (1.0, 0.0)
+        )
+        text_rows.append(
+            {
+                "text_threshold": text_threshold,
+                "text_teaser_removal": round(removal, 4),
+                "text_body_char_loss": round(loss, 5),
+                "meets_body_loss_cap": loss <= MAX_BODY_CHAR_LOSS,
+            }
+        )
+    # body loss is a cap, not a trade: most teasers removed among the thresholds within it
+    capped = [r for r in text_rows if r["meets_body_loss_cap"]] or [
+        max(text_rows, key=lambda r: r["text_threshold"])
+    ]
+    best.update(max(capped, key=lambda r: (r["text_teaser_removal"], r["text_threshold"])))
+    best["text_grid"] = text_rows
+    return best

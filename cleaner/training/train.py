@@ -1,0 +1,115 @@
+"""Train: fit the lexical model and the trees, choose the thresholds out of fold, and write
+the model (plain arrays) plus its model card."""
+
+from __future__ import annotations
+
+import platform
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import Settings
+from ..features import FEATURE_NAMES, FEATURE_VERSION
+from ..lexical import LEXICAL_FILE, N_BUCKETS
+from ..model import CARD_FILE, MODEL_FILE, dumps, file_digest
+from .corpus import Corpus, LabelledDoc, digest
+from .datasets import HELD_OUT_MODULUS
+from .fit import CV_FOLDS, TrainParams, export_trees, fit, out_of_fold
+from .stacking import LexicalParams, stack
+from .thresholds import choose_thresholds, removal_scores
+
+#: licences of the training sources, as the model card reports them
+LICENCES = {
+    "seeds": "the project's own documents (same licence as cleaner)",
+    "synthetic": "built at training time from the gold texts of the datasets below",
+    "fundus-dev": "fundus repository MIT; pages are their publishers' copyright (research/evaluation use)",
+    "l3s-gn1": "L3S research-use-only licence",
+    "dragnet": "AGPL-3.0",
+    "google-trends-2017": "none stated (research use)",
+    "cleaneval": "none stated (research use)",
+}
+
+
+def train(
+    corpus: Corpus | Sequence[LabelledDoc],
+    out_dir: Path,
+    params: TrainParams | None = None,
+    with_cv: bool = True,
+) -> dict[str, Any]:
+    """Fit on all documents, choose thresholds out of fold, write model + card; return the card."""
+    import sklearn
+
+    if not isinstance(corpus, Corpus):
+        corpus = Corpus(docs=list(corpus))
+    docs = corpus.docs
+    params = params or TrainParams()
+    lexical_params = LexicalParams()
+    lexical = stack(docs, CV_FOLDS, lexical_params)
+    choice: dict[str, Any] | None = None
+    cv: dict[str, Any] | None = None
+    thresholds: dict[str, float] = {}
+    if with_cv:
+        probs = out_of_fold(docs, params)
+        if corpus.pages:
+            choice = choose_thresholds(corpus, probs)
+            thresholds = {
+                k: choice[k] for k in ("threshold", "text_threshold", "inner_threshold", "cue_threshold")
+            }
+        rule = Settings().resolve(thresholds)
+        cv = {
+            "folds": CV_FOLDS,
+            "grouped_by": "site (a seed: its document)",
+            **removal_scores(docs, probs, rule),
+        }
+        cv["by_source"] = {
+            src: removal_scores(
+                [d for d in docs if d.source == src],
+                [p for d, p in zip(docs, probs, strict=True) if d.source == src],
+                rule,
+            )
+            for src in sorted({d.source for d in docs})
+        }
+    estimator = fit(docs, params)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model_path = out_dir / MODEL_FILE
+    model_path.write_text(dumps(export_trees(estimator, FEATURE_NAMES, thresholds)), encoding="utf-8")
+    lexical_path = out_dir / LEXICAL_FILE
+    lexical.save(lexical_path)
+    per_source: dict[str, Counter[str]] = {}
+    for d in docs:
+        c = per_source.setdefault(d.source, Counter())
+        c["documents"] += 1
+        c["lines"] += int((d.labels >= 0).sum())
+        c["junk_lines"] += int((d.labels == 1).sum())
+    card = {
+        "model": MODEL_FILE,
+        "model_sha256": file_digest(model_path),
+        "estimator": "sklearn.ensemble.HistGradientBoostingClassifier",
+        "estimator_params": {k: v for k, v in vars(params).items() if k != "extra"} | params.extra,
+        "lexical": LEXICAL_FILE,
+        "lexical_sha256": file_digest(lexical_path),
+        "lexical_estimator": "sklearn.linear_model.SGDClassifier (log loss), exported as float32 weights",
+        "lexical_params": vars(lexical_params) | {"buckets": N_BUCKETS},
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+        "python_version": platform.python_version(),
+        "feature_version": FEATURE_VERSION,
+        "features": list(FEATURE_NAMES),
+        "training_data": {
+            "digest": digest(docs),
+            "held_out": f"per dataset, sites with sha1(dataset:site) % {HELD_OUT_MODULUS} == 0 are never trained on",
+            "sources": [
+                {"name": name, **dict(c), "licence": LICENCES.get(name, "unknown")}
+                for name, c in sorted(per_source.items())
+            ],
+        },
+        "decision_rule": vars(Settings().resolve(thresholds)),
+        "threshold_choice": choice,
+        "cross_validation": cv,
+    }
+    (out_dir / CARD_FILE).write_text(dumps(card), encoding="utf-8")
+    return card
