@@ -6,6 +6,7 @@ prompts, photo credits, "Read more" links).
 """
 
 from .api import Cleaner, clean_html, clean_text
+from .batch import BatchReport, Failure, clean_files
 from .config import Settings
 from .document import Document
 from .errors import (
@@ -15,14 +16,18 @@ from .errors import (
     ExtractionError,
     InputError,
     ModelError,
+    OutputError,
+    SchedulerError,
     TimeLimitError,
     TrainingError,
+    WorkerError,
 )
 from .filter import CleanResult, RemovedLine
 
 __version__ = "1.0.0"
 
 __all__ = [
+    "BatchReport",
     "CleanResult",
     "Cleaner",
     "CleanerError",
@@ -30,13 +35,18 @@ __all__ = [
     "DecodeError",
     "Document",
     "ExtractionError",
+    "Failure",
     "InputError",
     "ModelError",
+    "OutputError",
     "RemovedLine",
+    "SchedulerError",
     "Settings",
     "TimeLimitError",
     "TrainingError",
+    "WorkerError",
     "__version__",
+    "clean_files",
     "clean_html",
     "clean_text",
 ]

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from .api import Cleaner, Kind
-from .batch import MAX_INPUT_BYTES, Job, Outcome, clean_record, kind_of, read_input, run_job
+from .batch.files import MAX_INPUT_BYTES, Job, Outcome, kind_of, read_input, run_job
+from .batch.records import clean_record
+from .batch.report import Failure
 from .errors import CleanerError, SchedulerError
 
 #: jobs per Dask task: large enough to hide the scheduler's per-task cost (~1 ms)
@@ -39,8 +41,9 @@ def clean_bag(
 
     A record comes back with `clean_text` and `removed` added, as with `cleaner clean
     --jsonl`; a path becomes `{"path", "clean_text", "removed"}`. An item that cannot be
-    cleaned comes back with `clean_error: {"error", "message"}` instead, so that one bad
-    page does not fail the whole computation.
+    cleaned comes back with `clean_error: {"path", "error", "message"}` instead (a
+    `Failure`; its path is the record's url), so that one bad page does not fail the whole
+    computation.
 
     >>> import dask.bag as db  # doctest: +SKIP
     >>> clean_bag(db.read_text("pages/*.jsonl").map(json.loads), field="html").to_textfiles(...)
@@ -58,7 +61,8 @@ def _clean_item(item: Any, *, cleaner: Cleaner, field: str, kind: Kind, max_byte
         result = cleaner.clean(read_input(path, max_bytes), kind=kind_of(path, kind))
         return {**record, "clean_text": result.text, "removed": [asdict(r) for r in result.removed]}
     except CleanerError as exc:
-        return {**record, "clean_error": {"error": type(exc).__name__, "message": str(exc)}}
+        where = str(record.get("path") or record.get("url") or "<record>")
+        return {**record, "clean_error": Failure.of(where, exc).to_dict()}
 
 
 @contextlib.contextmanager

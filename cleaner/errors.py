@@ -41,3 +41,7 @@ class SchedulerError(CleanerError):
 
 class WorkerError(CleanerError):
     """A worker process died while cleaning a document (killed, out of memory)."""
+
+
+class OutputError(CleanerError):
+    """An output cannot be written (a full disk, a folder where a file should go...)."""

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from .api import Cleaner
-from .batch import MAX_INPUT_BYTES, ordered_map
+from .batch.files import MAX_INPUT_BYTES
+from .batch.pool import ordered_map
+from .batch.report import Failure
 from .document import GZIP_MAGIC, looks_like_html
 from .errors import CleanerError, InputError
 
@@ -99,40 +101,39 @@ def clean_archive(
     stream: IO[bytes],
     *,
     stats: ArchiveStats | None = None,
-    on_error: Callable[[str, CleanerError], None] | None = None,
+    on_error: Callable[[Failure], None] | None = None,
     max_bytes: int = MAX_INPUT_BYTES,
     workers: int = 1,
 ) -> Iterator[dict[str, Any]]:
     """One record per HTML response: url, date, record_id, text (`clean_html(body, url=url)`).
 
     Responses are cleaned in `workers` processes and come out in archive order. One that
-    cannot be cleaned (too large, too slow, binary) is passed to `on_error(where, error)` and
-    left out; without `on_error` it raises.
+    cannot be cleaned (too large, too slow, binary) is passed to `on_error` as a Failure
+    (its path is `RECORD-ID (URL)`) and left out; without `on_error` its error is raised.
     """
     stats = stats if stats is not None else ArchiveStats()
     work = functools.partial(_clean_response, cleaner, max_bytes)
     responses = html_responses(stream, stats, max_bytes)
-    for where, record in ordered_map(work, responses, workers, cleaner.settings.time_limit, _lost):
-        if isinstance(record, CleanerError):
+    for record in ordered_map(work, responses, workers, cleaner.settings.time_limit, _lost):
+        if isinstance(record, Failure):
             stats.failed += 1
             if on_error is None:
-                raise record
-            on_error(where, record)
+                raise record.exception or InputError(record.message)
+            on_error(record)
             continue
         stats.records += 1
         yield record
 
 
-def _clean_response(cleaner: Cleaner, max_bytes: int, response: Response) -> tuple[str, Any]:
-    where = f"{response.record_id} ({response.url})"
+def _clean_response(cleaner: Cleaner, max_bytes: int, response: Response) -> dict[str, Any] | Failure:
     try:
         if len(response.body) > max_bytes:
             raise InputError(f"HTTP body over the {max_bytes:,}-byte limit")
         text = cleaner.clean_html(response.body, url=response.url or None).text
     except CleanerError as exc:
-        return where, exc
-    return where, {"url": response.url, "date": response.date, "record_id": response.record_id, "text": text}
+        return _lost(response, exc)
+    return {"url": response.url, "date": response.date, "record_id": response.record_id, "text": text}
 
 
-def _lost(response: Response, error: CleanerError) -> tuple[str, CleanerError]:
-    return f"{response.record_id} ({response.url})", error
+def _lost(response: Response, error: CleanerError) -> Failure:
+    return Failure.of(f"{response.record_id} ({response.url})", error)

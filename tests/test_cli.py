@@ -257,7 +257,7 @@ def test_symlink_loop_and_vanished_file_are_per_file_errors(tmp_path: Path) -> N
 
 
 def test_file_vanishing_mid_batch(tmp_path: Path) -> None:
-    from cleaner.batch import Job, run_job
+    from cleaner.batch.files import Job, run_job
 
     gone = tmp_path / "gone.txt"
     outcome = run_job(
@@ -268,5 +268,5 @@ def test_file_vanishing_mid_batch(tmp_path: Path) -> None:
         url=None,
         inputs=set(),
     )
-    assert outcome.error == "vanished or a broken symlink"
+    assert outcome.failure is not None and outcome.failure.message == "vanished or a broken symlink"
     assert not (tmp_path / "out").exists()

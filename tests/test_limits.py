@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaner import Cleaner, TimeLimitError
-from cleaner.batch import Job, run_all
+from cleaner.batch.files import Job, run_all
 from cleaner.cli import app
 from cleaner.limits import time_limit
 
@@ -144,8 +144,8 @@ def test_a_worker_stuck_in_c_code_is_killed_and_replaced(tmp_path: Path) -> None
         arrived.append(time.monotonic() - start)
     assert arrived[1] < LIMIT + SLACK
     assert [o.job.display for o in outcomes] == names
-    assert [o.error_type for o in outcomes] == [None, "TimeLimitError", None, None]
-    assert "worker was killed" in (outcomes[1].error or "")
+    assert [o.failure and o.failure.error for o in outcomes] == [None, "TimeLimitError", None, None]
+    assert "worker was killed" in (outcomes[1].failure.message if outcomes[1].failure else "")
     assert all(
         o.result is not None and o.result.text == "One line.\nTwo lines."
         for o in outcomes

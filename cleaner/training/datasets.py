@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..batch.writer import write_atomic
 from ..document import Document, decode, gunzip
 from ..errors import TrainingError
 from ..extract import EXTRACT_VERSION, extract
@@ -84,10 +85,14 @@ def is_held_out(dataset: str, site: str) -> bool:
     return int(digest, 16) % HELD_OUT_MODULUS == 0
 
 
+#: the source checkout this module sits in (cleaner/training/datasets.py)
+_PROJECT = Path(__file__).resolve().parents[2]
+
+
 def default_data_dir() -> Path:
     """$CLEANER_DATA, else ../shared/data beside the project."""
     env = os.environ.get(DATA_ENV)
-    return Path(env) if env else Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+    return Path(env) if env else _PROJECT.parent / "shared" / "data"
 
 
 def find_datasets(root: Path) -> list[Path]:
@@ -160,7 +165,7 @@ def cache_dir() -> Path:
     env = os.environ.get(CACHE_ENV)
     if env:
         return Path(env)
-    project = Path(__file__).resolve().parent.parent / ".cache"
+    project = _PROJECT / ".cache"
     try:
         project.mkdir(exist_ok=True)
         if os.access(project, os.W_OK):
@@ -187,10 +192,7 @@ def extract_page(page: GoldPage) -> Document:
         return Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
     doc = extract(decode(data), url=page.url)
     payload = doc.to_dict()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(payload))
     return doc
 
 

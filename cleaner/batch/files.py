@@ -1,0 +1,213 @@
+"""Files and folders in, files out: plan the jobs, read each input safely, clean it, write
+its output atomically. Knows nothing about features or models: it calls `Cleaner.clean`."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import stat
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ..api import Cleaner, Kind
+from ..document import GZIP_MAGIC, gunzip
+from ..errors import CleanerError, InputError, OutputError
+from ..filter import CleanResult
+from .pool import ordered_map
+from .report import Failure
+from .writer import write_atomic
+
+Format = Literal["text", "json"]
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+STDIN = "-"
+#: inputs larger than this are refused unread (configurable with --max-size)
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input (a path, or None for stdin) and where its output goes (None: stdout)."""
+
+    src: Path | None
+    dest: Path | None
+    display: str
+
+
+@dataclass
+class Outcome:
+    """What happened to one job."""
+
+    job: Job
+    result: CleanResult | None = None
+    failure: Failure | None = None
+    skipped: bool = False
+
+    @classmethod
+    def failed(cls, job: Job, exc: BaseException) -> Outcome:
+        """The outcome of a job that raised `exc`."""
+        return cls(job, failure=Failure.of(job.display, exc))
+
+
+def output_suffix(fmt: Format) -> str:
+    """The suffix appended to an input's name to make its output's name."""
+    return ".json" if fmt == "json" else ".txt"
+
+
+def real_path(path: Path) -> Path:
+    """The path with symlinks resolved; a symlink loop resolves to the absolute path itself."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python raises RuntimeError on symlink loops
+        return path.absolute()
+
+
+def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> tuple[list[Job], list[Outcome]]:
+    """Expand inputs into jobs (folders recursively); inputs that do not exist become failures."""
+    suffix = output_suffix(fmt)
+    jobs: list[Job] = []
+    failed: list[Outcome] = []
+    out_resolved = real_path(outdir) if outdir else None
+    for given in inputs:
+        if given == STDIN:
+            jobs.append(Job(None, outdir / f"stdin{suffix}" if outdir else None, "<stdin>"))
+            continue
+        path = Path(given)
+        if path.is_dir():
+            for file in _walk(path, skip=out_resolved):
+                rel = file.relative_to(path)
+                dest = outdir / rel.parent / f"{rel.name}{suffix}" if outdir else None
+                jobs.append(Job(file, dest, str(file)))
+        elif path.exists() or path.is_symlink():
+            jobs.append(Job(path, outdir / f"{path.name}{suffix}" if outdir else None, str(path)))
+        else:
+            failed.append(Outcome.failed(Job(path, None, str(path)), InputError("no such file or folder")))
+    # two inputs mapping to one output (same relative name under two folders): the first
+    # keeps it, the others fail by name; nothing is overwritten
+    first: dict[Path, Job] = {}
+    unique: list[Job] = []
+    for job in jobs:
+        if job.dest is None:
+            unique.append(job)
+        elif job.dest in first:
+            message = f"output {job.dest} is already the output of {first[job.dest].display}; clean the folders separately"
+            failed.append(Outcome.failed(job, InputError(message)))
+        else:
+            first[job.dest] = job
+            unique.append(job)
+    return unique, failed
+
+
+def _walk(root: Path, skip: Path | None) -> Iterator[Path]:
+    """Files under a folder in sorted order, not following symlinked folders, skipping `skip`."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if skip is None or real_path(here / d) != skip)
+        for name in sorted(filenames):
+            yield here / name
+
+
+def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """Read a regular file's bytes; special files and files over `max_bytes` are refused unread."""
+    try:
+        info = path.stat()
+    except FileNotFoundError as exc:
+        raise InputError("vanished or a broken symlink") from exc
+    except OSError as exc:
+        raise InputError(f"cannot stat: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("not a regular file (FIFO, device or socket): skipped without reading")
+    if info.st_size > max_bytes:
+        raise InputError(
+            f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-size)"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}") from exc
+    if data.startswith(GZIP_MAGIC):
+        # the limit is on the page, not on its compressed size: a 300 KB .gz can hold 100 MB
+        try:
+            return gunzip(data, max_bytes)
+        except InputError as exc:
+            raise InputError(f"{exc} (raise the limit with --max-size)") from exc
+    return data
+
+
+def kind_of(path: Path | None, forced: Kind) -> Kind:
+    """HTML or text by the file's extension unless forced; 'auto' sniffs the content."""
+    if forced != "auto" or path is None:
+        return forced
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    return "auto"
+
+
+def render(result: CleanResult, fmt: Format, display: str) -> str:
+    """The output file's content: clean text plus a final newline, or a JSON object."""
+    if fmt == "json":
+        return json.dumps({"path": display, **result.to_dict()}, ensure_ascii=False, indent=1) + "\n"
+    return f"{result.text}\n" if result.text else ""
+
+
+def up_to_date(job: Job) -> bool:
+    """Whether the job's output is a file newer than its input (a rerun can skip it)."""
+    if job.src is None or job.dest is None:
+        return False
+    try:
+        out = job.dest.stat()
+        return stat.S_ISREG(out.st_mode) and out.st_mtime >= job.src.stat().st_mtime
+    except OSError:
+        return False
+
+
+def run_job(
+    cleaner: Cleaner,
+    job: Job,
+    *,
+    fmt: Format,
+    kind: Kind,
+    url: str | None,
+    inputs: set[Path],
+    force: bool = False,
+    max_bytes: int = MAX_INPUT_BYTES,
+) -> Outcome:
+    """Clean one input and write (or return) its output; errors become the outcome's message.
+
+    An output newer than its input is left alone unless `force`: rerunning a batch finishes
+    only what is missing or stale.
+    """
+    try:
+        if job.dest is not None and real_path(job.dest) in inputs:
+            raise InputError(f"output {job.dest} would overwrite an input file; choose another -o folder")
+        if not force and up_to_date(job):
+            return Outcome(job, skipped=True)
+        data = sys.stdin.buffer.read() if job.src is None else read_input(job.src, max_bytes)
+        result = cleaner.clean(data, url=url, kind=kind_of(job.src, kind), with_metadata=fmt == "json")
+        if job.dest is not None:
+            _write_output(job.dest, render(result, fmt, job.display))
+        return Outcome(job, result=result)
+    except CleanerError as exc:
+        return Outcome.failed(job, exc)
+
+
+def _write_output(dest: Path, content: str) -> None:
+    try:
+        write_atomic(dest, content)
+    except OSError as exc:
+        raise OutputError(f"cannot write output {dest}: {exc.strerror or exc}") from exc
+
+
+def run_all(cleaner: Cleaner, jobs: Sequence[Job], workers: int = 1, **options: Any) -> Iterator[Outcome]:
+    """Run jobs and yield their outcomes in input order, in `workers` processes or in this one."""
+    if any(j.src is None for j in jobs):
+        workers = 1  # stdin is this process's
+    work = functools.partial(run_job, cleaner, **options)
+    yield from ordered_map(work, jobs, min(workers, len(jobs)), cleaner.settings.time_limit, Outcome.failed)

@@ -1,0 +1,148 @@
+"""A supervised pool of worker processes: tasks in, results out in input order; a stuck or
+dead worker costs only its current task."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import CleanerError, TimeLimitError, WorkerError
+
+#: seconds a worker may overrun the time limit before it is killed from outside
+HARD_LIMIT_GRACE = 3.0
+#: how often the pool checks for stuck workers when none has finished (seconds)
+_POLL = 0.5
+#: finished results held back, waiting for a slower earlier one, before feeding stops
+_MAX_AHEAD = 1000
+
+
+def ordered_map(
+    work: Callable[[Any], Any],
+    tasks: Iterable[Any],
+    workers: int,
+    time_limit: float | None,
+    lost: Callable[[Any, CleanerError], Any],
+) -> Iterator[Any]:
+    """`map(work, tasks)` in `workers` processes (or in this one), results in input order.
+
+    Worker processes take one task at a time; tasks are read lazily. A worker still busy
+    HARD_LIMIT_GRACE seconds after the time limit (stuck in C code the soft limit cannot
+    interrupt), or one that dies (killed, out of memory), costs only its current task:
+    `lost(task, error)` stands in for its result, and a fresh worker takes the next task.
+    """
+    if workers <= 1:
+        yield from map(work, tasks)
+        return
+    pool = _Pool(work, workers, None if time_limit is None else time_limit + HARD_LIMIT_GRACE)
+    try:
+        yield from pool.run(tasks, lost)
+    finally:
+        pool.close()
+
+
+def _serve(conn: Any, work: Callable[[Any], Any]) -> None:
+    """A worker process's loop: receive (index, task), send back (index, result), until None."""
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        index, task = message
+        conn.send((index, work(task)))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Any
+    index: int = -1
+    busy: bool = False
+    task: Any = None
+    started: float = 0.0
+
+
+class _Pool:
+    """Worker processes fed one task at a time, watched from this process."""
+
+    def __init__(self, work: Callable[[Any], Any], size: int, hard_limit: float | None):
+        import multiprocessing
+
+        self.context = multiprocessing.get_context()
+        self.work = work
+        self.hard_limit = hard_limit
+        self.workers = [self._start() for _ in range(size)]
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(
+            target=_serve, args=(child, self.work), name="cleaner-worker", daemon=True
+        )
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        self.workers[self.workers.index(worker)] = self._start()
+
+    def run(self, tasks: Iterable[Any], lost: Callable[[Any, CleanerError], Any]) -> Iterator[Any]:
+        import time
+        from multiprocessing.connection import wait
+
+        pending = enumerate(tasks)
+        more = True
+        done: dict[int, Any] = {}
+        issued = emitted = 0
+        while more or emitted < issued:
+            for worker in self.workers:
+                if more and not worker.busy and len(done) < _MAX_AHEAD:
+                    item = next(pending, None)
+                    if item is None:
+                        more = False
+                        break
+                    worker.index, worker.task = item
+                    worker.busy, worker.started = True, time.monotonic()
+                    worker.conn.send(item)
+                    issued += 1
+            busy = {w.conn: w for w in self.workers if w.busy}
+            for conn in wait(list(busy), timeout=_POLL) if busy else ():
+                worker = busy[conn]
+                try:
+                    index, result = worker.conn.recv()
+                except (EOFError, OSError):
+                    code = worker.process.exitcode
+                    message = f"the worker process died on it (exit code {code}; out of memory?)"
+                    done[worker.index] = lost(worker.task, WorkerError(message))
+                    self._replace(worker)
+                    continue
+                done[index] = result
+                worker.busy, worker.task = False, None
+            now = time.monotonic()
+            for worker in list(self.workers):
+                if worker.busy and self.hard_limit and now - worker.started > self.hard_limit:
+                    message = f"still running {self.hard_limit:g} s after it started; its worker was killed"
+                    done[worker.index] = lost(worker.task, TimeLimitError(message))
+                    self._replace(worker)
+            while emitted in done:
+                yield done.pop(emitted)
+                emitted += 1
+
+    def close(self) -> None:
+        for worker in self.workers:
+            if not worker.busy:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+            else:
+                worker.process.kill()
+        for worker in self.workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()

@@ -1,0 +1,132 @@
+"""JSONL records in, JSONL records out: one field of each record cleaned, the other fields
+and the record order kept, in worker processes when asked."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gzip
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..api import Cleaner, Kind
+from ..errors import CleanerError, InputError
+from .pool import ordered_map
+from .report import Failure
+from .writer import atomic_output
+
+
+@dataclass
+class StreamStats:
+    """What a JSONL run did."""
+
+    records: int = 0
+    failed: int = 0
+    lines_removed: int = 0
+
+    def summary(self) -> str:
+        """One line: records cleaned and failed, lines removed."""
+        return f"{self.records} record(s) cleaned, {self.failed} failed; {self.lines_removed} line(s) removed"
+
+
+def clean_jsonl(
+    cleaner: Cleaner,
+    sources: Sequence[Path | None],
+    dest: Path | None,
+    *,
+    field: str,
+    kind: Kind,
+    on_error: Callable[[Failure], None],
+    workers: int = 1,
+) -> StreamStats:
+    """Clean one field of every JSONL record, keeping the other fields and the record order.
+
+    Each record gains `clean_text` and `removed` (line, text, score, reason). The record's
+    `url`, if any, is passed to extraction. A broken line or a record without the field is
+    passed to `on_error` (its path is `FILE:LINE`) and left out. `.gz` paths are
+    (de)compressed; None means stdin/stdout. A file output is written atomically. Records
+    are cleaned in `workers` processes, read lazily and written in order.
+    """
+    stats = StreamStats()
+    work = functools.partial(_clean_line, cleaner, field, kind)
+    with jsonl_output(dest) as write:
+        lines = _numbered_lines(sources)
+        for record in ordered_map(work, lines, workers, cleaner.settings.time_limit, _lost_line):
+            if isinstance(record, Failure):
+                stats.failed += 1
+                on_error(record)
+                continue
+            stats.records += 1
+            stats.lines_removed += len(record["removed"])
+            write(record)
+    return stats
+
+
+def _open_lines(path: Path | None) -> Any:
+    """The lines of a text file (gzip'd when it ends in .gz), or of stdin for None."""
+    if path is None:
+        return contextlib.nullcontext(sys.stdin)
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
+    return open(path, encoding="utf-8", errors="replace")
+
+
+def _numbered_lines(sources: Sequence[Path | None]) -> Iterator[tuple[str, str]]:
+    """(file:line, line) of every non-blank line of the sources, in order."""
+    for src in sources:
+        where = "<stdin>" if src is None else str(src)
+        with _open_lines(src) as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    yield f"{where}:{number}", line
+
+
+def _clean_line(cleaner: Cleaner, field: str, kind: Kind, task: tuple[str, str]) -> dict[str, Any] | Failure:
+    """The cleaned record of one numbered JSONL line, or why it cannot be cleaned."""
+    where, line = task
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        return Failure.of(where, InputError(f"not a JSON object: {exc}"))
+    try:
+        return clean_record(cleaner, record, field, kind)
+    except CleanerError as exc:
+        return Failure.of(where, exc)
+
+
+def _lost_line(task: tuple[str, str], error: CleanerError) -> Failure:
+    return Failure.of(task[0], error)
+
+
+@contextlib.contextmanager
+def jsonl_output(dest: Path | None) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """A writer of JSONL records to stdout (None) or to a file, atomically, gzip'd for .gz.
+
+    The file appears only when the block ends without an exception.
+    """
+    with contextlib.nullcontext(sys.stdout) if dest is None else atomic_output(dest) as out:
+
+        def write(record: dict[str, Any]) -> None:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+        yield write
+
+
+def clean_record(cleaner: Cleaner, record: dict[str, Any], field: str, kind: Kind = "auto") -> dict[str, Any]:
+    """A copy of the record with `clean_text` and `removed` added, from cleaning `record[field]`.
+
+    The record's `url`, if a string, is passed to extraction. Raises InputError for a record
+    that is not a dict or lacks the field, and the cleaning errors as they come.
+    """
+    if not isinstance(record, dict):
+        raise InputError("not a JSON object")
+    value = record.get(field)
+    if not isinstance(value, str):
+        raise InputError(f"no string field {field!r}")
+    url = record.get("url") if isinstance(record.get("url"), str) else None
+    result = cleaner.clean(value, url=url, kind=kind)
+    return {**record, "clean_text": result.text, "removed": [asdict(r) for r in result.removed]}

@@ -1,0 +1,77 @@
+"""What a batch did: one shape for an item that failed, and the counts of a whole run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .writer import write_atomic
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One item that could not be cleaned: where it is, the error's type name, the reason.
+
+    `path` is a file's path, `FILE:LINE` for a JSONL record, or `RECORD-ID (URL)` for a web
+    archive's response. The exception itself travels along for callers that re-raise it.
+    """
+
+    path: str
+    error: str
+    message: str
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, path: str, exc: BaseException) -> Failure:
+        """The failure of the item at `path` with exception `exc`."""
+        return cls(path, type(exc).__name__, str(exc), exc)
+
+    def to_dict(self) -> dict[str, str]:
+        """The JSON-ready record of the --errors file: path, error, message."""
+        return {"path": self.path, "error": self.error, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def write_failures(path: Path, failures: list[Failure]) -> None:
+    """Write failures as JSONL (one `Failure.to_dict()` per line), atomically."""
+    write_atomic(path, "".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in failures))
+
+
+@dataclass
+class BatchReport:
+    """The counts of a batch of files, and every failure (`cleaner.clean_files` returns it)."""
+
+    cleaned: int = 0
+    skipped: int = 0
+    lines_removed: int = 0
+    chars_removed: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    #: temporary files of an interrupted earlier run, removed from the output folder
+    leftovers_removed: int = 0
+
+    @property
+    def failed(self) -> int:
+        """How many inputs failed."""
+        return len(self.failures)
+
+    def add(self, outcome: Any) -> None:
+        """Count one `files.Outcome`."""
+        if outcome.failure is not None:
+            self.failures.append(outcome.failure)
+        elif outcome.skipped:
+            self.skipped += 1
+        elif outcome.result is not None:
+            self.cleaned += 1
+            self.lines_removed += len(outcome.result.removed)
+            self.chars_removed += sum(len(r.text) for r in outcome.result.removed)
+
+    def summary(self) -> str:
+        """One line: what was cleaned, skipped and failed, and how much was removed."""
+        return (
+            f"{self.cleaned} file(s) cleaned, {self.skipped} skipped (up to date), {self.failed} failed; "
+            f"{self.lines_removed} line(s), {self.chars_removed} character(s) removed"
+        )

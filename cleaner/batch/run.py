@@ -1,0 +1,154 @@
+"""A batch of files from start to end: plan, clean (in this process, in worker processes or
+on a Dask cluster), write, count; `clean_files` is its public face, the CLI its other caller."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from ..api import Cleaner, Kind
+from ..errors import ConfigError
+from .files import STDIN, Format, Outcome, plan, real_path, run_all
+from .report import BatchReport, write_failures
+from .writer import remove_leftovers
+
+#: bytes in a megabyte, as --max-size counts them
+MB = 1024 * 1024
+
+
+def clean_files(
+    paths: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    format: Format = "text",
+    errors: str | Path | None = None,
+    max_size_mb: float = 20,
+    time_limit: float | None = 30,
+    scheduler: str | None = None,
+    progress: bool = False,
+    **options: Any,
+) -> BatchReport:
+    """Clean files and folders (recursively) into `out_dir`, mirroring the input tree.
+
+    Input a/b.html becomes OUT_DIR/a/b.html.txt (.json with format="json"); inputs are never
+    overwritten, outputs newer than their inputs are skipped unless `force`. Every failure is
+    in the report (and, with `errors`, in that JSONL file); nothing is raised for one bad
+    input. `jobs` worker processes, or a Dask cluster at `scheduler` ('local' starts one).
+    `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url` and any Settings
+    field (`threshold`, ...).
+
+    >>> report = cleaner.clean_files(["scraped/"], "clean/", jobs=2)  # doctest: +SKIP
+    >>> report.cleaned, report.failed, report.failures[:1]  # doctest: +SKIP
+    """
+    if any(str(p) == STDIN for p in paths):
+        raise ConfigError("clean_files reads files and folders; clean stdin with Cleaner.clean")
+    if format not in ("text", "json"):
+        raise ConfigError(f"format must be 'text' or 'json', got {format!r}")
+    kind = cast(Kind, options.pop("kind", "auto"))
+    url = options.pop("url", None)
+    cleaner = Cleaner(model=options.pop("model", None), time_limit=time_limit, **options)
+    return run_batch(
+        cleaner,
+        [str(p) for p in paths],
+        Path(out_dir),
+        jobs=jobs,
+        force=force,
+        fmt=format,
+        errors=Path(errors) if errors is not None else None,
+        max_bytes=int(max_size_mb * MB),
+        scheduler=scheduler,
+        progress=progress,
+        kind=kind,
+        url=url,
+    )
+
+
+def run_batch(
+    cleaner: Cleaner,
+    inputs: list[str],
+    out_dir: Path | None,
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    fmt: Format = "text",
+    errors: Path | None = None,
+    max_bytes: int = 20 * MB,
+    scheduler: str | None = None,
+    progress: bool = False,
+    kind: Kind = "auto",
+    url: str | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> BatchReport:
+    """The batch behind `clean_files` and `cleaner clean`: also stdin ('-'), and no `out_dir`
+    for a single input (its result goes to `on_outcome` only). Raises ConfigError when
+    several inputs have no output folder, SchedulerError when a cluster cannot be reached."""
+    planned, failures = plan(inputs, out_dir, fmt)
+    if out_dir is None and len(planned) + len(failures) > 1:
+        raise ConfigError("several inputs need an output folder")
+    report = BatchReport(leftovers_removed=remove_leftovers(out_dir) if out_dir is not None else 0)
+    options: dict[str, Any] = dict(
+        fmt=fmt,
+        kind=kind,
+        url=url,
+        inputs={real_path(j.src) for j in planned if j.src is not None},
+        force=force,
+        max_bytes=max_bytes,
+    )
+    try:
+        for outcome in [
+            *failures,
+            *_with_progress(_outcomes(cleaner, planned, jobs, scheduler, options), progress, len(planned)),
+        ]:
+            report.add(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+    finally:
+        if errors is not None:
+            write_failures(errors, report.failures)
+    return report
+
+
+def _outcomes(
+    cleaner: Cleaner, planned: list[Any], jobs: int, scheduler: str | None, options: dict[str, Any]
+) -> Iterator[Outcome]:
+    """The jobs' outcomes in input order, from local workers or from a Dask cluster."""
+    if scheduler is None:
+        yield from run_all(cleaner, planned, workers=jobs, **options)
+        return
+    from ..dask import connect, run_on_cluster
+
+    with connect(scheduler, jobs) as client:
+        yield from run_on_cluster(client, cleaner, planned, **options)
+
+
+def _with_progress(items: Iterable[Any], show: bool, total: int) -> Iterator[Any]:
+    """Pass items through, with a progress bar on stderr when asked and the batch is long."""
+    if not show or total < 2:
+        yield from items
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("cleaning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
+        task = bar.add_task("clean", total=total, rate="")
+        for item in items:
+            yield item
+            speed = bar.tasks[0].speed
+            bar.update(task, advance=1, rate=f"{speed:.1f} files/s" if speed else "")
+
+
+def default_jobs() -> int:
+    """Worker processes when none are asked for: one per core."""
+    return os.cpu_count() or 1

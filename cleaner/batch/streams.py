@@ -1,0 +1,86 @@
+"""Record streams in, one JSONL stream out: `cleaner clean --jsonl` and web archives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..api import Cleaner, Kind
+from ..errors import ConfigError
+from .files import real_path
+from .records import clean_jsonl, jsonl_output
+from .report import Failure, write_failures
+
+
+def clean_streams(
+    cleaner: Cleaner,
+    paths: list[str],
+    dest: Path | None,
+    *,
+    archives: bool,
+    field: str,
+    kind: Kind,
+    max_bytes: int,
+    workers: int,
+    errors: Path | None = None,
+    on_failure: Callable[[Failure], None] | None = None,
+) -> tuple[str, list[Failure]]:
+    """Clean JSONL files ('-': stdin) or WARC/ARC files into one JSONL output (None: stdout).
+
+    Returns the summary line and the failures (each also passed to `on_failure` as it
+    happens, and written to `errors` as JSONL). Raises ConfigError for inputs that are not
+    files, stdin given for an archive, or an output that is also an input.
+    """
+    sources = [None if p == "-" else Path(p) for p in paths]
+    for src in sources:
+        if src is None and archives:
+            raise ConfigError("web archives are read from files, not stdin")
+        if src is not None and not src.is_file():
+            raise ConfigError(f"{src} is not a file: JSONL and WARC/ARC inputs are files (or - for JSONL)")
+    if dest is not None and any(s is not None and real_path(s) == real_path(dest) for s in sources):
+        raise ConfigError(f"output {dest} is also an input")
+    failures: list[Failure] = []
+
+    def failed(failure: Failure) -> None:
+        failures.append(failure)
+        if on_failure is not None:
+            on_failure(failure)
+
+    try:
+        if archives:
+            summary = _clean_archives(cleaner, sources, dest, failed, max_bytes, workers)
+        else:
+            stats = clean_jsonl(
+                cleaner, sources, dest, field=field, kind=kind, on_error=failed, workers=workers
+            )
+            summary = stats.summary()
+    finally:
+        if errors is not None:
+            write_failures(errors, failures)
+    return summary, failures
+
+
+def _clean_archives(
+    cleaner: Cleaner,
+    sources: list[Any],
+    dest: Path | None,
+    on_error: Callable[[Failure], None],
+    max_bytes: int,
+    workers: int,
+) -> str:
+    """Every HTML response of the archives to one JSONL output; returns the summary line."""
+    from ..warc import ArchiveStats, clean_archive
+
+    stats = ArchiveStats()
+    with jsonl_output(dest) as write:
+        for src in sources:
+            with open(src, "rb") as stream:
+                for record in clean_archive(
+                    cleaner, stream, stats=stats, on_error=on_error, max_bytes=max_bytes, workers=workers
+                ):
+                    write(record)
+    return (
+        f"{stats.records} HTML response(s) cleaned, {stats.failed} failed; skipped {stats.not_html} "
+        f"non-HTML response(s), {stats.revisits} revisit(s), {stats.other} other record(s)"
+    )

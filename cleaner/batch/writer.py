@@ -1,0 +1,51 @@
+"""The one way outputs are written: into a temporary file beside the target, renamed over
+it only when writing finished, so a reader never sees a partial file."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+#: suffix of the temporary files; leftovers of a killed run are removed on the next
+TMP_SUFFIX = ".cleaner-tmp"
+
+
+@contextlib.contextmanager
+def atomic_output(dest: Path) -> Iterator[IO[str]]:
+    """A UTF-8 text stream (gzip'd when `dest` ends in .gz) whose content replaces `dest`
+    only when the block ends without an exception; otherwise `dest` is left as it was."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=TMP_SUFFIX)
+    tmp = Path(name)
+    try:
+        if dest.suffix == ".gz":
+            os.close(fd)
+            with gzip.open(tmp, "wt", encoding="utf-8") as out:
+                yield out
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                yield out
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_atomic(dest: Path, content: str) -> None:
+    """Write a whole file atomically (see atomic_output)."""
+    with atomic_output(dest) as out:
+        out.write(content)
+
+
+def remove_leftovers(outdir: Path) -> int:
+    """Delete temporary files a killed run left in the output folder; returns how many."""
+    count = 0
+    if outdir.is_dir():
+        for tmp in outdir.rglob(f".*{TMP_SUFFIX}"):
+            tmp.unlink(missing_ok=True)
+            count += 1
+    return count

@@ -1,0 +1,73 @@
+"""The `cleaner` command: a thin typer shell over the library.
+
+Data goes to stdout, messages to stderr. Exit codes: 0 all good, 1 some input failed,
+2 usage error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .. import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Clean article text from scraped news pages: trafilatura extraction plus a trained "
+    "filter that removes related-article teasers, newsletter and share prompts, photo "
+    "credits and other junk lines.\n\nExample:\n\n  cleaner clean page.html\n\n"
+    "  cleaner clean scraped/ -o clean/",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cleaner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Clean article text from scraped news pages."""
+
+
+def err(message: str) -> None:
+    """Print a message to stderr (data goes to stdout)."""
+    typer.echo(message, err=True)
+
+
+def usage(message: str) -> typer.Exit:
+    """Print a usage error; the Exit to raise for it (code 2)."""
+    err(f"Usage error: {message}")
+    return typer.Exit(2)
+
+
+def load_cleaner(model: Path | None, **options: Any) -> Any:
+    """The Cleaner for these options; a model that cannot be loaded is an error (exit 1)."""
+    from ..api import Cleaner
+    from ..errors import CleanerError
+
+    try:
+        return Cleaner(model=model, **options)
+    except CleanerError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+# the commands register themselves on `app`
+from . import clean, train  # noqa: E402, F401
+
+__all__ = ["app", "main"]

@@ -1,0 +1,246 @@
+"""`cleaner clean`: files, folders, stdin, JSONL streams and web archives, cleaned by the
+library's batch functions; this module parses options and prints what they return."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal, cast
+
+import typer
+
+from . import app, err, load_cleaner, usage
+
+# the options of `cleaner clean`, declared once here so the command's signature stays readable
+_Paths = Annotated[
+    list[str],
+    typer.Argument(help="Files, folders (searched recursively), - for stdin, or .warc/.arc(.gz) archives."),
+]
+_Output = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help="Folder for the outputs (mirrors the input tree); one JSONL file with --jsonl or WARC/ARC inputs.",
+    ),
+]
+_Fmt = Annotated[
+    str, typer.Option("--format", "-f", help="text: the clean text; json: text, metadata, removed lines.")
+]
+_InputType = Annotated[
+    str, typer.Option("--input-type", help="auto (by extension, then content), html or text.")
+]
+_Url = Annotated[str | None, typer.Option(help="The page's URL (helps extraction and metadata).")]
+_Threshold = Annotated[
+    float | None,
+    typer.Option(
+        help="Junk probability at which lines of the trailing run go (default: chosen in training); lower removes more."
+    ),
+]
+_Model = Annotated[
+    Path | None, typer.Option(help="Folder (or file) of another model; default: the shipped one.")
+]
+_Explain = Annotated[bool, typer.Option(help="Print each removed line with its score and reason to stderr.")]
+_Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+_Force = Annotated[
+    bool, typer.Option(help="Redo every output; by default a rerun skips outputs newer than their inputs.")
+]
+_Errors = Annotated[
+    Path | None, typer.Option(help="Write failures as JSONL (path, error, message); rewritten each run.")
+]
+_MaxSize = Annotated[float, typer.Option(help="Refuse inputs larger than this many MB, unread.")]
+_TimeLimit = Annotated[
+    float, typer.Option(help="Fail a document that takes longer than this many seconds (0: no limit).")
+]
+_Jobs = Annotated[
+    int | None, typer.Option("--jobs", "-j", help="Worker processes (default: all cores); 1 runs in-process.")
+]
+_Jsonl = Annotated[
+    bool, typer.Option("--jsonl", help="Inputs are JSONL records (.gz ok); -o names one output file.")
+]
+_Field = Annotated[str, typer.Option(help="With --jsonl: the field to clean (e.g. html or text).")]
+_Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        help="Run the batch on a Dask cluster: tcp://HOST:PORT of its scheduler, or 'local' for a "
+        "local cluster of --jobs workers. Workers must see the input and output paths."
+    ),
+]
+
+
+@app.command()
+def clean(
+    paths: _Paths,
+    output: _Output = None,
+    fmt: _Fmt = "text",
+    input_type: _InputType = "auto",
+    url: _Url = None,
+    threshold: _Threshold = None,
+    model: _Model = None,
+    explain: _Explain = False,
+    quiet: _Quiet = False,
+    force: _Force = False,
+    errors: _Errors = None,
+    max_size: _MaxSize = 20.0,
+    time_limit: _TimeLimit = 30.0,
+    workers: _Jobs = None,
+    jsonl: _Jsonl = False,
+    field: _Field = "html",
+    scheduler: _Scheduler = None,
+) -> None:
+    """Clean HTML pages or extracted text files.
+
+    A single input without -o prints to stdout; with -o OUTDIR, input a/b.html becomes
+    OUTDIR/a/b.html.txt (.json with --format json). Inputs are never overwritten.
+
+    Examples:
+
+      cleaner clean article.html
+
+      curl -s https://example.com/news | cleaner clean - --url https://example.com/news
+
+      cleaner clean scraped/ -o clean/ --explain
+
+      cleaner clean crawl.warc.gz -o crawl.jsonl.gz    (one record per HTML response)
+
+      cleaner clean records.jsonl --jsonl --field html -o clean.jsonl
+
+      cleaner clean scraped/ -o clean/ --scheduler tcp://HOST:8786    (on a Dask cluster)
+    """
+    from ..batch.files import Format
+    from ..batch.run import MB, default_jobs
+    from ..warc import is_archive
+
+    _check_clean_options(fmt, input_type, threshold, workers, max_size, time_limit, paths)
+    thresholds = {"threshold": threshold} if threshold is not None else {}
+    cleaner = load_cleaner(model, time_limit=time_limit or None, **thresholds)
+    max_bytes, jobs = int(max_size * MB), workers or default_jobs()
+    kind = cast(Literal["auto", "html", "text"], input_type)
+    archives = [p for p in paths if is_archive(p)]
+    if archives and len(archives) < len(paths):
+        raise usage("WARC/ARC files cannot be mixed with other inputs in one run")
+    if jsonl or archives:
+        _clean_streams(
+            cleaner,
+            paths,
+            output,
+            errors,
+            quiet,
+            archives=bool(archives),
+            field=field,
+            kind=kind,
+            max_bytes=max_bytes,
+            workers=jobs,
+        )
+        return
+    _clean_files(
+        cleaner,
+        paths,
+        output,
+        fmt=cast(Format, fmt),
+        explain=explain,
+        quiet=quiet,
+        force=force,
+        errors=errors,
+        max_bytes=max_bytes,
+        jobs=jobs,
+        scheduler=scheduler,
+        kind=kind,
+        url=url,
+    )
+
+
+def _clean_files(
+    cleaner: Any,
+    paths: list[str],
+    output: Path | None,
+    *,
+    fmt: Any,
+    explain: bool,
+    quiet: bool,
+    **options: Any,
+) -> None:
+    """Files, folders and stdin through `batch.run.run_batch`; each outcome printed as it comes."""
+    from ..batch.files import Outcome, render
+    from ..batch.run import run_batch
+    from ..errors import CleanerError, ConfigError
+
+    def show(outcome: Outcome) -> None:
+        if outcome.failure is not None:
+            err(f"error: {outcome.failure}")
+        elif outcome.result is not None:
+            if explain:
+                for r in outcome.result.removed:
+                    err(f"{outcome.job.display}:{r.line + 1}\t{r.score:.3f}\t{r.reason}\t{r.text.strip()}")
+            if outcome.job.dest is None:
+                sys.stdout.write(render(outcome.result, fmt, outcome.job.display))
+
+    try:
+        report = run_batch(
+            cleaner, paths, output, fmt=fmt, progress=sys.stderr.isatty(), on_outcome=show, **options
+        )
+    except ConfigError as exc:
+        raise usage(f"{exc}: add -o OUTDIR") from exc
+    except CleanerError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    if report.leftovers_removed:
+        err(f"removed {report.leftovers_removed} temporary file(s) left by an interrupted run")
+    if not quiet and (output is not None or report.failed):
+        err(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _check_clean_options(
+    fmt: str,
+    input_type: str,
+    threshold: float | None,
+    workers: int | None,
+    max_size: float,
+    time_limit: float,
+    paths: list[str],
+) -> None:
+    """Usage errors (exit 2) for option values `cleaner clean` cannot take."""
+    if fmt not in ("text", "json"):
+        raise usage(f"--format must be text or json, not {fmt!r}")
+    if input_type not in ("auto", "html", "text"):
+        raise usage(f"--input-type must be auto, html or text, not {input_type!r}")
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise usage(f"--threshold must be between 0 and 1, not {threshold}")
+    if workers is not None and workers < 1:
+        raise usage(f"--jobs must be at least 1, not {workers}")
+    if max_size <= 0:
+        raise usage(f"--max-size must be positive, not {max_size}")
+    if time_limit < 0:
+        raise usage(f"--time-limit must be 0 (no limit) or positive, not {time_limit}")
+    if paths.count("-") > 1:
+        raise usage("stdin (-) can be given only once")
+
+
+def _clean_streams(
+    cleaner: Any, paths: list[str], output: Path | None, errors: Path | None, quiet: bool, **options: Any
+) -> None:
+    """`clean --jsonl` and web archives: records in, JSONL records out, in order.
+
+    Exit 1 if any record failed; failures are on stderr and, with --errors, in that file.
+    """
+    from ..batch.report import Failure
+    from ..batch.streams import clean_streams
+    from ..errors import CleanerError, ConfigError
+
+    def show(failure: Failure) -> None:
+        err(f"error: {failure}")
+
+    dest = None if output is None or str(output) == "-" else output
+    try:
+        summary, failures = clean_streams(cleaner, paths, dest, errors=errors, on_failure=show, **options)
+    except ConfigError as exc:
+        raise usage(str(exc)) from exc
+    except (CleanerError, OSError) as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    if not quiet:
+        err(summary)
+    if failures:
+        raise typer.Exit(1)

@@ -1,0 +1,150 @@
+"""`cleaner train` and `cleaner evaluate`: thin shells over `cleaner.training`, which they
+import only when run (cleaning never loads it, nor scikit-learn)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import app, err, load_cleaner, usage
+
+
+@app.command()
+def train(
+    seeds: Annotated[Path, typer.Option(help="Folder of labelled documents (see seeds/README.md).")] = Path(
+        "seeds"
+    ),
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Gold dataset folder, or a folder of them (repeatable); only their training split is used."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the model and card; default: models/.")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option(help="Leave out a seed document by name (repeatable).")
+    ] = None,
+    cv: Annotated[
+        bool, typer.Option(help="Cross-validate, choose thresholds out of fold, record both in the card.")
+    ] = True,
+) -> None:
+    """Train the junk-line classifier and write model + model card.
+
+    Seeds give hand-labelled documents; each --data dataset adds weak labels from its
+    pages' gold text (held-out sites are never used). Deterministic: the same inputs
+    give the same model file.
+
+    Examples:
+
+      cleaner train --seeds seeds
+
+      cleaner train --seeds seeds --data ../shared/data --out models
+    """
+    from ..errors import CleanerError
+    from ..model import default_model_dir
+    from ..training import require_train_extra
+
+    target = out or default_model_dir()
+    try:
+        require_train_extra()
+        from ..training.corpus import collect
+        from ..training.train import train as run_training
+
+        corpus = collect(seeds, data or (), exclude=exclude or ())
+        card = run_training(corpus, target, with_cv=cv)
+    except CleanerError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    sources = ", ".join(f"{s['name']}: {s['documents']} docs" for s in card["training_data"]["sources"])
+    err(f"model written to {target} ({sources})")
+    if card["cross_validation"]:
+        cvr = card["cross_validation"]
+        err(f"cross-validated removal precision {cvr['precision']}, recall {cvr['recall']}")
+    if card["threshold_choice"]:
+        ch = card["threshold_choice"]
+        err(f"thresholds chosen out of fold: trailing {ch['threshold']}, elsewhere {ch['inner_threshold']}")
+
+
+@app.command()
+def evaluate(
+    datasets: Annotated[
+        list[Path], typer.Argument(help="Dataset folders (html/ + gold.jsonl), or a folder of them.")
+    ],
+    split: Annotated[str, typer.Option(help="test (held-out sites, default), train or all.")] = "test",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a Markdown table.")] = False,
+    model: Annotated[
+        Path | None, typer.Option(help="Folder of another model; default: the shipped one.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="At most this many pages per dataset (a quick look).")
+    ] = None,
+    text_shapes: Annotated[
+        bool, typer.Option("--text-shapes", help="Add a table: held-out bodies + teasers, per shape.")
+    ] = False,
+) -> None:
+    """Score cleaner beside plain trafilatura against gold text, per dataset and page type.
+
+    Rows: each dataset, and each dataset/page_type where the gold gives one (WCXB); per row
+    three systems measured in the same run: plain trafilatura.extract, the perfect filter
+    (trafilatura's lines minus the junk ones: the ceiling of any line filter) and cleaner.
+
+    A line is junk when fewer than half of its words occur in the gold text; other lines
+    with words are body. Figures:
+
+      precision, recall, F1: over word 4-gram shingles (the article-extraction benchmark)
+
+      word F1: WCXB's word-bag F1, the mean over pages
+
+      junk lines removed: 1 - junk lines per page left / those of trafilatura
+
+      pages ending in junk: share of pages with a junk line in their last 3 lines with words
+
+      body lines/chars removed: share of trafilatura's body lines (characters) removed
+
+      pages/s: pages per second of that system alone
+
+    --json adds word precision/recall, junk lines per page and more.
+
+    --text-shapes adds a table ("text_shapes" in --json): clean_text on held-out article bodies
+    with other sites' teasers appended, a row per shape (see cleaner/text_eval.py), any --split.
+
+    Example:
+
+      cleaner evaluate ../shared/data --split test --text-shapes
+    """
+    import json
+
+    from ..errors import CleanerError
+    from ..training.datasets import iter_pages
+    from ..training.evaluate import evaluate_pages, markdown_table
+    from ..training.text_eval import text_shapes_report, text_shapes_table
+
+    if split not in ("test", "train", "all"):
+        raise usage(f"--split must be test, train or all, not {split!r}")
+    cleaner = load_cleaner(model)
+    try:
+        pages = [p for p in iter_pages(datasets) if split == "all" or p.held_out == (split == "test")]
+        # the text shapes take held-out pages only, whatever the split of the first table
+        shape_pages = list(iter_pages(datasets)) if text_shapes and split == "train" else pages
+    except CleanerError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    by_dataset: dict[str, list[Any]] = {}
+    for page in pages:
+        by_dataset.setdefault(page.dataset, []).append(page)
+    results = {}
+    for name, group in by_dataset.items():
+        group = group[:limit] if limit else group
+        results[name] = {"split": split, **evaluate_pages(group, cleaner)}
+        err(f"{name}: {len(group)} pages evaluated")
+    tables = [markdown_table(results)]
+    if text_shapes:
+        report = text_shapes_report(shape_pages, cleaner, limit=limit)
+        err(f"text shapes: {report['overall']['documents']} documents from {report['pages']} held-out pages")
+        results["text_shapes"] = report  # added after the first table is made: it is no dataset
+        tables.append(text_shapes_table(report))
+    typer.echo(json.dumps(results, indent=1) if as_json else "\n\n".join(tables))

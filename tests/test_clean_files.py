@@ -1,0 +1,114 @@
+"""`cleaner.clean_files`: the CLI's batch as a library call, with the same tree and report."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import cleaner
+from cleaner.cli import app
+
+from .conftest import CASES, SEED
+
+PAGE = CASES / "pages" / "01_related_list.html"
+
+
+def _inputs(root: Path) -> Path:
+    src = root / "in"
+    (src / "a").mkdir(parents=True)
+    (src / "a" / "b.html").write_bytes(PAGE.read_bytes())
+    (src / "c.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    (src / "bad.bin").write_bytes(b"\x00\x01binary")
+    os.mkfifo(src / "pipe.html")  # never opened: refused unread
+    return src
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_same_tree_errors_file_and_summary_as_the_cli(tmp_path: Path, fmt: str) -> None:
+    src = _inputs(tmp_path)
+    report = cleaner.clean_files([src], tmp_path / "lib", format=fmt, errors=tmp_path / "lib-errors.jsonl")
+    out = CliRunner().invoke(
+        app,
+        [
+            "clean",
+            str(src),
+            "-o",
+            str(tmp_path / "cli"),
+            "-f",
+            fmt,
+            "-j",
+            "1",
+            "--errors",
+            str(tmp_path / "cli-errors.jsonl"),
+        ],
+    )
+    assert out.exit_code == 1
+    assert _tree(tmp_path / "lib") == _tree(tmp_path / "cli")
+    assert (tmp_path / "lib-errors.jsonl").read_bytes() == (tmp_path / "cli-errors.jsonl").read_bytes()
+    assert report.summary() in out.stderr
+    assert (report.cleaned, report.skipped, report.failed) == (2, 0, 2)
+    assert isinstance(report.failed, int) and isinstance(report.lines_removed, int)
+
+
+def test_report_counts_removals_and_names_each_failure(tmp_path: Path) -> None:
+    src = _inputs(tmp_path)
+    report = cleaner.clean_files([str(src), tmp_path / "missing.html"], tmp_path / "out")
+    direct = [cleaner.Cleaner().clean(p.read_bytes()) for p in (src / "a" / "b.html", src / "c.txt")]
+    assert report.lines_removed == sum(len(r.removed) for r in direct) > 0
+    assert report.chars_removed == sum(len(x.text) for r in direct for x in r.removed)
+    by_path = {f.path: f for f in report.failures}
+    assert by_path[str(src / "bad.bin")].error == "InputError"
+    assert "binary" in by_path[str(src / "bad.bin")].message
+    assert "not a regular file" in by_path[str(src / "pipe.html")].message
+    assert by_path[str(tmp_path / "missing.html")].to_dict() == {
+        "path": str(tmp_path / "missing.html"),
+        "error": "InputError",
+        "message": "no such file or folder",
+    }
+
+
+def test_rerun_skips_up_to_date_outputs_unless_forced(tmp_path: Path) -> None:
+    src = _inputs(tmp_path)
+    cleaner.clean_files([src], tmp_path / "out")
+    again = cleaner.clean_files([src], tmp_path / "out")
+    assert (again.cleaned, again.skipped) == (0, 2)
+    forced = cleaner.clean_files([src], tmp_path / "out", force=True)
+    assert (forced.cleaned, forced.skipped) == (2, 0)
+
+
+def test_options_reach_the_cleaner(tmp_path: Path) -> None:
+    src = _inputs(tmp_path)
+    strict = cleaner.clean_files([src / "c.txt"], tmp_path / "strict", threshold=1.0)
+    default = cleaner.clean_files([src / "c.txt"], tmp_path / "default")
+    assert strict.lines_removed < default.lines_removed
+
+
+def test_an_output_that_cannot_be_written_is_an_output_error(tmp_path: Path) -> None:
+    src = _inputs(tmp_path)
+    out = tmp_path / "out"
+    (out / "b.html.txt").mkdir(parents=True)  # a folder where the output file should go
+    (out / "b.html.txt" / "keep").write_text("not to be lost", encoding="utf-8")
+    report = cleaner.clean_files([src / "a", src / "c.txt"], out)
+    failure = next(f for f in report.failures if f.path.endswith("b.html"))
+    assert failure.error == "OutputError" and "cannot write output" in failure.message
+    assert report.cleaned == 1
+    assert (out / "b.html.txt" / "keep").read_text(encoding="utf-8") == "not to be lost"
+    assert not list(out.rglob("*.cleaner-tmp"))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"paths": ["-"]}, "stdin"), ({"format": "xml"}, "format"), ({"threshold": 2.0}, "threshold")],
+)
+def test_bad_arguments_raise_config_error(tmp_path: Path, kwargs: dict, message: str) -> None:
+    args = {"paths": [str(SEED)], "out_dir": tmp_path} | kwargs
+    with pytest.raises(cleaner.ConfigError, match=message):
+        cleaner.clean_files(**args)
