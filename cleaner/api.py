@@ -29,7 +29,7 @@ class Cleaner:
         self.model_path = Path(model) if model is not None else None
         self.settings = (settings or Settings()).with_options(**options)
         self.model_: Model = load_model(self.model_path)
-        self.rule_ = self.settings.resolve(self.model_.thresholds)
+        self.rule_ = self.settings.resolve(self.model_.decision_thresholds)
 
     def __getstate__(self) -> dict[str, Any]:
         # the model is reloaded (once per process, cached) rather than pickled
@@ -39,7 +39,7 @@ class Cleaner:
         self.model_path = state["model_path"]
         self.settings = state["settings"]
         self.model_ = load_model(self.model_path)
-        self.rule_ = self.settings.resolve(self.model_.thresholds)
+        self.rule_ = self.settings.resolve(self.model_.decision_thresholds)
 
     def score(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
         """Feature matrix and junk probability of each non-blank line of a document."""

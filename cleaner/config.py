@@ -28,25 +28,40 @@ TIME_LIMIT = 30.0
 class Settings:
     """How aggressively to remove lines; the defaults favour keeping real text.
 
-    `threshold` is for the trailing run of HTML pages, `text_threshold` for that of plain
-    text (no page facts to go on). Thresholds left at None take the values chosen when the model
-    was trained (recorded in the model file), else TRAILING_THRESHOLD / INNER_THRESHOLD.
+    Every field is documented where it is declared below (and in the README). Thresholds
+    left at None take the values chosen when the model was trained (recorded in the model
+    file), else TRAILING_THRESHOLD / INNER_THRESHOLD / CUE_THRESHOLD.
     """
 
-    threshold: float | None = None
+    #: junk probability at which a line of an HTML page's trailing run is removed (None: the
+    #: value chosen in training); lower removes more
+    trailing_threshold: float | None = None
+    #: the same for plain-text input, which has no page facts to go on (None: chosen in
+    #: training, or `trailing_threshold` when that one is set)
     text_threshold: float | None = None
+    #: junk probability at which a line outside the trailing run is removed (None: chosen in
+    #: training; never below `trailing_threshold`)
     inner_threshold: float | None = None
+    #: the same for a line outside the trailing run that shows a boilerplate cue (wording, a
+    #: "Label:" prefix, mostly link text, a byline or date shape); None: chosen in training
     cue_threshold: float | None = None
+    #: a removal taking more than this share of a document's characters is cut back to the
+    #: lines scored at or above `guard_threshold`
     max_removed_share: float = MAX_REMOVED_SHARE
+    #: the score a line needs to go when the guard above applies
     guard_threshold: float = GUARD_THRESHOLD
+    #: documents with fewer non-blank lines than this are returned unchanged
     min_lines: int = MIN_LINES
+    #: extract comment sections too (trafilatura's include_comments)
     include_comments: bool = False
+    #: extract more text at the risk of more boilerplate (trafilatura's favor_recall)
     favor_recall: bool = False
+    #: seconds one document may take before it fails with TimeLimitError (None: no limit)
     time_limit: float | None = TIME_LIMIT
 
     def __post_init__(self) -> None:
         for name in (
-            "threshold",
+            "trailing_threshold",
             "text_threshold",
             "inner_threshold",
             "cue_threshold",
@@ -72,9 +87,9 @@ class Settings:
     def resolve(self, trained: dict[str, float] | None = None) -> Settings:
         """Fill thresholds left at None from the model's trained ones (or the constants)."""
         trained = trained or {}
-        threshold = self.threshold
+        threshold = self.trailing_threshold
         if threshold is None:
-            threshold = trained.get("threshold", TRAILING_THRESHOLD)
+            threshold = trained.get("trailing_threshold", TRAILING_THRESHOLD)
         inner = self.inner_threshold
         if inner is None:
             # a trailing threshold raised above the inner one means "remove less" everywhere
@@ -85,7 +100,9 @@ class Settings:
         text = self.text_threshold
         if text is None:
             # a threshold the caller chose applies to plain text too
-            text = threshold if self.threshold is not None else trained.get("text_threshold", threshold)
+            text = (
+                threshold if self.trailing_threshold is not None else trained.get("text_threshold", threshold)
+            )
         return replace(
-            self, threshold=threshold, text_threshold=text, inner_threshold=inner, cue_threshold=cue
+            self, trailing_threshold=threshold, text_threshold=text, inner_threshold=inner, cue_threshold=cue
         )

@@ -94,7 +94,7 @@ def decide(
     remove = np.zeros(n, dtype=bool)
     if n < max(settings.min_lines, 1):
         return remove
-    trailing = settings.text_threshold if plain_text else settings.threshold
+    trailing = settings.text_threshold if plain_text else settings.trailing_threshold
     if trailing is None or settings.inner_threshold is None or settings.cue_threshold is None:
         raise ValueError("decide() needs resolved settings (Settings.resolve)")
     below = np.flatnonzero(scores < trailing)

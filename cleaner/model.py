@@ -24,7 +24,7 @@ from .lexical import LEXICAL_FILE, LexicalModel
 MODEL_FILE = "cleaner-model.json"
 CARD_FILE = "cleaner-model.card.json"
 FORMAT = "cleaner-trees"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def default_model_dir() -> Path:
@@ -41,7 +41,7 @@ class Model:
     """Fitted boosted trees as arrays: (n_trees, n_nodes) each, leaves loop onto themselves."""
 
     feature: np.ndarray
-    threshold: np.ndarray
+    split_value: np.ndarray
     left: np.ndarray
     right: np.ndarray
     value: np.ndarray
@@ -49,7 +49,7 @@ class Model:
     depth: int
     feature_names: tuple[str, ...]
     #: decision thresholds chosen at training time (see train.choose_thresholds)
-    thresholds: dict[str, float] = field(default_factory=dict)
+    decision_thresholds: dict[str, float] = field(default_factory=dict)
     #: the lexical model whose score is the `lexical` feature (None: that feature is 0)
     lexical: LexicalModel | None = field(default=None, compare=False, repr=False)
     # the flat node table predict_proba walks, derived from the arrays above
@@ -57,7 +57,7 @@ class Model:
     left_: np.ndarray = field(init=False, repr=False, compare=False)
     right_: np.ndarray = field(init=False, repr=False, compare=False)
     feature_: np.ndarray = field(init=False, repr=False, compare=False)
-    threshold_: np.ndarray = field(init=False, repr=False, compare=False)
+    split_value_: np.ndarray = field(init=False, repr=False, compare=False)
     value_: np.ndarray = field(init=False, repr=False, compare=False)
     leaf_: np.ndarray = field(init=False, repr=False, compare=False)
 
@@ -70,18 +70,18 @@ class Model:
             trees = params["trees"]
             model = cls(
                 feature=np.asarray(trees["feature"], dtype=np.intp),
-                threshold=np.asarray(trees["threshold"], dtype=np.float64),
+                split_value=np.asarray(trees["split_value"], dtype=np.float64),
                 left=np.asarray(trees["left"], dtype=np.intp),
                 right=np.asarray(trees["right"], dtype=np.intp),
                 value=np.asarray(trees["value"], dtype=np.float64),
                 baseline=float(params["baseline"]),
                 depth=int(params["depth"]),
                 feature_names=tuple(params["feature_names"]),
-                thresholds={k: float(v) for k, v in params.get("thresholds", {}).items()},
+                decision_thresholds={k: float(v) for k, v in params.get("decision_thresholds", {}).items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"malformed model parameters: {type(exc).__name__}: {exc}") from exc
-        shapes = {a.shape for a in (model.feature, model.threshold, model.left, model.right, model.value)}
+        shapes = {a.shape for a in (model.feature, model.split_value, model.left, model.right, model.value)}
         if len(shapes) != 1 or model.feature.ndim != 2:
             raise ModelError(f"model arrays disagree in shape: {sorted(shapes)}")
         n_nodes = model.feature.shape[1]
@@ -105,7 +105,7 @@ class Model:
             "left_": (self.left + offsets).ravel(),
             "right_": (self.right + offsets).ravel(),
             "feature_": self.feature.ravel(),
-            "threshold_": self.threshold.ravel(),
+            "split_value_": self.split_value.ravel(),
             "value_": self.value.ravel(),
         }
         flat["leaf_"] = flat["left_"] == np.arange(n_trees * n_nodes)
@@ -135,7 +135,7 @@ class Model:
             if not active.size:
                 break
             here = node[active]
-            go_left = matrix[row[active], self.feature_[here]] <= self.threshold_[here]
+            go_left = matrix[row[active], self.feature_[here]] <= self.split_value_[here]
             there = np.where(go_left, self.left_[here], self.right_[here])
             node[active] = there
             active = active[~self.leaf_[there]]

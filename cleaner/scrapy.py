@@ -60,7 +60,7 @@ class CleanerPipeline:
         settings = crawler.settings
         options: dict[str, Any] = {"time_limit": settings.getfloat("CLEANER_TIME_LIMIT", TIME_LIMIT) or None}
         if settings.get("CLEANER_THRESHOLD") is not None:
-            options["threshold"] = settings.getfloat("CLEANER_THRESHOLD")
+            options["trailing_threshold"] = settings.getfloat("CLEANER_THRESHOLD")
         return cls(
             Cleaner(model=settings.get("CLEANER_MODEL"), **options),
             input_field=settings.get("CLEANER_INPUT_FIELD", "html"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -86,7 +85,7 @@ def test_rerun_skips_up_to_date_outputs_unless_forced(tmp_path: Path) -> None:
 
 def test_options_reach_the_cleaner(tmp_path: Path) -> None:
     src = _inputs(tmp_path)
-    strict = cleaner.clean_files([src / "c.txt"], tmp_path / "strict", threshold=1.0)
+    strict = cleaner.clean_files([src / "c.txt"], tmp_path / "strict", trailing_threshold=1.0)
     default = cleaner.clean_files([src / "c.txt"], tmp_path / "default")
     assert strict.lines_removed < default.lines_removed
 
@@ -106,7 +105,11 @@ def test_an_output_that_cannot_be_written_is_an_output_error(tmp_path: Path) -> 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"paths": ["-"]}, "stdin"), ({"format": "xml"}, "format"), ({"threshold": 2.0}, "threshold")],
+    [
+        ({"paths": ["-"]}, "stdin"),
+        ({"format": "xml"}, "format"),
+        ({"trailing_threshold": 2.0}, "trailing_threshold"),
+    ],
 )
 def test_bad_arguments_raise_config_error(tmp_path: Path, kwargs: dict, message: str) -> None:
     args = {"paths": [str(SEED)], "out_dir": tmp_path} | kwargs

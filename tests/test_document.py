@@ -103,7 +103,7 @@ def test_unknown_option_is_a_config_error() -> None:
     with pytest.raises(cleaner.ConfigError, match="unknown option"):
         cleaner.clean_text("x", treshold=0.3)
     with pytest.raises(cleaner.ConfigError, match="between 0 and 1"):
-        cleaner.clean_text("x", threshold=3)
+        cleaner.clean_text("x", trailing_threshold=3)
 
 
 def test_gzipped_page_is_inflated() -> None:

@@ -50,8 +50,8 @@ SHARES = (
     "f1",
     "word_f1",
     "ending_in_junk",
-    "body_lines_removed",
-    "body_chars_removed",
+    "body_lines_removed_share",
+    "body_chars_removed_share",
 )
 
 
@@ -149,13 +149,13 @@ def test_evaluate_pages_figures_per_system_and_page_type(tmp_path: Path) -> None
     result = evaluate_pages(read_dataset(tmp_path / "fake"), _DropLines("Subscribe", "Traffic"))
     assert result["pages"] == 2 and set(result["page_types"]) == set(PAGE_TYPES.values())
     plain, perfect, ours = result[TRAFILATURA], result[PERFECT], result[CLEANER]
-    junk = ("junk_lines_removed", "ending_in_junk", "body_lines_removed")
+    junk = ("junk_lines_removed", "ending_in_junk", "body_lines_removed_share")
     assert [plain[key] for key in junk] == [0, 1, 0] and plain["junk_lines_per_page"] == 1
     assert [perfect[key] for key in junk] == [1, 0, 0]
     assert perfect["pages_per_s"] is None and perfect["word_f1"] > plain["word_f1"]
     assert [ours[key] for key in junk] == [1, 0, 0.25]
-    assert ours["body_chars_removed"] == pytest.approx(len(BODY[3]) / sum(map(len, BODY)), abs=1e-4)
-    assert result["page_types"]["forum"][CLEANER]["body_lines_removed"] == 0.25
+    assert ours["body_chars_removed_share"] == pytest.approx(len(BODY[3]) / sum(map(len, BODY)), abs=1e-4)
+    assert result["page_types"]["forum"][CLEANER]["body_lines_removed_share"] == 0.25
     table = markdown_table({"fake": {"split": "all", **result}})
     assert "| fake/forum | all | 1 | perfect filter |" in table
     assert len(table.split("\n")) == 2 + 3 * len(SYSTEMS)

@@ -97,7 +97,7 @@ def test_model_trained_without_the_seed_still_cleans_it(
 def test_cleaner_pickles_into_workers() -> None:
     import pickle
 
-    c = cleaner.Cleaner(threshold=0.6)
+    c = cleaner.Cleaner(trailing_threshold=0.6)
     clone = pickle.loads(pickle.dumps(c))
     assert clone.settings == c.settings
     assert clone.clean_text("One.\nTwo.").text == "One.\nTwo."
@@ -108,7 +108,7 @@ def test_a_header_goes_only_with_a_wholly_removed_block() -> None:
     from cleaner.filter import decide
 
     # a cue removes the block's first line only (the block's median, 0.4, clears the cue threshold)
-    rule = Settings(threshold=0.8, inner_threshold=0.95, cue_threshold=0.35).resolve()
+    rule = Settings(trailing_threshold=0.8, inner_threshold=0.95, cue_threshold=0.35).resolve()
     scores = np.array([0.01] * 4 + [0.6, 0.45, 0.4, 0.4, 0.01, 0.01])
     cue = np.zeros(10, dtype=bool)
     cue[5] = True

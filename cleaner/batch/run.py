@@ -40,7 +40,7 @@ def clean_files(
     in the report (and, with `errors`, in that JSONL file); nothing is raised for one bad
     input. `jobs` worker processes, or a Dask cluster at `scheduler` ('local' starts one).
     `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url` and any Settings
-    field (`threshold`, ...).
+    field (`trailing_threshold`, ...).
 
     >>> report = cleaner.clean_files(["scraped/"], "clean/", jobs=2)  # doctest: +SKIP
     >>> report.cleaned, report.failed, report.failures[:1]  # doctest: +SKIP

@@ -112,7 +112,7 @@ def clean(
     from ..warc import is_archive
 
     _check_clean_options(fmt, input_type, threshold, workers, max_size, time_limit, paths)
-    thresholds = {"threshold": threshold} if threshold is not None else {}
+    thresholds = {"trailing_threshold": threshold} if threshold is not None else {}
     cleaner = load_cleaner(model, time_limit=time_limit or None, **thresholds)
     max_bytes, jobs = int(max_size * MB), workers or default_jobs()
     kind = cast(Literal["auto", "html", "text"], input_type)

@@ -66,7 +66,9 @@ def train(
         err(f"cross-validated removal precision {cvr['precision']}, recall {cvr['recall']}")
     if card["threshold_choice"]:
         ch = card["threshold_choice"]
-        err(f"thresholds chosen out of fold: trailing {ch['threshold']}, elsewhere {ch['inner_threshold']}")
+        err(
+            f"thresholds chosen out of fold: trailing {ch['trailing_threshold']}, elsewhere {ch['inner_threshold']}"
+        )
 
 
 @app.command()

@@ -278,8 +278,8 @@ def summarise(scores: Sequence[PageScore]) -> dict[str, Any]:
         # trafilatura is the reference and the perfect filter keeps all of its body: 0 by definition
         lines = sum(s.removed_body_lines for s in scores) if system == CLEANER else 0
         chars = sum(s.removed_body_chars for s in scores) if system == CLEANER else 0
-        row["body_lines_removed"] = _rounded(lines / body_lines if body_lines else 0.0)
-        row["body_chars_removed"] = _rounded(chars / body_chars if body_chars else 0.0)
+        row["body_lines_removed_share"] = _rounded(lines / body_lines if body_lines else 0.0)
+        row["body_chars_removed_share"] = _rounded(chars / body_chars if body_chars else 0.0)
         out[system] = row
     return out
 
@@ -310,8 +310,8 @@ _COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("word F1", "word_f1", "{:.3f}"),
     ("junk lines removed", "junk_lines_removed", "{:.0%}"),
     ("pages ending in junk", "ending_in_junk", "{:.0%}"),
-    ("body lines removed", "body_lines_removed", "{:.2%}"),
-    ("body chars removed", "body_chars_removed", "{:.2%}"),
+    ("body lines removed", "body_lines_removed_share", "{:.2%}"),
+    ("body chars removed", "body_chars_removed_share", "{:.2%}"),
     ("pages/s", "pages_per_s", "{:.1f}"),
 )
 #: how systems are named in the table

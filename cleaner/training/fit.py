@@ -90,7 +90,7 @@ def export_trees(
     n_nodes = max(len(p.nodes) for p in predictors)
     shape = (len(predictors), n_nodes)
     feature = np.zeros(shape, dtype=np.int64)
-    threshold = np.zeros(shape)
+    split_value = np.zeros(shape)
     left = np.tile(np.arange(n_nodes), (len(predictors), 1))
     right = left.copy()
     value = np.zeros(shape)
@@ -102,7 +102,7 @@ def export_trees(
         k = len(nodes)
         leaf = nodes["is_leaf"].astype(bool)
         feature[t, :k] = np.where(leaf, 0, nodes["feature_idx"])
-        threshold[t, :k] = np.where(leaf, 0.0, nodes["num_threshold"])
+        split_value[t, :k] = np.where(leaf, 0.0, nodes["num_threshold"])
         left[t, :k] = np.where(leaf, np.arange(k), nodes["left"])
         right[t, :k] = np.where(leaf, np.arange(k), nodes["right"])
         value[t, :k] = np.where(leaf, nodes["value"], 0.0)
@@ -114,10 +114,10 @@ def export_trees(
         "feature_names": list(feature_names),
         "baseline": float(np.ravel(estimator._baseline_prediction)[0]),
         "depth": depth,
-        "thresholds": dict(sorted((thresholds or {}).items())),
+        "decision_thresholds": dict(sorted((thresholds or {}).items())),
         "trees": {
             "feature": feature.tolist(),
-            "threshold": threshold.tolist(),
+            "split_value": split_value.tolist(),
             "left": left.tolist(),
             "right": right.tolist(),
             "value": value.tolist(),

@@ -61,7 +61,7 @@ def removal_scores(
         "precision": round(precision, 4),
         "recall": round(recall, 4),
         "junk_lines": tp + fn,
-        "removed_body_lines": fp,
+        "body_lines_removed_count": fp,
     }
 
 
@@ -116,7 +116,7 @@ def _score_rule(
 ) -> dict[str, Any]:
     """Weighted F1 gain of one rule over plain extraction, less penalties for lost recall and
     for body characters (by the weak labels) removed beyond the caps, per dataset."""
-    rule = Settings(threshold=trailing, inner_threshold=inner, cue_threshold=cue).resolve()
+    rule = Settings(trailing_threshold=trailing, inner_threshold=inner, cue_threshold=cue).resolve()
     sums: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(5))
     for j, (d, p, page) in enumerate(paged):
         removed = removals(d.doc, d.features, p, rule)
@@ -144,7 +144,7 @@ def _score_rule(
             "body_char_loss": round(loss, 5),
         }
     return {
-        "threshold": trailing,
+        "trailing_threshold": trailing,
         "inner_threshold": inner,
         "cue_threshold": cue,
         "score": round(gain - penalty, 5),
@@ -177,12 +177,15 @@ def choose_thresholds(corpus: Corpus, probs: Sequence[np.ndarray]) -> dict[str, 
         if trailing <= inner and cue <= inner
     ]
     best: dict[str, Any] = dict(
-        max(tried, key=lambda r: (r["score"], r["threshold"], r["inner_threshold"], r["cue_threshold"]))
+        max(
+            tried,
+            key=lambda r: (r["score"], r["trailing_threshold"], r["inner_threshold"], r["cue_threshold"]),
+        )
     )
     text_rows: list[dict[str, Any]] = []
     for text_threshold in TEXT_GRID:
         rule = Settings(
-            threshold=best["threshold"],
+            trailing_threshold=best["trailing_threshold"],
             text_threshold=text_threshold,
             inner_threshold=best["inner_threshold"],
             cue_threshold=best["cue_threshold"],

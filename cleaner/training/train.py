@@ -48,30 +48,7 @@ def train(
     params = params or TrainParams()
     lexical_params = LexicalParams()
     lexical = stack(docs, CV_FOLDS, lexical_params)
-    choice: dict[str, Any] | None = None
-    cv: dict[str, Any] | None = None
-    thresholds: dict[str, float] = {}
-    if with_cv:
-        probs = out_of_fold(docs, params)
-        if corpus.pages:
-            choice = choose_thresholds(corpus, probs)
-            thresholds = {
-                k: choice[k] for k in ("threshold", "text_threshold", "inner_threshold", "cue_threshold")
-            }
-        rule = Settings().resolve(thresholds)
-        cv = {
-            "folds": CV_FOLDS,
-            "grouped_by": "site (a seed: its document)",
-            **removal_scores(docs, probs, rule),
-        }
-        cv["by_source"] = {
-            src: removal_scores(
-                [d for d in docs if d.source == src],
-                [p for d, p in zip(docs, probs, strict=True) if d.source == src],
-                rule,
-            )
-            for src in sorted({d.source for d in docs})
-        }
+    choice, cv, thresholds = _cross_validate(corpus, params) if with_cv else (None, None, {})
     estimator = fit(docs, params)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -79,12 +56,6 @@ def train(
     model_path.write_text(dumps(export_trees(estimator, FEATURE_NAMES, thresholds)), encoding="utf-8")
     lexical_path = out_dir / LEXICAL_FILE
     lexical.save(lexical_path)
-    per_source: dict[str, Counter[str]] = {}
-    for d in docs:
-        c = per_source.setdefault(d.source, Counter())
-        c["documents"] += 1
-        c["lines"] += int((d.labels >= 0).sum())
-        c["junk_lines"] += int((d.labels == 1).sum())
     card = {
         "model": MODEL_FILE,
         "model_sha256": file_digest(model_path),
@@ -102,10 +73,7 @@ def train(
         "training_data": {
             "digest": digest(docs),
             "held_out": f"per dataset, sites with sha1(dataset:site) % {HELD_OUT_MODULUS} == 0 are never trained on",
-            "sources": [
-                {"name": name, **dict(c), "licence": LICENCES.get(name, "unknown")}
-                for name, c in sorted(per_source.items())
-            ],
+            "sources": _sources(docs),
         },
         "decision_rule": vars(Settings().resolve(thresholds)),
         "threshold_choice": choice,
@@ -113,3 +81,48 @@ def train(
     }
     (out_dir / CARD_FILE).write_text(dumps(card), encoding="utf-8")
     return card
+
+
+def _cross_validate(
+    corpus: Corpus, params: TrainParams
+) -> tuple[dict[str, Any] | None, dict[str, Any], dict[str, float]]:
+    """Out-of-fold predictions: the threshold choice, the cross-validated removal scores
+    (overall and per source) and the chosen thresholds."""
+    docs = corpus.docs
+    probs = out_of_fold(docs, params)
+    choice: dict[str, Any] | None = None
+    thresholds: dict[str, float] = {}
+    if corpus.pages:
+        choice = choose_thresholds(corpus, probs)
+        thresholds = {
+            k: choice[k] for k in ("trailing_threshold", "text_threshold", "inner_threshold", "cue_threshold")
+        }
+    rule = Settings().resolve(thresholds)
+    cv: dict[str, Any] = {
+        "folds": CV_FOLDS,
+        "grouped_by": "site (a seed: its document)",
+        **removal_scores(docs, probs, rule),
+    }
+    cv["by_source"] = {
+        src: removal_scores(
+            [d for d in docs if d.source == src],
+            [p for d, p in zip(docs, probs, strict=True) if d.source == src],
+            rule,
+        )
+        for src in sorted({d.source for d in docs})
+    }
+    return choice, cv, thresholds
+
+
+def _sources(docs: Sequence[LabelledDoc]) -> list[dict[str, Any]]:
+    """Documents, lines and junk lines of each training source, with its licence."""
+    per_source: dict[str, Counter[str]] = {}
+    for d in docs:
+        c = per_source.setdefault(d.source, Counter())
+        c["documents"] += 1
+        c["lines"] += int((d.labels >= 0).sum())
+        c["junk_lines"] += int((d.labels == 1).sum())
+    return [
+        {"name": name, **dict(c), "licence": LICENCES.get(name, "unknown")}
+        for name, c in sorted(per_source.items())
+    ]
