@@ -22,6 +22,8 @@ GUARD_THRESHOLD = 0.95
 MIN_LINES = 2
 #: seconds one document may take before it fails with TimeLimitError (None: no limit)
 TIME_LIMIT = 30.0
+#: options renamed since 1.0, named in the error a caller of the old name gets
+RENAMED = {"threshold": "trailing_threshold"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,10 @@ class Settings:
         known = {f.name for f in fields(self)}
         unknown = sorted(set(options) - known)
         if unknown:
-            raise ConfigError(f"unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+            renamed = "".join(f" ({old} is now {new})" for old, new in RENAMED.items() if old in unknown)
+            raise ConfigError(
+                f"unknown option(s) {', '.join(unknown)}{renamed}; known: {', '.join(sorted(known))}"
+            )
         return replace(self, **options)
 
     def resolve(self, trained: dict[str, float] | None = None) -> Settings:

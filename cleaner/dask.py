@@ -13,13 +13,12 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from .api import Cleaner, Kind
 from .batch.files import MAX_INPUT_BYTES, Job, Outcome, kind_of, read_input, run_job
-from .batch.records import clean_record
+from .batch.records import clean_record, cleaned_fields
 from .batch.report import Failure
 from .errors import CleanerError, SchedulerError
 
@@ -42,8 +41,8 @@ def clean_bag(
     A record comes back with `clean_text` and `removed` added, as with `cleaner clean
     --jsonl`; a path becomes `{"path", "clean_text", "removed"}`. An item that cannot be
     cleaned comes back with `clean_error: {"path", "error", "message"}` instead (a
-    `Failure`; its path is the record's url), so that one bad page does not fail the whole
-    computation.
+    `Failure`; its path is the item's path, else the record's url), so that one bad page
+    does not fail the whole computation.
 
     >>> import dask.bag as db  # doctest: +SKIP
     >>> clean_bag(db.read_text("pages/*.jsonl").map(json.loads), field="html").to_textfiles(...)
@@ -58,8 +57,10 @@ def _clean_item(item: Any, *, cleaner: Cleaner, field: str, kind: Kind, max_byte
         if isinstance(item, dict):
             return clean_record(cleaner, item, field, kind)
         path = Path(item)
-        result = cleaner.clean(read_input(path, max_bytes), kind=kind_of(path, kind))
-        return {**record, "clean_text": result.text, "removed": [asdict(r) for r in result.removed]}
+        return {
+            **record,
+            **cleaned_fields(cleaner.clean(read_input(path, max_bytes), kind=kind_of(path, kind))),
+        }
     except CleanerError as exc:
         where = str(record.get("path") or record.get("url") or "<record>")
         return {**record, "clean_error": Failure.of(where, exc).to_dict()}

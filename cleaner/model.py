@@ -48,7 +48,7 @@ class Model:
     baseline: float
     depth: int
     feature_names: tuple[str, ...]
-    #: decision thresholds chosen at training time (see train.choose_thresholds)
+    #: decision thresholds chosen at training time (see training.thresholds.choose_thresholds)
     decision_thresholds: dict[str, float] = field(default_factory=dict)
     #: the lexical model whose score is the `lexical` feature (None: that feature is 0)
     lexical: LexicalModel | None = field(default=None, compare=False, repr=False)
@@ -66,7 +66,10 @@ class Model:
         """Build a Model from the JSON-ready dict `export_trees` makes, checking its shape."""
         try:
             if params["format"] != FORMAT or params["format_version"] != FORMAT_VERSION:
-                raise ModelError(f"unsupported model format {params['format']!r} v{params['format_version']}")
+                raise ModelError(
+                    f"unsupported model format {params['format']!r} v{params['format_version']} "
+                    f"(this version reads {FORMAT!r} v{FORMAT_VERSION}); retrain it with `cleaner train`"
+                )
             trees = params["trees"]
             model = cls(
                 feature=np.asarray(trees["feature"], dtype=np.intp),

@@ -42,6 +42,13 @@ class ArchiveStats:
     revisits: int = 0
     other: int = 0
 
+    def summary(self) -> str:
+        """One line: responses cleaned and failed, records skipped by reason."""
+        return (
+            f"{self.records} HTML response(s) cleaned, {self.failed} failed; skipped {self.not_html} "
+            f"non-HTML response(s), {self.revisits} revisit(s), {self.other} other record(s)"
+        )
+
 
 @dataclass(frozen=True)
 class Response:
@@ -118,7 +125,7 @@ def clean_archive(
         if isinstance(record, Failure):
             stats.failed += 1
             if on_error is None:
-                raise record.exception or InputError(record.message)
+                raise record.to_exception()
             on_error(record)
             continue
         stats.records += 1

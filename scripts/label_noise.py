@@ -29,9 +29,9 @@ def main() -> None:
     rows: dict[int, list[tuple[str, str]]] = {0: [], 1: []}
     for page in rng.sample(pages, min(len(pages), 300)):
         labelled = label_page(page, extract_page(page))
-        for k, i in enumerate(labelled.doc.rows):
-            if labelled.labels[k] in rows:
-                rows[int(labelled.labels[k])].append((page.dataset, labelled.doc.lines[i].strip()))
+        for label, line in zip(labelled.labels, labelled.doc.row_texts, strict=True):
+            if label in rows:
+                rows[int(label)].append((page.dataset, line))
     for label, name in ((1, "junk"), (0, "body")):
         for dataset, line in rng.sample(rows[label], min(args.n, len(rows[label]))):
             print(f"{name}\t{dataset}\t{line[:160]}")

@@ -115,3 +115,39 @@ def test_bad_arguments_raise_config_error(tmp_path: Path, kwargs: dict, message:
     args = {"paths": [str(SEED)], "out_dir": tmp_path} | kwargs
     with pytest.raises(cleaner.ConfigError, match=message):
         cleaner.clean_files(**args)
+
+
+def test_one_path_given_as_a_string_is_one_input(tmp_path: Path) -> None:
+    report = cleaner.clean_files(str(SEED), tmp_path / "out")
+    assert report.cleaned == 1 and (tmp_path / "out" / f"{SEED.name}.txt").is_file()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"kind": "xml"}, "input kind"), ({"jobs": 0}, "jobs"), ({"max_size_mb": 0}, "size limit")],
+)
+def test_batch_options_are_checked_once_up_front(tmp_path: Path, kwargs: dict, message: str) -> None:
+    with pytest.raises(cleaner.ConfigError, match=message):
+        cleaner.clean_files([SEED], tmp_path, **kwargs)
+    assert not list(tmp_path.iterdir()), "nothing written"
+
+
+def test_the_old_option_name_says_what_it_became() -> None:
+    with pytest.raises(cleaner.ConfigError, match="threshold is now trailing_threshold"):
+        cleaner.Cleaner(threshold=0.5)
+
+
+def test_outcomes_are_reported_as_they_come_not_at_the_end(tmp_path: Path) -> None:
+    from cleaner.batch.run import run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(4):
+        (src / f"{i}.txt").write_text(f"Line {i}.\nAnother line.", encoding="utf-8")
+    written_at_each_call = []
+
+    def seen(outcome: object) -> None:
+        written_at_each_call.append(len(list((tmp_path / "out").glob("*.txt"))))
+
+    run_batch(cleaner.Cleaner(), [str(src)], tmp_path / "out", on_outcome=seen)
+    assert written_at_each_call == [1, 2, 3, 4]

@@ -198,7 +198,7 @@ def test_a_100_mb_page_is_refused_unread_and_a_gzip_bomb_uninflated(tmp_path: Pa
     assert out.exit_code == 1
     assert f"huge.html: {len(page):,} bytes, over the 20,971,520-byte limit" in out.stderr
     assert (
-        "huge.html.gz: gzip data inflates past 20,971,520 bytes (raise the limit with --max-size)"
+        "huge.html.gz: gzip data inflates past 20,971,520 bytes (raise the size limit: --max-size, max_size_mb)"
         in out.stderr
     )
     assert (tmp_path / "out" / "small.html.txt").stat().st_size > 0

@@ -25,7 +25,7 @@ Format = Literal["text", "json"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 STDIN = "-"
-#: inputs larger than this are refused unread (configurable with --max-size)
+#: inputs larger than this are refused unread (--max-size, max_size_mb)
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 
@@ -123,7 +123,7 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         raise InputError("not a regular file (FIFO, device or socket): skipped without reading")
     if info.st_size > max_bytes:
         raise InputError(
-            f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-size)"
+            f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit (raise the size limit: --max-size, max_size_mb)"
         )
     try:
         data = path.read_bytes()
@@ -134,7 +134,7 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         try:
             return gunzip(data, max_bytes)
         except InputError as exc:
-            raise InputError(f"{exc} (raise the limit with --max-size)") from exc
+            raise InputError(f"{exc} (raise the size limit: --max-size, max_size_mb)") from exc
     return data
 
 
@@ -189,13 +189,20 @@ def run_job(
             raise InputError(f"output {job.dest} would overwrite an input file; choose another -o folder")
         if not force and up_to_date(job):
             return Outcome(job, skipped=True)
-        data = sys.stdin.buffer.read() if job.src is None else read_input(job.src, max_bytes)
+        data = _read_stdin() if job.src is None else read_input(job.src, max_bytes)
         result = cleaner.clean(data, url=url, kind=kind_of(job.src, kind), with_metadata=fmt == "json")
         if job.dest is not None:
             _write_output(job.dest, render(result, fmt, job.display))
         return Outcome(job, result=result)
     except CleanerError as exc:
         return Outcome.failed(job, exc)
+
+
+def _read_stdin() -> bytes:
+    try:
+        return sys.stdin.buffer.read()
+    except OSError as exc:
+        raise InputError(f"cannot read stdin: {exc.strerror or exc}") from exc
 
 
 def _write_output(dest: Path, content: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..api import Cleaner, Kind
 from ..errors import CleanerError, InputError
+from ..filter import CleanResult
 from .pool import ordered_map
 from .report import Failure
 from .writer import atomic_output
@@ -108,7 +109,11 @@ def jsonl_output(dest: Path | None) -> Iterator[Callable[[dict[str, Any]], None]
 
     The file appears only when the block ends without an exception.
     """
-    with contextlib.nullcontext(sys.stdout) if dest is None else atomic_output(dest) as out:
+    with (
+        contextlib.nullcontext(sys.stdout)
+        if dest is None
+        else atomic_output(dest, compress=dest.suffix == ".gz") as out
+    ):
 
         def write(record: dict[str, Any]) -> None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -128,5 +133,9 @@ def clean_record(cleaner: Cleaner, record: dict[str, Any], field: str, kind: Kin
     if not isinstance(value, str):
         raise InputError(f"no string field {field!r}")
     url = record.get("url") if isinstance(record.get("url"), str) else None
-    result = cleaner.clean(value, url=url, kind=kind)
-    return {**record, "clean_text": result.text, "removed": [asdict(r) for r in result.removed]}
+    return {**record, **cleaned_fields(cleaner.clean(value, url=url, kind=kind))}
+
+
+def cleaned_fields(result: CleanResult) -> dict[str, Any]:
+    """What cleaning adds to a record: `clean_text`, and `removed` (line, text, score, reason)."""
+    return {"clean_text": result.text, "removed": [asdict(r) for r in result.removed]}

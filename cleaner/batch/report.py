@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import errors
+from ..errors import CleanerError, OutputError
 from .writer import write_atomic
 
 
@@ -15,18 +17,24 @@ class Failure:
     """One item that could not be cleaned: where it is, the error's type name, the reason.
 
     `path` is a file's path, `FILE:LINE` for a JSONL record, or `RECORD-ID (URL)` for a web
-    archive's response. The exception itself travels along for callers that re-raise it.
+    archive's response. Only text is kept: a failure never holds its input's bytes.
     """
 
     path: str
     error: str
     message: str
-    exception: BaseException | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, path: str, exc: BaseException) -> Failure:
         """The failure of the item at `path` with exception `exc`."""
-        return cls(path, type(exc).__name__, str(exc), exc)
+        return cls(path, type(exc).__name__, str(exc))
+
+    def to_exception(self) -> CleanerError:
+        """The error again, as its own class when it is one of cleaner's (for callers that raise)."""
+        cls = getattr(errors, self.error, None)
+        if not (isinstance(cls, type) and issubclass(cls, CleanerError)):
+            cls = CleanerError
+        return cls(self.message)
 
     def to_dict(self) -> dict[str, str]:
         """The JSON-ready record of the --errors file: path, error, message."""
@@ -38,7 +46,10 @@ class Failure:
 
 def write_failures(path: Path, failures: list[Failure]) -> None:
     """Write failures as JSONL (one `Failure.to_dict()` per line), atomically."""
-    write_atomic(path, "".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in failures))
+    try:
+        write_atomic(path, "".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in failures))
+    except OSError as exc:
+        raise OutputError(f"cannot write the failures file {path}: {exc.strerror or exc}") from exc
 
 
 @dataclass

@@ -3,6 +3,7 @@ on a Dask cluster), write, count; `clean_files` is its public face, the CLI its 
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -10,8 +11,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..api import Cleaner, Kind
+from ..config import TIME_LIMIT
 from ..errors import ConfigError
-from .files import STDIN, Format, Outcome, plan, real_path, run_all
+from .files import MAX_INPUT_BYTES, STDIN, Format, Outcome, plan, real_path, run_all
 from .report import BatchReport, write_failures
 from .writer import remove_leftovers
 
@@ -20,15 +22,15 @@ MB = 1024 * 1024
 
 
 def clean_files(
-    paths: Sequence[str | Path],
+    paths: Sequence[str | Path] | str | Path,
     out_dir: str | Path,
     *,
     jobs: int = 1,
     force: bool = False,
     format: Format = "text",
     errors: str | Path | None = None,
-    max_size_mb: float = 20,
-    time_limit: float | None = 30,
+    max_size_mb: float = MAX_INPUT_BYTES / MB,
+    time_limit: float | None = TIME_LIMIT,
     scheduler: str | None = None,
     progress: bool = False,
     **options: Any,
@@ -45,11 +47,12 @@ def clean_files(
     >>> report = cleaner.clean_files(["scraped/"], "clean/", jobs=2)  # doctest: +SKIP
     >>> report.cleaned, report.failed, report.failures[:1]  # doctest: +SKIP
     """
+    if isinstance(paths, str | Path):
+        paths = [paths]  # one path, not a sequence of its characters
     if any(str(p) == STDIN for p in paths):
         raise ConfigError("clean_files reads files and folders; clean stdin with Cleaner.clean")
-    if format not in ("text", "json"):
-        raise ConfigError(f"format must be 'text' or 'json', got {format!r}")
     kind = cast(Kind, options.pop("kind", "auto"))
+    check_batch_options(format, kind, jobs, max_size_mb)
     url = options.pop("url", None)
     cleaner = Cleaner(model=options.pop("model", None), time_limit=time_limit, **options)
     return run_batch(
@@ -77,7 +80,7 @@ def run_batch(
     force: bool = False,
     fmt: Format = "text",
     errors: Path | None = None,
-    max_bytes: int = 20 * MB,
+    max_bytes: int = MAX_INPUT_BYTES,
     scheduler: str | None = None,
     progress: bool = False,
     kind: Kind = "auto",
@@ -89,7 +92,7 @@ def run_batch(
     several inputs have no output folder, SchedulerError when a cluster cannot be reached."""
     planned, failures = plan(inputs, out_dir, fmt)
     if out_dir is None and len(planned) + len(failures) > 1:
-        raise ConfigError("several inputs need an output folder")
+        raise ConfigError("several inputs need an output folder (-o OUTDIR; out_dir)")
     report = BatchReport(leftovers_removed=remove_leftovers(out_dir) if out_dir is not None else 0)
     options: dict[str, Any] = dict(
         fmt=fmt,
@@ -99,18 +102,26 @@ def run_batch(
         force=force,
         max_bytes=max_bytes,
     )
-    try:
-        for outcome in [
-            *failures,
-            *_with_progress(_outcomes(cleaner, planned, jobs, scheduler, options), progress, len(planned)),
-        ]:
-            report.add(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
-    finally:
-        if errors is not None:
-            write_failures(errors, report.failures)
+    outcomes = _with_progress(_outcomes(cleaner, planned, jobs, scheduler, options), progress, len(planned))
+    for outcome in itertools.chain(failures, outcomes):  # each reported as it comes
+        report.add(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+    if errors is not None:
+        write_failures(errors, report.failures)
     return report
+
+
+def check_batch_options(fmt: str, kind: str, jobs: int, max_size_mb: float) -> None:
+    """Raise ConfigError for a format, input kind, worker count or size limit a batch cannot take."""
+    if fmt not in ("text", "json"):
+        raise ConfigError(f"format must be text or json, not {fmt!r}")
+    if kind not in ("auto", "html", "text"):
+        raise ConfigError(f"input kind must be auto, html or text, not {kind!r}")
+    if jobs < 1:
+        raise ConfigError(f"jobs must be at least 1, not {jobs}")
+    if max_size_mb <= 0:
+        raise ConfigError(f"the size limit must be positive, not {max_size_mb} MB")
 
 
 def _outcomes(

@@ -80,7 +80,4 @@ def _clean_archives(
                     cleaner, stream, stats=stats, on_error=on_error, max_bytes=max_bytes, workers=workers
                 ):
                     write(record)
-    return (
-        f"{stats.records} HTML response(s) cleaned, {stats.failed} failed; skipped {stats.not_html} "
-        f"non-HTML response(s), {stats.revisits} revisit(s), {stats.other} other record(s)"
-    )
+    return stats.summary()

@@ -16,14 +16,14 @@ TMP_SUFFIX = ".cleaner-tmp"
 
 
 @contextlib.contextmanager
-def atomic_output(dest: Path) -> Iterator[IO[str]]:
-    """A UTF-8 text stream (gzip'd when `dest` ends in .gz) whose content replaces `dest`
-    only when the block ends without an exception; otherwise `dest` is left as it was."""
+def atomic_output(dest: Path, *, compress: bool = False) -> Iterator[IO[str]]:
+    """A UTF-8 text stream (gzip'd when `compress`) whose content replaces `dest` only when
+    the block ends without an exception; otherwise `dest` is left as it was."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=TMP_SUFFIX)
     tmp = Path(name)
     try:
-        if dest.suffix == ".gz":
+        if compress:
             os.close(fd)
             with gzip.open(tmp, "wt", encoding="utf-8") as out:
                 yield out

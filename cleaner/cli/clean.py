@@ -163,6 +163,7 @@ def _clean_files(
     """Files, folders and stdin through `batch.run.run_batch`; each outcome printed as it comes."""
     from ..batch.files import Outcome, render
     from ..batch.run import run_batch
+    from ..batch.writer import remove_leftovers
     from ..errors import CleanerError, ConfigError
 
     def show(outcome: Outcome) -> None:
@@ -175,17 +176,17 @@ def _clean_files(
             if outcome.job.dest is None:
                 sys.stdout.write(render(outcome.result, fmt, outcome.job.display))
 
+    if output is not None and (leftovers := remove_leftovers(output)):
+        err(f"removed {leftovers} temporary file(s) left by an interrupted run")
     try:
         report = run_batch(
             cleaner, paths, output, fmt=fmt, progress=sys.stderr.isatty(), on_outcome=show, **options
         )
     except ConfigError as exc:
-        raise usage(f"{exc}: add -o OUTDIR") from exc
+        raise usage(str(exc)) from exc
     except CleanerError as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
-    if report.leftovers_removed:
-        err(f"removed {report.leftovers_removed} temporary file(s) left by an interrupted run")
     if not quiet and (output is not None or report.failed):
         err(report.summary())
     if report.failed:
@@ -202,16 +203,15 @@ def _check_clean_options(
     paths: list[str],
 ) -> None:
     """Usage errors (exit 2) for option values `cleaner clean` cannot take."""
-    if fmt not in ("text", "json"):
-        raise usage(f"--format must be text or json, not {fmt!r}")
-    if input_type not in ("auto", "html", "text"):
-        raise usage(f"--input-type must be auto, html or text, not {input_type!r}")
+    from ..batch.run import check_batch_options
+    from ..errors import ConfigError
+
+    try:
+        check_batch_options(fmt, input_type, workers or 1, max_size)
+    except ConfigError as exc:
+        raise usage(f"{exc} (--format, --input-type, --jobs, --max-size)") from exc
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise usage(f"--threshold must be between 0 and 1, not {threshold}")
-    if workers is not None and workers < 1:
-        raise usage(f"--jobs must be at least 1, not {workers}")
-    if max_size <= 0:
-        raise usage(f"--max-size must be positive, not {max_size}")
     if time_limit < 0:
         raise usage(f"--time-limit must be 0 (no limit) or positive, not {time_limit}")
     if paths.count("-") > 1:

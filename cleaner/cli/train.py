@@ -112,7 +112,7 @@ def evaluate(
     --json adds word precision/recall, junk lines per page and more.
 
     --text-shapes adds a table ("text_shapes" in --json): clean_text on held-out article bodies
-    with other sites' teasers appended, a row per shape (see cleaner/text_eval.py), any --split.
+    with other sites' teasers appended, a row per shape (see cleaner/training/text_eval.py), any --split.
 
     Example:
 

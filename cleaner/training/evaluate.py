@@ -206,8 +206,8 @@ class PageScore:
     body_lines: int = 0
     body_chars: int = 0
     #: of those, what cleaner removed
-    removed_body_lines: int = 0
-    removed_body_chars: int = 0
+    body_lines_removed_count: int = 0
+    body_chars_removed_count: int = 0
 
 
 def score_page(page: GoldPage, cleaner: Any) -> PageScore:
@@ -234,8 +234,8 @@ def score_page(page: GoldPage, cleaner: Any) -> PageScore:
         },
         body_lines=len(body),
         body_chars=sum(map(len, body)),
-        removed_body_lines=len(removed),
-        removed_body_chars=sum(map(len, removed)),
+        body_lines_removed_count=len(removed),
+        body_chars_removed_count=sum(map(len, removed)),
     )
 
 
@@ -276,8 +276,8 @@ def summarise(scores: Sequence[PageScore]) -> dict[str, Any]:
     for system in SYSTEMS:
         row = _system_row([s.systems[system] for s in scores], base_junk)
         # trafilatura is the reference and the perfect filter keeps all of its body: 0 by definition
-        lines = sum(s.removed_body_lines for s in scores) if system == CLEANER else 0
-        chars = sum(s.removed_body_chars for s in scores) if system == CLEANER else 0
+        lines = sum(s.body_lines_removed_count for s in scores) if system == CLEANER else 0
+        chars = sum(s.body_chars_removed_count for s in scores) if system == CLEANER else 0
         row["body_lines_removed_share"] = _rounded(lines / body_lines if body_lines else 0.0)
         row["body_chars_removed_share"] = _rounded(chars / body_chars if body_chars else 0.0)
         out[system] = row

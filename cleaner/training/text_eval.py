@@ -283,7 +283,7 @@ class Tally:
     teaser_lines: int = 0
     teasers_removed: int = 0
     body_chars: int = 0
-    body_chars_lost: int = 0
+    body_chars_lost_count: int = 0
     exact: int = 0
 
     def add(self, other: Tally) -> None:
@@ -298,7 +298,7 @@ class Tally:
             "teaser_lines": self.teaser_lines,
             "teaser_lines_removed": _share(self.teasers_removed, self.teaser_lines),
             "body_chars": self.body_chars,
-            "body_chars_lost": _share(self.body_chars_lost, self.body_chars),
+            "body_chars_lost": _share(self.body_chars_lost_count, self.body_chars),
             "exact": _share(self.exact, self.documents),
         }
 
@@ -319,7 +319,7 @@ def score_case(case: TextCase, cleaner: Any) -> Tally:
             tally.teasers_removed += i not in kept
         elif label == BODY:
             tally.body_chars += len(line)
-            tally.body_chars_lost += 0 if i in kept else len(line)
+            tally.body_chars_lost_count += 0 if i in kept else len(line)
     return tally
 
 
