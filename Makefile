@@ -6,7 +6,7 @@ CLEANER = $(VENV)/bin/cleaner
 DATA   ?= ../shared/data
 STAMP   = $(VENV)/.installed
 
-.PHONY: install demo test check lint typecheck train eval bench wheel clean
+.PHONY: install demo test check lint typecheck train eval bench bench-datatrove wheel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ eval: $(STAMP)  ## cleaner beside trafilatura and the perfect line filter on the
 MEMORY_PAGES ?= 10000
 bench: $(STAMP)  ## speed, batch and memory figures next to their goals (see BENCHMARKS.md); ~10 min
 	$(PY) scripts/bench.py --data $(DATA) --batch --memory $(MEMORY_PAGES)
+
+bench-datatrove: $(STAMP)  ## documents/s of cleaner's datatrove step beside datatrove's Trafilatura extractor, same WARC
+	$(PY) scripts/bench_datatrove.py --data $(DATA)
 
 wheel: $(STAMP)
 	$(PY) -m build --wheel --outdir dist/

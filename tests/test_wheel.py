@@ -111,7 +111,7 @@ def _check_integrations_are_extras(wheel: Path) -> None:
             if line.startswith("Requires-Dist:")
         ]
     core = [r for r in requires if "extra ==" not in r]
-    for package in ("scikit-learn", "joblib", "scrapy", "warcio", "dask", "distributed"):
+    for package in ("scikit-learn", "joblib", "scrapy", "warcio", "dask", "distributed", "datatrove"):
         assert not any(r.lower().startswith(package) for r in core), core
     for extra, package in (
         ("train", "scikit-learn"),
@@ -119,5 +119,6 @@ def _check_integrations_are_extras(wheel: Path) -> None:
         ("scrapy", "scrapy"),
         ("warc", "warcio"),
         ("dask", "distributed"),
+        ("datatrove", "datatrove"),
     ):
         assert any(r.lower().startswith(package) and f"extra == '{extra}'" in r for r in requires), requires
