@@ -19,10 +19,13 @@ install: $(STAMP)  ## create .venv and install cleaner with its dev tools
 DEMO_PAGES = tests/cases/pages/01_related_list.html tests/cases/pages/07_shift_jis.html \
              tests/cases/pages/12_ellipsis_teasers.html
 
-demo: $(STAMP)  ## clean the bundled samples (the mission's seed and three test pages) into demo-out/
+demo: $(STAMP)  ## clean the bundled samples (the mission's seed and three test pages) into demo-out/, with a review page
 	$(CLEANER) clean samples/ $(DEMO_PAGES) -o demo-out/ --explain
+	$(CLEANER) clean samples/ $(DEMO_PAGES) -o demo-out/json/ --format json --quiet
+	$(CLEANER) review demo-out/json/ -o demo-out/review.html
 	@echo "--- demo-out/000_bf343f9721e655f4.txt.txt (the seed without its six teasers) ---"
 	@cat demo-out/000_bf343f9721e655f4.txt.txt
+	@echo "--- open demo-out/review.html in a browser: what was removed, and why ---"
 
 test: $(STAMP)  ## run the test suite
 	$(PY) -m pytest -q

@@ -11,7 +11,7 @@ import functools
 import gzip
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -111,15 +111,17 @@ def clean_archive(
     on_error: Callable[[Failure], None] | None = None,
     max_bytes: int = MAX_INPUT_BYTES,
     workers: int = 1,
+    with_removed: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """One record per HTML response: url, date, record_id, text (`clean_html(body, url=url)`).
+    """One record per HTML response: url, date, record_id, text (`clean_html(body, url=url)`),
+    and with `with_removed` the removed lines (line, text, score, reason) `cleaner review` reads.
 
     Responses are cleaned in `workers` processes and come out in archive order. One that
     cannot be cleaned (too large, too slow, binary) is passed to `on_error` as a Failure
     (its path is `RECORD-ID (URL)`) and left out; without `on_error` its error is raised.
     """
     stats = stats if stats is not None else ArchiveStats()
-    work = functools.partial(_clean_response, cleaner, max_bytes)
+    work = functools.partial(_clean_response, cleaner, max_bytes, with_removed)
     responses = html_responses(stream, stats, max_bytes)
     for record in ordered_map(work, responses, workers, cleaner.settings.time_limit, _lost):
         if isinstance(record, Failure):
@@ -132,14 +134,28 @@ def clean_archive(
         yield record
 
 
-def _clean_response(cleaner: Cleaner, max_bytes: int, response: Response) -> dict[str, Any] | Failure:
+def _clean_response(
+    cleaner: Cleaner, max_bytes: int, with_removed: bool, response: Response
+) -> dict[str, Any] | Failure:
     try:
         if len(response.body) > max_bytes:
             raise InputError(f"HTTP body over the {max_bytes:,}-byte limit")
-        text = cleaner.clean_html(response.body, url=response.url or None).text
+        result = cleaner.clean_html(response.body, url=response.url or None)
     except CleanerError as exc:
         return _lost(response, exc)
-    return {"url": response.url, "date": response.date, "record_id": response.record_id, "text": text}
+    record: dict[str, Any] = {
+        "url": response.url,
+        "date": response.date,
+        "record_id": response.record_id,
+        "text": result.text,
+    }
+    if with_removed:
+        record |= {
+            "source": "html",
+            "lines_in": result.lines_in,
+            "removed": [asdict(r) for r in result.removed],
+        }
+    return record
 
 
 def _lost(response: Response, error: CleanerError) -> Failure:

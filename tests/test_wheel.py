@@ -55,31 +55,24 @@ def test_wheel_from_fresh_clone_cleans_the_seed(tmp_path: Path, seed_expected: s
     blocker.mkdir()
     (blocker / "sitecustomize.py").write_text(_BLOCK_TRAINING_EXTRA, encoding="utf-8")
     env = {"PYTHONPATH": f"{blocker}:{site}", "PATH": "/usr/bin:/bin"}
-    run = subprocess.run(
-        [str(venv / "bin" / "cleaner"), "clean", str(SEED)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout == seed_expected + "\n"
-    where = subprocess.run(
-        [str(py), "-c", "import cleaner.model as m; print(m.default_model_dir())"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        check=True,
-    ).stdout
-    assert str(venv) in where, "the model must come from inside the installed package"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+
     cli = str(venv / "bin" / "cleaner")
-    helped = subprocess.run([cli, "train", "--help"], capture_output=True, text=True, env=env, check=False)
+    cleaned = run(cli, "clean", str(SEED))
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert cleaned.stdout == seed_expected + "\n"
+    where = run(str(py), "-c", "import cleaner.model as m; print(m.default_model_dir())").stdout
+    assert str(venv) in where, "the model must come from inside the installed package"
+    # the review page's CSS and JS are package data: the installed package has them
+    assert run(cli, "clean", str(SEED), "-f", "json", "-o", "jout").returncode == 0
+    reviewed = run(cli, "review", "jout", "-o", "r.html")
+    assert reviewed.returncode == 0, reviewed.stderr
+    assert "Download corrections" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    helped = run(cli, "train", "--help")
     assert helped.returncode == 0 and "--seeds" in helped.stdout, helped.stderr
-    refused = subprocess.run(
-        [cli, "train"], capture_output=True, text=True, cwd=tmp_path, env=env, check=False
-    )
+    refused = run(cli, "train")
     assert refused.returncode == 1
     assert "pip install 'news-cleaner[train]'" in refused.stderr, refused.stderr
 

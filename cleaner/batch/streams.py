@@ -23,13 +23,15 @@ def clean_streams(
     kind: Kind,
     max_bytes: int,
     workers: int,
+    with_removed: bool = False,
     errors: Path | None = None,
     on_failure: Callable[[Failure], None] | None = None,
 ) -> tuple[str, list[Failure]]:
     """Clean JSONL files ('-': stdin) or WARC/ARC files into one JSONL output (None: stdout).
 
     Returns the summary line and the failures (each also passed to `on_failure` as it
-    happens, and written to `errors` as JSONL). Raises ConfigError for inputs that are not
+    happens, and written to `errors` as JSONL). Archive records carry their removed lines
+    with `with_removed` (JSONL records always do). Raises ConfigError for inputs that are not
     files, stdin given for an archive, or an output that is also an input.
     """
     sources = [None if p == "-" else Path(p) for p in paths]
@@ -49,7 +51,7 @@ def clean_streams(
 
     try:
         if archives:
-            summary = _clean_archives(cleaner, sources, dest, failed, max_bytes, workers)
+            summary = _clean_archives(cleaner, sources, dest, failed, max_bytes, workers, with_removed)
         else:
             stats = clean_jsonl(
                 cleaner, sources, dest, field=field, kind=kind, on_error=failed, workers=workers
@@ -68,6 +70,7 @@ def _clean_archives(
     on_error: Callable[[Failure], None],
     max_bytes: int,
     workers: int,
+    with_removed: bool,
 ) -> str:
     """Every HTML response of the archives to one JSONL output; returns the summary line."""
     from ..warc import ArchiveStats, clean_archive
@@ -77,7 +80,13 @@ def _clean_archives(
         for src in sources:
             with open(src, "rb") as stream:
                 for record in clean_archive(
-                    cleaner, stream, stats=stats, on_error=on_error, max_bytes=max_bytes, workers=workers
+                    cleaner,
+                    stream,
+                    stats=stats,
+                    on_error=on_error,
+                    max_bytes=max_bytes,
+                    workers=workers,
+                    with_removed=with_removed,
                 ):
                     write(record)
     return stats.summary()

@@ -13,6 +13,9 @@ from typing import IO
 
 #: suffix of the temporary files; leftovers of a killed run are removed on the next
 TMP_SUFFIX = ".cleaner-tmp"
+#: outputs get the permissions a plain open() would give them (mkstemp's are owner-only)
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 @contextlib.contextmanager
@@ -23,6 +26,7 @@ def atomic_output(dest: Path, *, compress: bool = False) -> Iterator[IO[str]]:
     fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=TMP_SUFFIX)
     tmp = Path(name)
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)
         if compress:
             os.close(fd)
             with gzip.open(tmp, "wt", encoding="utf-8") as out:

@@ -68,6 +68,6 @@ def main() -> None:
 
 
 # the commands register themselves on `app`
-from . import clean, train  # noqa: E402, F401
+from . import clean, review, train  # noqa: E402, F401
 
 __all__ = ["app", "main"]

@@ -25,7 +25,12 @@ _Output = Annotated[
     ),
 ]
 _Fmt = Annotated[
-    str, typer.Option("--format", "-f", help="text: the clean text; json: text, metadata, removed lines.")
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help="text: the clean text; json: text, metadata, removed lines (JSONL and web-archive records: with removed lines, for cleaner review).",
+    ),
 ]
 _InputType = Annotated[
     str, typer.Option("--input-type", help="auto (by extension, then content), html or text.")
@@ -127,6 +132,7 @@ def clean(
             errors,
             quiet,
             archives=bool(archives),
+            with_removed=fmt == "json",
             field=field,
             kind=kind,
             max_bytes=max_bytes,

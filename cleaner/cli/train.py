@@ -31,10 +31,15 @@ def train(
     cv: Annotated[
         bool, typer.Option(help="Cross-validate, choose thresholds out of fold, record both in the card.")
     ] = True,
+    corrections: Annotated[
+        list[Path] | None,
+        typer.Option(help="corrections.jsonl from `cleaner review` (repeatable): weighted like seeds."),
+    ] = None,
 ) -> None:
     """Train the junk-line classifier and write model + model card.
 
-    Seeds give hand-labelled documents; each --data dataset adds weak labels from its
+    Seeds give hand-labelled documents, --corrections the lines a reviewer marked in
+    `cleaner review` (both weighted alike); each --data dataset adds weak labels from its
     pages' gold text (held-out sites are never used). Deterministic: the same inputs
     give the same model file.
 
@@ -43,6 +48,8 @@ def train(
       cleaner train --seeds seeds
 
       cleaner train --seeds seeds --data ../shared/data --out models
+
+      cleaner train --seeds seeds --data ../shared/data --corrections corrections.jsonl
     """
     from ..errors import CleanerError
     from ..model import default_model_dir
@@ -54,7 +61,7 @@ def train(
         from ..training.corpus import collect
         from ..training.train import train as run_training
 
-        corpus = collect(seeds, data or (), exclude=exclude or ())
+        corpus = collect(seeds, data or (), exclude=exclude or (), corrections=corrections or ())
         card = run_training(corpus, target, with_cv=cv)
     except CleanerError as exc:
         err(f"error: {exc}")

@@ -102,11 +102,20 @@ class Corpus:
     pages: dict[str, GoldPage] = field(default_factory=dict)
 
 
-def collect(seeds_dir: Path, data_roots: Sequence[Path] = (), exclude: Sequence[str] = ()) -> Corpus:
-    """Seeds, plus weak labels and synthetic text documents from the datasets' training side."""
+def collect(
+    seeds_dir: Path,
+    data_roots: Sequence[Path] = (),
+    exclude: Sequence[str] = (),
+    corrections: Sequence[Path] = (),
+) -> Corpus:
+    """Seeds and a reviewer's corrections, plus weak labels and synthetic text documents from
+    the datasets' training side."""
+    from .corrections import read_corrections
     from .weak import junk_pool, label_page, teaser_pool, text_documents
 
     docs = read_seeds(seeds_dir, exclude=exclude)
+    for path in corrections:
+        docs.extend(read_corrections(path))
     pages = [p for p in iter_pages(list(data_roots)) if not p.held_out] if data_roots else []
     corpus = Corpus(docs=docs)
     if pages:

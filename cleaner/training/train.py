@@ -24,6 +24,7 @@ from .thresholds import choose_thresholds, removal_scores
 #: licences of the training sources, as the model card reports them
 LICENCES = {
     "seeds": "the project's own documents (same licence as cleaner)",
+    "corrections": "a reviewer's corrections from `cleaner review` (their own documents)",
     "synthetic": "built at training time from the gold texts of the datasets below",
     "fundus-dev": "fundus repository MIT; pages are their publishers' copyright (research/evaluation use)",
     "l3s-gn1": "L3S research-use-only licence",

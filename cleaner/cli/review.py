@@ -1,0 +1,54 @@
+"""`cleaner review`: the HTML report of a batch's outputs, from the library's review package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import app, err
+
+
+@app.command()
+def review(
+    outputs: Annotated[
+        Path, typer.Argument(help="Outputs of a batch: a folder of --format json files, or a JSONL file.")
+    ],
+    report: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path(
+        "review.html"
+    ),
+    compare: Annotated[
+        Path | None,
+        typer.Option(help="Outputs of an earlier run of the same batch (another model): show what changed."),
+    ] = None,
+    title: Annotated[str, typer.Option(help="The report's title.")] = "cleaner review",
+) -> None:
+    """Write one self-contained HTML page showing what a batch removed, for a person to check.
+
+    Each document's removed lines are shown with their score and reason, documents sorted by
+    how much was removed; filter by reason, score and file name, search the text, open a
+    whole text with its removed lines in place. Mark a line "wrongly removed" or "junk that
+    was kept" and press Download corrections: the file feeds `cleaner train --corrections`.
+    The page opens from disk in any browser and sends nothing anywhere.
+
+    Examples:
+
+      cleaner clean scraped/ -o out/ --format json && cleaner review out/ -o review.html
+
+      cleaner review out-new/ --compare out-old/ -o changes.html
+
+      cleaner clean records.jsonl --jsonl -o clean.jsonl && cleaner review clean.jsonl
+    """
+    from ..errors import CleanerError
+    from ..review import read_outputs, write_report
+
+    try:
+        docs = read_outputs(outputs)
+        previous = read_outputs(compare) if compare is not None else None
+        write_report(docs, report, title=title, previous=previous)
+    except CleanerError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    removed = sum(len(d.removed) for d in docs)
+    err(f"{report}: {len(docs)} document(s), {removed} removed line(s)")

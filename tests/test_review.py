@@ -1,0 +1,208 @@
+"""`cleaner review`: reading a batch's outputs, the report file, corrections for training."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import cleaner
+from cleaner.cli import app
+from cleaner.errors import TrainingError
+from cleaner.extract import extract
+from cleaner.review import read_outputs, write_report
+from cleaner.review.outputs import Removal, merge_lines
+from cleaner.training.corrections import read_corrections
+
+from .conftest import CASES, SEED
+
+runner = CliRunner()
+PAGES = sorted((CASES / "pages").glob("*.html"))
+HOSTILE = [
+    "<script>window.pwned = 1</script>",
+    '<img src=x onerror="window.pwned = 1">',
+    "</script><script>window.pwned = 1</script>",
+    "Tom & Jerry <b>bold</b>",
+]
+
+
+def _batch(tmp_path: Path, *inputs: Path, name: str = "out") -> Path:
+    out = tmp_path / name
+    result = runner.invoke(app, ["clean", *map(str, inputs), "-o", str(out), "-f", "json", "-j", "1", "-q"])
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def _outside_scripts(html: str) -> str:
+    return re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S)
+
+
+def test_documents_come_back_with_every_line_in_place(tmp_path: Path) -> None:
+    docs = {d.path: d for d in read_outputs(_batch(tmp_path, *PAGES, SEED))}
+    assert len(docs) == len(PAGES) + 1
+    for page in PAGES:
+        doc = docs[str(page)]
+        result = cleaner.Cleaner().clean(page.read_bytes())
+        assert [r.line for r in doc.removed] == [r.line for r in result.removed]
+        for r in doc.removed:
+            assert doc.lines[r.line] == r.text
+        assert [x for x in doc.lines if x.strip()] == [x for x in _lines_of(page) if x.strip()]
+    seed = docs[str(SEED)]
+    assert seed.lines == SEED.read_text(encoding="utf-8").split("\n")[: len(seed.lines)]
+    assert len(seed.removed) == 6
+
+
+def _lines_of(page: Path) -> list[str]:
+    from cleaner.document import decode
+
+    return extract(decode(page.read_bytes())).lines
+
+
+def test_merge_puts_removed_lines_at_their_numbers_and_blank_separators_back() -> None:
+    def r(n: int, text: str) -> Removal:
+        return Removal(n, text, 0.9, "x")
+
+    assert merge_lines(["A", "", "B"], [r(4, "teaser")], 5) == ["A", "", "B", "", "teaser"]
+    assert merge_lines(["A", "", "B"], [r(2, "teaser")], 5) == ["A", "", "teaser", "", "B"]
+    assert merge_lines(["a", "b"], [r(0, "h"), r(3, "t")], 4) == ["h", "a", "b", "t"]
+
+
+def test_report_shows_removed_lines_scores_and_reasons_as_text(tmp_path: Path) -> None:
+    out = _batch(tmp_path, *PAGES, SEED)
+    result = runner.invoke(app, ["review", str(out), "-o", str(tmp_path / "review.html")])
+    assert result.exit_code == 0, result.stderr
+    html = (tmp_path / "review.html").read_text(encoding="utf-8")
+    text = _outside_scripts(html)
+    for doc in read_outputs(out):
+        for r in doc.removed:
+            assert f'<del class="text">{_escaped(r.text)}</del>' in text
+            assert f'<span class="score">{r.score:.3f}</span>' in text
+    assert "Removals by reason" in text and "<svg" in text and "in the trailing run" in text
+    assert not re.search(r"(src|href)=[\"']?(https?:)?//", html), "no network resources"
+    assert "Content-Security-Policy" in html and "unsafe-inline" not in html
+
+
+def _escaped(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+def test_hostile_page_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    text = "\n".join(["A real first paragraph of the article, long enough to be body.", *HOSTILE])
+    out = tmp_path / "out"
+    out.mkdir()
+    removed = [
+        {"line": i + 1, "text": t, "score": 0.97, "reason": f"in the trailing run; words: {t}"}
+        for i, t in enumerate(HOSTILE)
+    ]
+    (out / "evil.json").write_text(
+        json.dumps(
+            {
+                "path": "<script>evil</script>.html",
+                "text": text.split("\n")[0],
+                "source": "text",
+                "metadata": {},
+                "lines_in": 5,
+                "removed": removed,
+            }
+        ),
+        encoding="utf-8",
+    )
+    write_report(read_outputs(out), tmp_path / "review.html", title="<i>title</i>")
+    html = (tmp_path / "review.html").read_text(encoding="utf-8")
+    body = _outside_scripts(html)
+    for line in HOSTILE:
+        assert line not in body
+        assert _escaped(line) in body
+    data = re.search(r'<script type="application/json" id="data">(.*?)</script>', html, re.S)
+    assert data is not None and "<" not in data.group(1)
+    assert "<i>title</i>" not in html
+
+
+def test_jsonl_and_web_archive_outputs_can_be_reviewed(tmp_path: Path) -> None:
+    records = tmp_path / "in.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps({"id": p.stem, "html": p.read_bytes().decode("utf-8", "replace")}) + "\n"
+            for p in PAGES[:3]
+        ),
+        encoding="utf-8",
+    )
+    assert (
+        runner.invoke(
+            app, ["clean", str(records), "--jsonl", "-o", str(tmp_path / "clean.jsonl"), "-q"]
+        ).exit_code
+        == 0
+    )
+    docs = read_outputs(tmp_path / "clean.jsonl")
+    assert [d.record for d in docs] == [p.stem for p in PAGES[:3]]
+    assert sum(len(d.removed) for d in docs) > 0
+
+
+def test_compare_shows_what_another_threshold_changed(tmp_path: Path) -> None:
+    new = _batch(tmp_path, *PAGES, SEED)
+    old_dir = tmp_path / "old"
+    runner.invoke(
+        app,
+        ["clean", *map(str, [*PAGES, SEED]), "-o", str(old_dir), "-f", "json", "-q", "--threshold", "0.999"],
+    )
+    result = runner.invoke(
+        app, ["review", str(new), "--compare", str(old_dir), "-o", str(tmp_path / "c.html")]
+    )
+    assert result.exit_code == 0, result.stderr
+    html = (tmp_path / "c.html").read_text(encoding="utf-8")
+    changed = int(re.search(r"<b>(\d+)</b> documents changed", html).group(1))  # type: ignore[union-attr]
+    assert changed > 0 and "newly removed" in html
+
+
+def test_outputs_without_removed_lines_are_a_clear_error(tmp_path: Path) -> None:
+    out = tmp_path / "text-out"
+    runner.invoke(app, ["clean", str(SEED), "-o", str(out), "-q"])
+    result = runner.invoke(app, ["review", str(out), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 1 and "--format json" in result.stderr
+
+
+def _correction(doc, marks: dict[int, str]) -> dict:  # type: ignore[no-untyped-def]
+    """A corrections record, as the report's Download button writes it."""
+    return {
+        "path": doc.path,
+        "record": doc.record,
+        "source": doc.source,
+        "lines": doc.lines,
+        "removed": sorted(r.line for r in doc.removed),
+        "corrections": [
+            {"line": n, "text": doc.lines[n], "label": label} for n, label in sorted(marks.items())
+        ],
+    }
+
+
+def test_corrections_become_labelled_documents(tmp_path: Path) -> None:
+    docs = {d.path: d for d in read_outputs(_batch(tmp_path, PAGES[0], SEED))}
+    page, seed = docs[str(PAGES[0])], docs[str(SEED)]
+    kept = next(
+        n for n, line in enumerate(seed.lines) if line.strip() and n not in {r.line for r in seed.removed}
+    )
+    path = tmp_path / "corrections.jsonl"
+    records = [_correction(page, {page.removed[0].line: "body"}), _correction(seed, {kept: "junk"})]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    html_doc, text_doc = read_corrections(path)
+    assert html_doc.doc.page is not None, "the HTML page was re-read: its page facts are there"
+    assert html_doc.source == "corrections" and html_doc.weight == text_doc.weight > 1
+    rows = list(html_doc.doc.rows)
+    assert html_doc.labels[rows.index(page.removed[0].line)] == 0  # wrongly removed -> body
+    assert all(html_doc.labels[rows.index(r.line)] == 1 for r in page.removed[1:])
+    assert text_doc.labels[list(text_doc.doc.rows).index(kept)] == 1  # junk that was kept
+
+
+def test_a_correction_that_no_longer_matches_its_page_is_named(tmp_path: Path) -> None:
+    doc = read_outputs(_batch(tmp_path, SEED))[0]
+    record = _correction(doc, {0: "junk"})
+    record["corrections"][0]["text"] = "a line that is not in the document"
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with pytest.raises(TrainingError, match=r"c.jsonl:1: line 1 .* not in the document"):
+        read_corrections(path)
