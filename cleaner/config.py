@@ -58,6 +58,9 @@ class Settings:
     include_comments: bool = False
     #: extract more text at the risk of more boilerplate (trafilatura's favor_recall)
     favor_recall: bool = False
+    #: skip trafilatura's comparison with its fallback extractors (readability, jusText):
+    #: faster, a little less text on some pages (trafilatura's fast; see BENCHMARKS.md)
+    fast: bool = False
     #: seconds one document may take before it fails with TimeLimitError (None: no limit)
     time_limit: float | None = TIME_LIMIT
 

@@ -46,6 +46,7 @@ def _extract_once(
             url=url,
             include_comments=settings.include_comments,
             favor_recall=settings.favor_recall,
+            fast=settings.fast,
             with_metadata=with_metadata,
         )
     except (ValueError, TypeError, RecursionError) as exc:

@@ -167,3 +167,18 @@ def test_a_form_around_the_whole_page_is_no_block() -> None:
         "<html><body><form><div>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></form></body></html>"
     )
     assert (page_facts(load_html(page), paragraphs).block == -1).all()
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_extraction_gives_trafilatura_s_own_text_in_either_mode(fast: bool) -> None:
+    import trafilatura
+
+    from cleaner.config import Settings
+    from cleaner.document import decode
+
+    from .conftest import CASES
+
+    for path in sorted((CASES / "pages").glob("*.html")):
+        html = decode(path.read_bytes())
+        expected = trafilatura.extract(html, include_comments=False, fast=fast) or ""
+        assert extract(html, settings=Settings(fast=fast)).text == expected, path.name

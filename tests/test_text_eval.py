@@ -218,7 +218,7 @@ def test_report_on_five_held_out_pages(system: str) -> None:
 class _Standin(_Drop):
     """What `cleaner evaluate` needs of a Cleaner, with nothing removed."""
 
-    def __init__(self, model: Any = None) -> None:
+    def __init__(self, model: Any = None, **options: Any) -> None:
         super().__init__()
 
     def clean_html(self, html: str, url: str | None = None) -> Any:

@@ -42,6 +42,12 @@ _Threshold = Annotated[
         help="Junk probability at which lines of the trailing run go (default: chosen in training); lower removes more."
     ),
 ]
+_Fast = Annotated[
+    bool,
+    typer.Option(
+        "--fast", help="Skip trafilatura's fallback extractors: faster, a little less text on some pages."
+    ),
+]
 _Model = Annotated[
     Path | None, typer.Option(help="Folder (or file) of another model; default: the shipped one.")
 ]
@@ -81,6 +87,7 @@ def clean(
     input_type: _InputType = "auto",
     url: _Url = None,
     threshold: _Threshold = None,
+    fast: _Fast = False,
     model: _Model = None,
     explain: _Explain = False,
     quiet: _Quiet = False,
@@ -118,12 +125,10 @@ def clean(
 
     _check_clean_options(fmt, input_type, threshold, workers, max_size, time_limit, paths)
     thresholds = {"trailing_threshold": threshold} if threshold is not None else {}
-    cleaner = load_cleaner(model, time_limit=time_limit or None, **thresholds)
+    cleaner = load_cleaner(model, time_limit=time_limit or None, fast=fast, **thresholds)
     max_bytes, jobs = int(max_size * MB), workers or default_jobs()
     kind = cast(Literal["auto", "html", "text"], input_type)
-    archives = [p for p in paths if is_archive(p)]
-    if archives and len(archives) < len(paths):
-        raise usage("WARC/ARC files cannot be mixed with other inputs in one run")
+    archives = any(map(is_archive, paths))
     if jsonl or archives:
         _clean_streams(
             cleaner,
@@ -131,7 +136,7 @@ def clean(
             output,
             errors,
             quiet,
-            archives=bool(archives),
+            archives=archives,
             with_removed=fmt == "json",
             field=field,
             kind=kind,
@@ -211,6 +216,7 @@ def _check_clean_options(
     """Usage errors (exit 2) for option values `cleaner clean` cannot take."""
     from ..batch.run import check_batch_options
     from ..errors import ConfigError
+    from ..warc import is_archive
 
     try:
         check_batch_options(fmt, input_type, workers or 1, max_size)
@@ -222,6 +228,8 @@ def _check_clean_options(
         raise usage(f"--time-limit must be 0 (no limit) or positive, not {time_limit}")
     if paths.count("-") > 1:
         raise usage("stdin (-) can be given only once")
+    if 0 < sum(map(is_archive, paths)) < len(paths):
+        raise usage("WARC/ARC files cannot be mixed with other inputs in one run")
 
 
 def _clean_streams(

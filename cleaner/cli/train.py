@@ -4,7 +4,7 @@ import only when run (cleaning never loads it, nor scikit-learn)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -94,6 +94,9 @@ def evaluate(
     text_shapes: Annotated[
         bool, typer.Option("--text-shapes", help="Add a table: held-out bodies + teasers, per shape.")
     ] = False,
+    fast: Annotated[
+        bool, typer.Option("--fast", help="Clean with trafilatura's fast extraction (as `clean --fast`).")
+    ] = False,
 ) -> None:
     """Score cleaner beside plain trafilatura against gold text, per dataset and page type.
 
@@ -116,9 +119,7 @@ def evaluate(
 
       pages/s: pages per second of that system alone
 
-    --json adds word precision/recall, junk lines per page and more.
-
-    --text-shapes adds a table ("text_shapes" in --json): clean_text on held-out article bodies
+    --json adds word precision/recall, junk lines per page and more. --text-shapes adds a table ("text_shapes" in --json): clean_text on held-out article bodies
     with other sites' teasers appended, a row per shape (see cleaner/training/text_eval.py), any --split.
 
     Example:
@@ -134,7 +135,7 @@ def evaluate(
 
     if split not in ("test", "train", "all"):
         raise usage(f"--split must be test, train or all, not {split!r}")
-    cleaner = load_cleaner(model)
+    cleaner = load_cleaner(model, fast=fast)
     try:
         pages = [p for p in iter_pages(datasets) if split == "all" or p.held_out == (split == "test")]
         # the text shapes take held-out pages only, whatever the split of the first table
@@ -142,12 +143,9 @@ def evaluate(
     except CleanerError as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
-    by_dataset: dict[str, list[Any]] = {}
-    for page in pages:
-        by_dataset.setdefault(page.dataset, []).append(page)
     results = {}
-    for name, group in by_dataset.items():
-        group = group[:limit] if limit else group
+    for name in dict.fromkeys(p.dataset for p in pages):
+        group = [p for p in pages if p.dataset == name][: limit or None]
         results[name] = {"split": split, **evaluate_pages(group, cleaner)}
         err(f"{name}: {len(group)} pages evaluated")
     tables = [markdown_table(results)]
