@@ -45,6 +45,9 @@ class CleanResult:
     metadata: dict[str, Any] = field(default_factory=dict)
     source: str = "text"
     lines_in: int = 0
+    #: numbers of the blank lines that went with removed lines (their separators, and blank
+    #: lines left at the end): with `removed`, what rebuilds the input from `text` exactly
+    blank_lines_dropped: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: text, metadata, removed lines with scores and reasons."""
@@ -54,6 +57,7 @@ class CleanResult:
             "metadata": self.metadata,
             "lines_in": self.lines_in,
             "removed": [asdict(r) for r in self.removed],
+            "blank_lines_dropped": list(self.blank_lines_dropped),
         }
 
 
@@ -208,18 +212,20 @@ def apply(
     kept_after = np.flatnonzero(~remove)
     last_kept = kept_after[-1] if len(kept_after) else -1
     removed_lines = set(rows[remove].tolist())
-    out: list[str] = []
+    kept: list[int] = []
+    dropped: list[int] = []
     previous_removed = False
     for i, line in enumerate(doc.lines):
         if i in removed_lines:
             previous_removed = True
             continue
         if not line.strip() and previous_removed:
-            continue  # the blank line that separated a removed line
+            dropped.append(i)  # the blank line that separated a removed line
+            continue
         previous_removed = False
-        out.append(line)
-    while out and not out[-1].strip():
-        out.pop()
+        kept.append(i)
+    while kept and not doc.lines[kept[-1]].strip():
+        dropped.append(kept.pop())
     gone = np.flatnonzero(remove)
     words = lexical.top_tokens(doc, gone, REASON_WORDS) if lexical is not None and len(gone) else {}
     removed = tuple(
@@ -232,5 +238,10 @@ def apply(
         for k in gone
     )
     return CleanResult(
-        text="\n".join(out), removed=removed, metadata=doc.metadata, source=doc.source, lines_in=len(rows)
+        text="\n".join(doc.lines[i] for i in kept),
+        removed=removed,
+        metadata=doc.metadata,
+        source=doc.source,
+        lines_in=len(rows),
+        blank_lines_dropped=tuple(sorted(dropped)),
     )

@@ -154,6 +154,7 @@ def _clean_response(
             "source": "html",
             "lines_in": result.lines_in,
             "removed": [asdict(r) for r in result.removed],
+            "blank_lines_dropped": list(result.blank_lines_dropped),
         }
     return record
 

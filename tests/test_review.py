@@ -65,9 +65,9 @@ def test_merge_puts_removed_lines_at_their_numbers_and_blank_separators_back() -
     def r(n: int, text: str) -> Removal:
         return Removal(n, text, 0.9, "x")
 
-    assert merge_lines(["A", "", "B"], [r(4, "teaser")], 5) == ["A", "", "B", "", "teaser"]
-    assert merge_lines(["A", "", "B"], [r(2, "teaser")], 5) == ["A", "", "teaser", "", "B"]
-    assert merge_lines(["a", "b"], [r(0, "h"), r(3, "t")], 4) == ["h", "a", "b", "t"]
+    assert merge_lines(["A", "", "B"], [r(4, "teaser")], [3]) == ["A", "", "B", "", "teaser"]
+    assert merge_lines(["A", "", "B"], [r(2, "teaser")], [3]) == ["A", "", "teaser", "", "B"]
+    assert merge_lines(["a", "b"], [r(0, "h"), r(3, "t")]) == ["h", "a", "b", "t"]
 
 
 def test_report_shows_removed_lines_scores_and_reasons_as_text(tmp_path: Path) -> None:
@@ -206,3 +206,54 @@ def test_a_correction_that_no_longer_matches_its_page_is_named(tmp_path: Path) -
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
     with pytest.raises(TrainingError, match=r"c.jsonl:1: line 1 .* not in the document"):
         read_corrections(path)
+
+
+def test_plain_text_with_blank_lines_comes_back_exactly(tmp_path: Path, host_article: str) -> None:
+    from .conftest import read_cases
+
+    junk = read_cases("junk_lines.txt")[:8]
+    original = "\n\n".join([*host_article.split("\n"), *junk]) + "\n\n"
+    src = tmp_path / "doc.txt"
+    src.write_text(original, encoding="utf-8")
+    (doc,) = read_outputs(_batch(tmp_path, src))
+    assert doc.removed, "the appended junk is (partly) removed"
+    assert doc.lines == original.split("\n")[: len(doc.lines)]
+    assert all(line == "" for line in original.split("\n")[len(doc.lines) :])
+
+
+def test_corrections_re_read_a_gzip_page_and_key_records_by_id_or_url(tmp_path: Path) -> None:
+    import gzip
+
+    page = tmp_path / "page.html.gz"
+    page.write_bytes(gzip.compress(PAGES[0].read_bytes()))
+    (doc,) = read_outputs(_batch(tmp_path, page))
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(_correction(doc, {doc.removed[0].line: "body"})) + "\n", encoding="utf-8")
+    (labelled,) = read_corrections(path)
+    assert labelled.doc.page is not None, "the gzip'd page was read again"
+
+    records = tmp_path / "in.jsonl"
+    rows = [
+        {"id": 0, "text": "A line.\nAnother line."},
+        {"url": "https://example.com/a", "text": "One.\nTwo."},
+    ]
+    records.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "clean.jsonl"
+    assert (
+        runner.invoke(
+            app, ["clean", str(records), "--jsonl", "--field", "text", "-o", str(out), "-q"]
+        ).exit_code
+        == 0
+    )
+    assert [d.record for d in read_outputs(out)] == ["0", "https://example.com/a"]
+
+
+def test_other_jsonl_files_beside_the_outputs_are_passed_over(tmp_path: Path) -> None:
+    out = _batch(tmp_path, SEED)
+    (out / "corrections.jsonl").write_text(
+        json.dumps({"path": "x", "removed": [1], "lines": []}) + "\n", encoding="utf-8"
+    )
+    (out / "errors.jsonl").write_text(
+        json.dumps({"path": "x", "error": "InputError", "message": "m"}) + "\n", encoding="utf-8"
+    )
+    assert [d.path for d in read_outputs(out)] == [str(SEED)]

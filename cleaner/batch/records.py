@@ -137,5 +137,10 @@ def clean_record(cleaner: Cleaner, record: dict[str, Any], field: str, kind: Kin
 
 
 def cleaned_fields(result: CleanResult) -> dict[str, Any]:
-    """What cleaning adds to a record: `clean_text`, and `removed` (line, text, score, reason)."""
-    return {"clean_text": result.text, "removed": [asdict(r) for r in result.removed]}
+    """What cleaning adds to a record: `clean_text`, `removed` (line, text, score, reason) and
+    `blank_lines_dropped` (see CleanResult)."""
+    return {
+        "clean_text": result.text,
+        "removed": [asdict(r) for r in result.removed],
+        "blank_lines_dropped": list(result.blank_lines_dropped),
+    }

@@ -13,9 +13,19 @@ from typing import IO
 
 #: suffix of the temporary files; leftovers of a killed run are removed on the next
 TMP_SUFFIX = ".cleaner-tmp"
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (os.umask would, for a moment, in every thread)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return 0o022
+
+
 #: outputs get the permissions a plain open() would give them (mkstemp's are owner-only)
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+_MODE = 0o666 & ~_umask()
 
 
 @contextlib.contextmanager
@@ -26,7 +36,7 @@ def atomic_output(dest: Path, *, compress: bool = False) -> Iterator[IO[str]]:
     fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=TMP_SUFFIX)
     tmp = Path(name)
     try:
-        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.chmod(tmp, _MODE)
         if compress:
             os.close(fd)
             with gzip.open(tmp, "wt", encoding="utf-8") as out:

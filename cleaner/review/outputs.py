@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,8 @@ class ReviewDoc:
     source: str
     lines: list[str]
     removed: list[Removal] = field(default_factory=list)
+    #: the page's URL when the output names one (JSONL and web-archive records)
+    url: str | None = None
 
     @property
     def key(self) -> str:
@@ -57,7 +59,11 @@ class ReviewDoc:
 
 
 def read_outputs(root: Path) -> list[ReviewDoc]:
-    """Every document of a batch's outputs under `root` (a folder, or one JSON/JSONL file)."""
+    """Every document of a batch's outputs under `root` (a folder, or one JSON/JSONL file).
+
+    JSONL files that are not cleaned records (an --errors file, a corrections.jsonl saved
+    beside the outputs) are passed over; a broken output is an InputError naming it.
+    """
     if not root.exists():
         raise InputError(f"{root}: no such file or folder")
     files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
@@ -100,54 +106,54 @@ def _from_jsonl(path: Path) -> Iterator[ReviewDoc]:
                 continue
             try:
                 data = json.loads(line)
+                if number == 1 and not _cleaned_record(data):
+                    return  # not the output of a cleaning run
                 if "removed" not in data:
                     raise KeyError("removed (run with --format json to keep the removed lines)")
-                record = data.get("record_id") or data.get("id") or str(number)
                 text = data["clean_text"] if "clean_text" in data else data["text"]
-                yield _doc(data, str(path), str(record), text)
+                url = data.get("url") if isinstance(data.get("url"), str) else None
+                record = next(
+                    (data[k] for k in ("record_id", "id") if data.get(k) is not None), url or number
+                )
+                yield _doc(data, str(path), str(record), text, url)
             except (ValueError, KeyError, TypeError) as exc:
                 raise InputError(
                     f"{path}:{number}: not a cleaned record ({type(exc).__name__}: {exc})"
                 ) from exc
 
 
-def _doc(data: dict[str, Any], path: str, record: str | None, text: str) -> ReviewDoc:
+def _cleaned_record(data: Any) -> bool:
+    """Whether a JSONL record looks like cleaner's output (text plus removed lines as objects)."""
+    removed = data.get("removed") if isinstance(data, dict) else None
+    has_text = isinstance(data, dict) and ("clean_text" in data or "text" in data)
+    return has_text and isinstance(removed, list) and all(isinstance(r, dict) for r in removed)
+
+
+def _doc(data: dict[str, Any], path: str, record: str | None, text: str, url: str | None = None) -> ReviewDoc:
     removed = [
         Removal(int(r["line"]), str(r["text"]), float(r["score"]), str(r["reason"])) for r in data["removed"]
     ]
+    source = data.get("source")
     return ReviewDoc(
         path=path,
         record=record,
-        source=str(data.get("source") or ("html" if data.get("url") else "text")),
-        lines=merge_lines(text.split("\n") if text else [], removed, data.get("lines_in")),
+        source=source if source in ("html", "text") else ("html" if url else "text"),
+        lines=merge_lines(text.split("\n") if text else [], removed, data.get("blank_lines_dropped", ())),
         removed=removed,
+        url=url,
     )
 
 
-def merge_lines(kept: list[str], removed: list[Removal], lines_in: int | None = None) -> list[str]:
-    """The document's lines in order: each removed line back at its own number, kept lines
-    filling the other places in order.
-
-    Plain text drops a removed line's blank separator too: where the output has fewer lines
-    than the input, a place next to a removed line that would take a line with text is
-    taken as such a dropped blank. Every line with text keeps its order and the removed
-    ones their numbers, which is what corrections name.
-    """
+def merge_lines(kept: list[str], removed: list[Removal], dropped: Iterable[int] = ()) -> list[str]:
+    """The document's lines as they were before cleaning: the output's lines, each removed
+    line back at its number, and the blank lines that went with removals (`dropped`) back as
+    blank lines. Exact for outputs that record `blank_lines_dropped`."""
     at = {r.line: r.text for r in removed}
-    total = max(lines_in or 0, len(kept) + len(at), max(at, default=-1) + 1)
-    dropped = total - len(at) - len(kept)  # blank separators that went with removed lines
-    lines: list[str] = []
+    blanks = set(dropped) - set(at)
     rest = iter(kept)
-    pending = next(rest, None)
-    for number in range(total):
-        if number in at:
-            lines.append(at[number])
-            continue
-        beside = number - 1 in at or number + 1 in at
-        if pending is None or (dropped > 0 and beside and pending.strip()):
-            dropped -= pending is not None
-            lines.append("")
-            continue
-        lines.append(pending)
-        pending = next(rest, None)
+    lines = [
+        at[n] if n in at else "" if n in blanks else next(rest, "")
+        for n in range(len(kept) + len(at) + len(blanks))
+    ]
+    lines.extend(rest)
     return lines

@@ -111,6 +111,7 @@
     else marks.set(key, button.dataset.label);
     syncMarks(article);
     control("download").textContent = "Download corrections (" + marks.size + ")";
+    control("download").disabled = marks.size === 0;
   }
 
   function corrections() {

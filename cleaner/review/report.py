@@ -72,7 +72,7 @@ def _parts(docs: list[ReviewDoc], *, title: str, previous: list[ReviewDoc] | Non
     yield '</main>\n<script type="application/json" id="data">['
     for i, doc in enumerate(order):
         # "<" escaped: page text can never close the script element
-        yield ("," if i else "") + json.dumps(_data(doc, before), ensure_ascii=False).replace("<", "\\u003c")
+        yield ("," if i else "") + json.dumps(_data(doc), ensure_ascii=False).replace("<", "\\u003c")
     yield f"]</script>\n<script>{js}</script>\n</body>\n</html>\n"
 
 
@@ -80,7 +80,7 @@ def _digest(source: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii")
 
 
-def _data(doc: ReviewDoc, before: dict[str, set[int]] | None) -> dict[str, object]:
+def _data(doc: ReviewDoc) -> dict[str, object]:
     """What the script needs of a document: its lines, and which were removed."""
     item: dict[str, object] = {
         "path": doc.path,
@@ -89,8 +89,6 @@ def _data(doc: ReviewDoc, before: dict[str, set[int]] | None) -> dict[str, objec
         "lines": doc.lines,
         "removed": {str(r.line): [round(r.score, 4), r.reason] for r in doc.removed},
     }
-    if before is not None:
-        item["before"] = sorted(before.get(doc.key, ()))
     return item
 
 
@@ -171,7 +169,7 @@ def _controls(docs: list[ReviewDoc], compare: bool) -> str:
         f"{changed}"
         '<span id="shown"></span>'
         '<button type="button" id="prev">◀</button><span id="page"></span><button type="button" id="next">▶</button>'
-        '<button type="button" id="download">Download corrections (0)</button>'
+        '<button type="button" id="download" disabled>Download corrections (0)</button>'
         "</section>\n"
     )
 
@@ -182,10 +180,12 @@ def _article(index: int, doc: ReviewDoc, before: dict[str, set[int]] | None) -> 
     now = {r.line for r in doc.removed}
     changed = before is not None and now != before.get(doc.key, set())
     name = doc.path if doc.record is None else f"{doc.path} (record {doc.record})"
+    if doc.url and doc.url not in name:
+        name = f"{name} {doc.url}"
     items = "".join(_removed_item(r.line, r.text, r.score, r.reason, r.hints) for r in doc.removed)
     out = [
         # beyond the first page, articles start hidden: the browser lays out one page, not all
-        f'<article class="doc" id="doc{index}" data-i="{index}" data-path="{escape(doc.path)}" '
+        f'<article class="doc" id="doc{index}" data-i="{index}" data-path="{escape(name)}" '
         f'data-hints="|{escape(hints)}|" data-bands="|{bands}|" data-changed="{int(changed)}"'
         f"{' hidden' if index >= PAGE_SIZE else ''}>",
         f'<h2><span class="path">{escape(name)}</span> <span class="counts">{len(doc.removed)} of '

@@ -1,9 +1,11 @@
 """Corrections a person made in `cleaner review` (format: seeds/README.md), as labelled
 training documents weighted like seeds.
 
-Each record names its document (the page's path, re-read and re-extracted when it is still
-there: the page facts need the HTML) and carries the lines the review showed. The review's
-decisions are the labels (removed: junk, kept: body), overridden by the corrections.
+Each record names its document and carries the lines the review showed (the document as it
+was before cleaning, line numbers as in the batch's `removed`). A page still on disk that
+extracts to those same lines is used again, page facts and all; otherwise the lines are
+trained on as plain text. The review's decisions are the labels (removed: junk, kept:
+body), overridden by the corrections.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from ..batch.files import read_input
 from ..document import Document, decode
-from ..errors import TrainingError
+from ..errors import CleanerError, TrainingError
 from ..extract import extract
 from .corpus import SEED_WEIGHT, LabelledDoc
 
@@ -55,7 +58,7 @@ def _labelled(record: dict[str, Any], where: str) -> LabelledDoc:
     row_of = {int(line): k for k, line in enumerate(doc.rows)}
     labels = np.zeros(len(doc.rows), dtype=np.int8)
     for number in removed:
-        labels[_row(doc, row_of, number, shown[number] if number < len(shown) else "", where)] = 1
+        labels[_row(doc, row_of, number, shown[number] if 0 <= number < len(shown) else "", where)] = 1
     for number, text, label in fixes:
         labels[_row(doc, row_of, number, text, where)] = label
     record_id = record.get("record")
@@ -66,22 +69,24 @@ def _labelled(record: dict[str, Any], where: str) -> LabelledDoc:
 
 
 def _document(record: dict[str, Any], shown: list[str]) -> Document:
-    """The page again when it is an HTML file still on disk, else the lines the review showed."""
+    """The page again when it is an HTML file on disk that still extracts to the lines the
+    review showed (same page, same extraction settings), else those lines as plain text."""
+    text = Document.from_text("\n".join(shown))
     page = Path(str(record["path"]))
-    if record.get("source") == "html" and record.get("record") is None and page.is_file():
-        return extract(decode(page.read_bytes()))
-    return Document.from_text("\n".join(shown))
+    if record.get("source") != "html" or record.get("record") is not None or not page.is_file():
+        return text
+    try:
+        again = extract(decode(read_input(page)))
+    except CleanerError:
+        return text
+    return again if again.lines == shown else text
 
 
 def _row(doc: Document, row_of: dict[int, int], number: int, text: str, where: str) -> int:
-    """The feature row of line `number`, checked against its text (else found by its text)."""
-    want = text.strip()
-    if number in row_of and doc.lines[number].strip() == want:
+    """The feature row of line `number`, which must still hold `text`."""
+    if number in row_of and doc.lines[number].strip() == text.strip():
         return row_of[number]
-    for k, found in enumerate(doc.row_texts):
-        if found == want:
-            return k
     raise TrainingError(
-        f"{where}: line {number + 1} ({text[:60]!r}) is not in the document any more; "
+        f"{where}: line {number + 1} ({text[:60]!r}) is not in the document at that place any more; "
         "clean and review the page again"
     )
