@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -73,6 +73,22 @@ def _tokens(line: str) -> list[str]:
     return [w for w in words if len(w) >= 2 and not w.isdigit()]
 
 
+#: the character classes of a line's start that features count, and the lookup tables
+#: (one bool per code point below _TABLE_SIZE) that count them without a Python call per character
+_CHAR_TESTS: dict[str, Callable[[str], bool]] = {
+    "upper": str.isupper,
+    "alpha": str.isalpha,
+    "digit": str.isdigit,
+}
+_TABLE_SIZE = 0x3000  # through the scripts of most languages; CJK and beyond go by distinct character
+
+
+@lru_cache(maxsize=1)
+def _char_tables() -> dict[str, np.ndarray]:
+    chars = [chr(i) for i in range(_TABLE_SIZE)]
+    return {name: np.array([test(c) for c in chars], dtype=bool) for name, test in _CHAR_TESTS.items()}
+
+
 def _title_share(words: list[str]) -> float:
     """Share of a line's words starting with a letter that start with a capital."""
     alpha = upper = 0
@@ -124,11 +140,26 @@ class Lines:
     def head_chars(self) -> np.ndarray:
         return np.array([len(h) for h in self.heads], dtype=float)
 
-    def head_share(self, test: Callable[[str], bool], of: Callable[[str], bool] | None = None) -> np.ndarray:
-        """Share of the characters of each line's start passing `test` (among those passing `of`)."""
-        num = np.array([sum(map(test, h)) for h in self.heads], dtype=float)
-        den = np.array([sum(map(of, h)) for h in self.heads], dtype=float) if of else self.head_chars
-        return num / np.maximum(den, 1)
+    @cached_property
+    def head_classes(self) -> dict[str, np.ndarray]:
+        """Per line, how many characters of its start are upper-case, alphabetic and digits
+        (str.isupper, isalpha, isdigit), counted for all lines at once."""
+        if not self.n:
+            return {name: np.zeros(0) for name in _CHAR_TESTS}
+        codes = np.frombuffer("".join(self.heads).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        ends = np.cumsum(self.head_chars).astype(np.intp)
+        starts = ends - self.head_chars.astype(np.intp)
+        tables = _char_tables()
+        beyond = np.flatnonzero(codes >= _TABLE_SIZE)
+        # code points beyond the table (CJK, emoji...): each distinct one asked once
+        distinct, where = np.unique(codes[beyond], return_inverse=True)
+        counts = {}
+        for name, test in _CHAR_TESTS.items():
+            hit = tables[name][np.minimum(codes, _TABLE_SIZE - 1)]
+            hit[beyond] = np.array([test(chr(c)) for c in distinct], dtype=bool)[where]
+            total = np.r_[0, np.cumsum(hit)]
+            counts[name] = (total[ends] - total[starts]).astype(float)
+        return counts
 
     @cached_property
     def overlaps(self) -> tuple[np.ndarray, np.ndarray]:
@@ -284,8 +315,8 @@ FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
     "ends_terminal": lambda v: v.ends_terminal,
     "starts_quote": lambda v: v._flags(QUOTE_START),
     "title_case": lambda v: np.array([_title_share(ws) for ws in v.words]),
-    "upper_share": lambda v: v.head_share(str.isupper, str.isalpha),
-    "digit_share": lambda v: v.head_share(str.isdigit),
+    "upper_share": lambda v: v.head_classes["upper"] / np.maximum(v.head_classes["alpha"], 1),
+    "digit_share": lambda v: v.head_classes["digit"] / np.maximum(v.head_chars, 1),
     "cjk_share": lambda v: np.array([len(CJK.findall(h)) for h in v.heads]) / np.maximum(v.head_chars, 1),
     "vocab_overlap": lambda v: v.overlaps[0],
     "vocab_overlap_article": lambda v: v.overlaps[1],

@@ -42,3 +42,15 @@ def test_clean_html_never_raises_on_strings(text: str) -> None:
 def test_bytes_either_clean_or_raise_input_error(data: bytes) -> None:
     with contextlib.suppress(cleaner.InputError):
         assert isinstance(cleaner.clean_html(data), str)
+
+
+@given(st.lists(st.text(min_size=1, max_size=260).filter(str.strip), min_size=1, max_size=6))
+def test_character_class_counts_equal_str_methods(lines: list[str]) -> None:
+    from cleaner.document import Document
+    from cleaner.features import CHAR_CLASS_PREFIX, Lines
+
+    doc = Document.from_text("\n".join(line.replace("\n", " ") for line in lines))
+    counts = Lines(doc).head_classes
+    heads = [t[:CHAR_CLASS_PREFIX] for t in doc.row_texts]
+    for name, test in (("upper", str.isupper), ("alpha", str.isalpha), ("digit", str.isdigit)):
+        assert counts[name].tolist() == [float(sum(map(test, h))) for h in heads]
