@@ -55,7 +55,8 @@ def clean_files(
     check_batch_options(format, kind, jobs, max_size_mb)
     url = options.pop("url", None)
     cleaner = Cleaner(model=options.pop("model", None), time_limit=time_limit, **options)
-    return run_batch(
+    leftovers = remove_leftovers(Path(out_dir))
+    report = run_batch(
         cleaner,
         [str(p) for p in paths],
         Path(out_dir),
@@ -69,6 +70,8 @@ def clean_files(
         kind=kind,
         url=url,
     )
+    report.leftovers_removed = leftovers
+    return report
 
 
 def run_batch(
@@ -88,12 +91,13 @@ def run_batch(
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> BatchReport:
     """The batch behind `clean_files` and `cleaner clean`: also stdin ('-'), and no `out_dir`
-    for a single input (its result goes to `on_outcome` only). Raises ConfigError when
+    for a single input (its result goes to `on_outcome` only). Temporary files of an
+    interrupted run are its callers' to remove first (`writer.remove_leftovers`). Raises ConfigError when
     several inputs have no output folder, SchedulerError when a cluster cannot be reached."""
     planned, failures = plan(inputs, out_dir, fmt)
     if out_dir is None and len(planned) + len(failures) > 1:
         raise ConfigError("several inputs need an output folder (-o OUTDIR; out_dir)")
-    report = BatchReport(leftovers_removed=remove_leftovers(out_dir) if out_dir is not None else 0)
+    report = BatchReport()
     options: dict[str, Any] = dict(
         fmt=fmt,
         kind=kind,
