@@ -24,6 +24,7 @@ from cleaner.training.evaluate import (
     markdown_table,
     word_prf,
 )
+from cleaner.training.goals import check_goals, goals_table
 
 from .conftest import DATA, needs_data
 
@@ -177,3 +178,49 @@ def test_evaluate_wcxb_pages_per_page_type() -> None:
             assert all(0.0 <= figures[key] <= 1.0 for key in SHARES), (system, figures)
             assert figures["junk_lines_removed"] is None or figures["junk_lines_removed"] <= 1.0
     assert result[PERFECT]["ending_in_junk"] == 0.0
+
+
+def test_a_page_left_without_text_is_counted(tmp_path: Path) -> None:
+    _write_dataset(tmp_path / "fake")
+    # dropping every line that starts with a letter empties both pages
+    result = evaluate_pages(read_dataset(tmp_path / "fake"), _DropLines(*"ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    assert result[CLEANER]["pages_without_text"] == 2
+    assert result[TRAFILATURA]["pages_without_text"] == 0
+
+
+def _goal_row(junk_removed: float, ending: float, recall: float, word_f1: float) -> dict[str, Any]:
+    plain = {"recall": 0.95, "word_f1": 0.90, "f1": 0.94}
+    ours = {
+        "junk_lines_removed": junk_removed,
+        "ending_in_junk": ending,
+        "f1": 0.96,
+        "recall": recall,
+        "word_f1": word_f1,
+        "body_chars_removed_share": 0.0005,
+        "pages_without_text": 0,
+    }
+    return {TRAFILATURA: plain, CLEANER: ours}
+
+
+def test_goals_are_checked_per_set_everywhere_and_for_the_model() -> None:
+    wcxb = _goal_row(0.2, 0.1, 0.95, 0.90)
+    wcxb["page_types"] = {
+        "article": _goal_row(0.65, 0.05, 0.949, 0.897),
+        "forum": _goal_row(0.0, 0.0, 0.9, 0.89),
+    }
+    results = {"fundus-dev": _goal_row(0.8, 0.1, 0.95, 0.9), "wcxb-dev": wcxb}
+    checks = {(c["goal"], c["row"].split(" (")[0]): c for c in check_goals(results)}
+    assert checks[("junk lines removed", "fundus-dev")]["met"]
+    assert not checks[("pages ending in junk", "fundus-dev")]["met"]  # 10% > 8%
+    assert checks[("F1 (shingles)", "wcxb-dev/article")]["met"]  # 0.96 >= 0.958
+    assert checks[("recall change", "wcxb-dev/article")]["met"]  # -0.001
+    assert not checks[("recall change", "wcxb-dev/forum")]["met"]  # -0.05
+    assert not checks[("word F1 change", "wcxb-dev/article")]["met"]  # -0.003
+    assert ("word F1 change", "wcxb-dev") not in checks  # per page type only
+    assert all(checks[(g, "fundus-dev")]["met"] for g in ("body chars removed", "pages without text"))
+    assert ("l3s-gn1", "junk lines removed") not in checks  # a set not evaluated has no row
+    model_checks = [c for c in checks.values() if c["goal"].startswith("model")]
+    assert len(model_checks) == 2 and all(c["met"] for c in model_checks)
+    table = goals_table(list(checks.values()))
+    assert table.index("| NO |") < table.index("| yes |")  # goals not met come first
+    assert f"Goals met: {sum(c['met'] for c in checks.values())} of {len(checks)}." in table

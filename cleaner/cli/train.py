@@ -119,6 +119,8 @@ def evaluate(
 
       pages/s: pages per second of that system alone
 
+    Then every goal of the junk filter (training/goals.py) with its figure, unmet first.
+
     --json adds word precision/recall, junk lines per page and more. --text-shapes adds a table ("text_shapes" in --json): clean_text on held-out article bodies
     with other sites' teasers appended, a row per shape (see cleaner/training/text_eval.py), any --split.
 
@@ -131,6 +133,7 @@ def evaluate(
     from ..errors import CleanerError
     from ..training.datasets import iter_pages
     from ..training.evaluate import evaluate_pages, markdown_table
+    from ..training.goals import check_goals, goals_table
     from ..training.text_eval import text_shapes_report, text_shapes_table
 
     if split not in ("test", "train", "all"):
@@ -148,10 +151,11 @@ def evaluate(
         group = [p for p in pages if p.dataset == name][: limit or None]
         results[name] = {"split": split, **evaluate_pages(group, cleaner)}
         err(f"{name}: {len(group)} pages evaluated")
-    tables = [markdown_table(results)]
+    checks = check_goals(results, model)
+    tables = [markdown_table(results), goals_table(checks)]
     if text_shapes:
         report = text_shapes_report(shape_pages, cleaner, limit=limit)
         err(f"text shapes: {report['overall']['documents']} documents from {report['pages']} held-out pages")
         results["text_shapes"] = report  # added after the first table is made: it is no dataset
         tables.append(text_shapes_table(report))
-    typer.echo(json.dumps(results, indent=1) if as_json else "\n\n".join(tables))
+    typer.echo(json.dumps({**results, "goals": checks}, indent=1) if as_json else "\n\n".join(tables))

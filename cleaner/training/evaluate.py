@@ -180,6 +180,8 @@ class SystemScore:
     trailing_junk: bool
     #: None for the perfect filter, which is not a program that runs
     seconds: float | None = None
+    #: whether the output has any text at all
+    has_text: bool = True
 
 
 def score_text(
@@ -193,6 +195,7 @@ def score_text(
         ends_in_junk=judge.ends_in_junk(text),
         trailing_junk=trailing_junk(text.split("\n"), aligner),
         seconds=seconds,
+        has_text=bool(text.strip()),
     )
 
 
@@ -280,6 +283,10 @@ def summarise(scores: Sequence[PageScore]) -> dict[str, Any]:
         chars = sum(s.body_chars_removed_count for s in scores) if system == CLEANER else 0
         row["body_lines_removed_share"] = _rounded(lines / body_lines if body_lines else 0.0)
         row["body_chars_removed_share"] = _rounded(chars / body_chars if body_chars else 0.0)
+        # pages where plain trafilatura found text and this system gives none
+        row["pages_without_text"] = sum(
+            s.systems[TRAFILATURA].has_text and not s.systems[system].has_text for s in scores
+        )
         out[system] = row
     return out
 
