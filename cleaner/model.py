@@ -52,6 +52,9 @@ class Model:
     decision_thresholds: dict[str, float] = field(default_factory=dict)
     #: the lexical model whose score is the `lexical` feature (None: that feature is 0)
     lexical: LexicalModel | None = field(default=None, compare=False, repr=False)
+    #: trees fit on plain-text documents without the lexical score; plain text is judged by
+    #: both sets of trees, averaged (None: by these trees alone)
+    text: Model | None = field(default=None, compare=False, repr=False)
     # the flat node table predict_proba walks, derived from the arrays above
     roots_: np.ndarray = field(init=False, repr=False, compare=False)
     left_: np.ndarray = field(init=False, repr=False, compare=False)
@@ -81,6 +84,7 @@ class Model:
                 depth=int(params["depth"]),
                 feature_names=tuple(params["feature_names"]),
                 decision_thresholds={k: float(v) for k, v in params.get("decision_thresholds", {}).items()},
+                text=cls.from_params(params["text_model"]) if "text_model" in params else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"malformed model parameters: {type(exc).__name__}: {exc}") from exc
@@ -119,7 +123,10 @@ class Model:
         """Feature matrix and junk probability of each non-blank line of a document."""
         lexical = self.lexical.score(doc) if self.lexical is not None else None
         matrix = line_features(doc, lexical)
-        return matrix, self.predict_proba(matrix)
+        scores = self.predict_proba(matrix)
+        if doc.source == "text" and self.text is not None:
+            scores = judge_text(scores, self.text.predict_proba(line_features(doc)))
+        return matrix, scores
 
     def predict_proba(self, matrix: np.ndarray) -> np.ndarray:
         """Junk probability of each row of a feature matrix."""
@@ -144,6 +151,12 @@ class Model:
             active = active[~self.leaf_[there]]
         raw = self.baseline + self.value_[node].reshape(n_rows, n_trees).sum(axis=1)
         return 1.0 / (1.0 + np.exp(-raw))
+
+
+def judge_text(scores: np.ndarray, text_scores: np.ndarray) -> np.ndarray:
+    """Plain text's junk probability: the mean of the two sets of trees (the one place that
+    combines them, for cleaning and for training's out-of-fold scores)."""
+    return (scores + text_scores) / 2
 
 
 def dumps(obj: Any) -> str:

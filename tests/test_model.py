@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 import cleaner
-from cleaner.features import FEATURE_NAMES
+from cleaner.document import Document
+from cleaner.features import COLUMN, FEATURE_NAMES, line_features
 from cleaner.lexical import LEXICAL_FILE
 from cleaner.model import CARD_FILE, MODEL_FILE, Model, default_model_dir, load_model
 from cleaner.training.corpus import read_seeds
-from cleaner.training.fit import TrainParams, export_trees
+from cleaner.training.fit import TrainParams, export_trees, text_view
 from cleaner.training.train import train
 
 from .conftest import ROOT, SEED
@@ -118,3 +119,28 @@ def test_a_header_goes_only_with_a_wholly_removed_block() -> None:
     removed = decide(scores, np.full(10, 50.0), rule, cue, runs=runs, labels=labels)
     assert removed[5] and not removed[6:8].any()
     assert not removed[4]
+
+
+def test_plain_text_is_judged_by_both_sets_of_trees(host_article: str) -> None:
+    model = load_model()
+    assert model.text is not None and model.lexical is not None
+    doc = Document.from_text(host_article)
+    matrix, scores = model.score(doc)
+    assert matrix[:, COLUMN["lexical"]].any()  # the page trees see the lexical score...
+    text_matrix = line_features(doc)
+    assert not text_matrix[:, COLUMN["lexical"]].any()  # ...the text trees do not
+    expected = (model.predict_proba(matrix) + model.text.predict_proba(text_matrix)) / 2
+    np.testing.assert_allclose(scores, expected)
+    page = Document(lines=doc.lines, source="html")
+    np.testing.assert_array_equal(model.score(page)[1], model.predict_proba(model.score(page)[0]))
+
+
+def test_text_view_drops_the_lexical_score_of_plain_text_only() -> None:
+    docs = read_seeds(ROOT / "seeds")
+    for d in docs:
+        d.lexical_ = np.full(len(d.labels), 2.0)
+    view = text_view(docs)
+    assert view and len(view) == sum(d.doc.source == "text" for d in docs) < len(docs)
+    column = COLUMN["lexical"]
+    assert all(not v.features[:, column].any() for v in view)
+    assert all(d.features[:, column].all() for d in docs)  # the originals keep theirs

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,18 @@ def matrices(docs: Sequence[LabelledDoc]) -> tuple[np.ndarray, np.ndarray, np.nd
     if not xs:
         return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0), np.zeros(0)
     return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+
+
+def text_view(docs: Sequence[LabelledDoc]) -> list[LabelledDoc]:
+    """The plain-text documents as the text trees see them: without the lexical score.
+
+    Plain text has trees of its own because its training documents are gold bodies with
+    other pages' headlines appended, from one pool for every fold: the lexical model has
+    seen the very headlines it scores out of fold there, so trees that trust it keep the
+    teasers of unseen sites. Pages keep the lexical score: their lines are real and grouped
+    by site. Plain text is judged by both sets of trees (model.judge_text).
+    """
+    return [replace(d, lexical_=None, features_=None) for d in docs if d.doc.source == "text"]
 
 
 def fit(docs: Sequence[LabelledDoc], params: TrainParams | None = None) -> Any:

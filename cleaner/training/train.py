@@ -14,10 +14,10 @@ import numpy as np
 from ..config import Settings
 from ..features import FEATURE_NAMES, FEATURE_VERSION
 from ..lexical import LEXICAL_FILE, N_BUCKETS
-from ..model import CARD_FILE, MODEL_FILE, dumps, file_digest
+from ..model import CARD_FILE, MODEL_FILE, dumps, file_digest, judge_text
 from .corpus import Corpus, LabelledDoc, digest
 from .datasets import HELD_OUT_MODULUS
-from .fit import CV_FOLDS, TrainParams, export_trees, fit, out_of_fold
+from .fit import CV_FOLDS, TrainParams, export_trees, fit, out_of_fold, text_view
 from .stacking import LexicalParams, stack
 from .thresholds import choose_thresholds, removal_scores
 
@@ -51,10 +51,14 @@ def train(
     lexical = stack(docs, CV_FOLDS, lexical_params)
     choice, cv, thresholds = _cross_validate(corpus, params) if with_cv else (None, None, {})
     estimator = fit(docs, params)
+    text_docs = text_view(docs)
+    exported = export_trees(estimator, FEATURE_NAMES, thresholds)
+    if text_docs:
+        exported["text_model"] = export_trees(fit(text_docs, params), FEATURE_NAMES)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / MODEL_FILE
-    model_path.write_text(dumps(export_trees(estimator, FEATURE_NAMES, thresholds)), encoding="utf-8")
+    model_path.write_text(dumps(exported), encoding="utf-8")
     lexical_path = out_dir / LEXICAL_FILE
     lexical.save(lexical_path)
     card = {
@@ -62,6 +66,8 @@ def train(
         "model_sha256": file_digest(model_path),
         "estimator": "sklearn.ensemble.HistGradientBoostingClassifier",
         "estimator_params": {k: v for k, v in vars(params).items() if k != "extra"} | params.extra,
+        "text_model": f"the same estimator fit on the {len(text_docs)} plain-text documents alone, "
+        "without the lexical score (training.fit.text_view); plain text is judged by both, averaged",
         "lexical": LEXICAL_FILE,
         "lexical_sha256": file_digest(lexical_path),
         "lexical_estimator": "sklearn.linear_model.SGDClassifier (log loss), exported as float32 weights",
@@ -89,8 +95,12 @@ def _cross_validate(
 ) -> tuple[dict[str, Any] | None, dict[str, Any], dict[str, float]]:
     """Out-of-fold predictions: the threshold choice, the cross-validated removal scores
     (overall and per source) and the chosen thresholds."""
+    probs = out_of_fold(corpus.docs, params)
+    # plain text is judged by both sets of trees: the text trees' out-of-fold scores join in
+    texts = [k for k, d in enumerate(corpus.docs) if d.doc.source == "text"]
+    for k, p in zip(texts, out_of_fold(text_view(corpus.docs), params), strict=True):
+        probs[k] = judge_text(probs[k], p)
     docs = corpus.docs
-    probs = out_of_fold(docs, params)
     choice: dict[str, Any] | None = None
     thresholds: dict[str, float] = {}
     if corpus.pages:

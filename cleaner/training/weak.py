@@ -26,6 +26,8 @@ from .corpus import LabelledDoc
 from .datasets import GoldPage, blocks_by_label, page_title
 from .evaluate import BODY_COVER, Aligner, WordJudge, tokens
 
+#: the source name of the documents built here (plain text with junk appended)
+SYNTHETIC = "synthetic"
 #: how much each line of a source counts in training: the modern news set most, generic
 #: 2007 web pages least (their gold keeps lists and forum posts a news reader would not)
 SOURCE_WEIGHTS = {
@@ -35,7 +37,7 @@ SOURCE_WEIGHTS = {
     "dragnet": 1.0,
     "google-trends-2017": 1.0,
     "cleaneval": 0.5,
-    "synthetic": 2.0,
+    SYNTHETIC: 2.0,
 }
 #: labels of blocks the gold sets disagree about; bylines and dates are junk (readers of
 #: clean text do without them), the headline and standfirst are not for a line filter to judge
@@ -306,7 +308,7 @@ def text_documents(
         if len(body) < 2:
             continue
         group = f"{p.dataset}:{p.site}"
-        weight = SOURCE_WEIGHTS["synthetic"]
+        weight = SOURCE_WEIGHTS[SYNTHETIC]
         name = f"{p.dataset}/{p.id}"
         docs.append(_text_doc(body, [], group, f"{name}#clean", weight))
         size = (
@@ -346,4 +348,4 @@ def _text_doc(
     lines += [(line, 1) for line in junk]
     doc = Document.from_text("\n".join(line for line, _ in lines))
     labels = np.array([label for _, label in lines], dtype=np.int8)
-    return LabelledDoc(doc=doc, labels=labels, source="synthetic", group=group, name=name, weight=weight)
+    return LabelledDoc(doc=doc, labels=labels, source=SYNTHETIC, group=group, name=name, weight=weight)
