@@ -390,3 +390,17 @@ def line_features(doc: Document, lexical: np.ndarray | None = None) -> np.ndarra
     prev = np.vstack([edge, shifted[:-1]])
     nxt = np.vstack([shifted[1:], edge])
     return np.hstack([base, prev, nxt])
+
+
+#: the columns that come from the lexical score (its own and those derived from it)
+LEXICAL_COLUMNS = ("lexical", "section_lexical", "block_lexical", "tail_lexical")
+
+
+def without_lexical(matrix: np.ndarray) -> np.ndarray:
+    """The feature matrix `line_features` gives with no lexical score, from one made with it."""
+    out = matrix.copy()
+    out[:, [COLUMN[name] for name in LEXICAL_COLUMNS]] = 0.0
+    # a neighbour's score is 0 too, except where there is no neighbour
+    out[1:, COLUMN["prev_lexical"]] = 0.0
+    out[:-1, COLUMN["next_lexical"]] = 0.0
+    return out

@@ -18,7 +18,7 @@ import numpy as np
 
 from .document import Document
 from .errors import ModelError
-from .features import FEATURE_NAMES, FEATURE_VERSION, line_features
+from .features import FEATURE_NAMES, FEATURE_VERSION, line_features, without_lexical
 from .lexical import LEXICAL_FILE, LexicalModel
 
 MODEL_FILE = "cleaner-model.json"
@@ -125,7 +125,7 @@ class Model:
         matrix = line_features(doc, lexical)
         scores = self.predict_proba(matrix)
         if doc.source == "text" and self.text is not None:
-            scores = judge_text(scores, self.text.predict_proba(line_features(doc)))
+            scores = judge_text(scores, self.text.predict_proba(without_lexical(matrix)))
         return matrix, scores
 
     def predict_proba(self, matrix: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
-from ..features import FEATURE_NAMES, FEATURE_VERSION
+from ..features import FEATURE_NAMES, FEATURE_VERSION, without_lexical
 from ..model import FORMAT, FORMAT_VERSION, Model
 from .corpus import LabelledDoc
 
@@ -68,7 +68,7 @@ def text_view(docs: Sequence[LabelledDoc]) -> list[LabelledDoc]:
     teasers of unseen sites. Pages keep the lexical score: their lines are real and grouped
     by site. Plain text is judged by both sets of trees (model.judge_text).
     """
-    return [replace(d, lexical_=None, features_=None) for d in docs if d.doc.source == "text"]
+    return [replace(d, features_=without_lexical(d.features)) for d in docs if d.doc.source == "text"]
 
 
 def fit(docs: Sequence[LabelledDoc], params: TrainParams | None = None) -> Any:
