@@ -368,8 +368,7 @@ COLUMN = {name: k for k, name in enumerate(FEATURE_NAMES)}
 
 
 def block_runs(doc: Document) -> np.ndarray:
-    """Per row, the number of the block it is in (two or more consecutive lines of one list or
-    box of the page), else -1; plain text has no blocks (its trailing run is the rule's own)."""
+    """Per row, its block's number (2+ consecutive lines of one list or box of a page), else -1."""
     if doc.page is None:
         return np.full(len(doc.rows), -1)
     lengths, run_id = _block_runs(doc.page.block[doc.rows])
@@ -392,15 +391,9 @@ def line_features(doc: Document, lexical: np.ndarray | None = None) -> np.ndarra
     return np.hstack([base, prev, nxt])
 
 
-#: the columns that come from the lexical score (its own and those derived from it)
-LEXICAL_COLUMNS = ("lexical", "section_lexical", "block_lexical", "tail_lexical")
-
-
 def without_lexical(matrix: np.ndarray) -> np.ndarray:
     """The feature matrix `line_features` gives with no lexical score, from one made with it."""
     out = matrix.copy()
-    out[:, [COLUMN[name] for name in LEXICAL_COLUMNS]] = 0.0
-    # a neighbour's score is 0 too, except where there is no neighbour
-    out[1:, COLUMN["prev_lexical"]] = 0.0
-    out[:-1, COLUMN["next_lexical"]] = 0.0
+    out[:, [COLUMN[n] for n in ("lexical", "section_lexical", "block_lexical", "tail_lexical")]] = 0.0
+    out[1:, COLUMN["prev_lexical"]] = out[:-1, COLUMN["next_lexical"]] = 0.0  # edges: NO_NEIGHBOUR
     return out
