@@ -66,8 +66,12 @@ def train(
         "model_sha256": file_digest(model_path),
         "estimator": "sklearn.ensemble.HistGradientBoostingClassifier",
         "estimator_params": {k: v for k, v in vars(params).items() if k != "extra"} | params.extra,
-        "text_model": f"the same estimator fit on the {len(text_docs)} plain-text documents alone, "
-        "without the lexical score (training.fit.text_view); plain text is judged by both, averaged",
+        "text_model": (
+            f"the same estimator fit on the {len(text_docs)} plain-text documents alone, "
+            "without the lexical score (training.fit.text_view); plain text is judged by both, averaged"
+            if text_docs
+            else "none (no plain-text documents): the page trees judge plain text too"
+        ),
         "lexical": LEXICAL_FILE,
         "lexical_sha256": file_digest(lexical_path),
         "lexical_estimator": "sklearn.linear_model.SGDClassifier (log loss), exported as float32 weights",
