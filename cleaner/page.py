@@ -14,6 +14,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -72,7 +73,7 @@ class _Walk:
     end: list[int]
     parent: list[int]
     tag: list[str]
-    attrs: list[str]
+    element: list[Any]  # class and id words are read only for the few elements lines come from
     in_link: np.ndarray  # cumulative count of link characters, len(text) + 1
 
 
@@ -88,10 +89,11 @@ def _walk(tree: Any) -> _Walk:
     end: list[int] = []
     parent: list[int] = []
     tags: list[str] = []
-    attrs: list[str] = []
+    elements: list[Any] = []
     stack: list[int] = []
     links: list[int] = []
     events = etree.iterwalk(root, events=("start", "end"))
+    # positions are counted in the raw text first; whitespace goes in one pass at the end
     for event, el in events:
         tag = el.tag
         visible = isinstance(tag, str) and tag not in _INVISIBLE
@@ -104,33 +106,63 @@ def _walk(tree: Any) -> _Walk:
             end.append(pos)
             parent.append(stack[-2] if len(stack) > 1 else -1)
             tags.append(tag)
-            attrs.append(f"{el.get('class') or ''} {el.get('id') or ''}")
+            elements.append(el)
             if tag == "a":
                 links.append(stack[-1])
-            if el.text:
-                piece = _piece(el.text)
-                chunks.append(piece)
-                pos += len(piece)
+            text = el.text
+            if text:
+                if not text.isascii():
+                    text = _normal(text)
+                chunks.append(text)
+                pos += len(text)
             continue
         if visible:
             end[stack.pop()] = pos
-        if el.tail and el is not root:
-            piece = _piece(el.tail)
-            chunks.append(piece)
-            pos += len(piece)
-    marks = np.zeros(pos + 1, dtype=np.int64)
-    for k in links:
-        marks[start[k]] += 1
-        marks[end[k]] -= 1
+        text = el.tail
+        if text and el is not root:
+            if not text.isascii():
+                text = _normal(text)
+            chunks.append(text)
+            pos += len(text)
+    codes = np.frombuffer("".join(chunks).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kept = ~_dropped_table()[np.minimum(codes, _TABLE_SIZE)]
+    # where each raw position falls in the text without whitespace
+    at = np.r_[0, np.cumsum(kept)]
+    start_at, end_at = at[start], at[end]
+    marks = np.zeros(int(at[-1]) + 1, dtype=np.int64)
+    np.add.at(marks, start_at[links], 1)
+    np.add.at(marks, end_at[links], -1)
     inside = np.cumsum(marks)[:-1] > 0
-    return _Walk("".join(chunks), start, end, parent, tags, attrs, np.r_[0, np.cumsum(inside)])
+    text = codes[kept].tobytes().decode("utf-32-le", "surrogatepass")
+    return _Walk(
+        text, start_at.tolist(), end_at.tolist(), parent, tags, elements, np.r_[0, np.cumsum(inside)]
+    )
+
+
+#: code points covered by the table of characters dropped from the page text: whitespace
+#: ends at U+3000, and every code point beyond shares the table's last slot (kept)
+_TABLE_SIZE = 0x3001
+
+
+@lru_cache(maxsize=1)
+def _dropped_table() -> np.ndarray:
+    """Per code point, whether lines are searched without it: whitespace (what str.split
+    splits on) and table bars."""
+    table = np.array([chr(i).isspace() for i in range(_TABLE_SIZE)] + [False], dtype=bool)
+    table[ord("|")] = True
+    return table
+
+
+def _normal(text: str) -> str:
+    """Non-ASCII page text as trafilatura normalises its lines: NFC, no invisible marks."""
+    return unicodedata.normalize("NFC", text).translate(_INVISIBLE_MARKS)
 
 
 def _piece(text: str) -> str:
-    """Page text as lines are searched in it: no whitespace, no bars, NFC, no invisible marks
-    (trafilatura normalises its lines the same way)."""
+    """Text as lines are searched for in the page: no whitespace, no bars, NFC, no invisible
+    marks."""
     if not text.isascii():
-        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE_MARKS)
+        text = _normal(text)
     return "".join(text.replace("|", "").split())
 
 
@@ -193,7 +225,8 @@ def _context(walk: _Walk, chain: list[int]) -> tuple[str, ...]:
         words[f"t:{walk.tag[k]}"] = None
         if depth == 0:
             words[f"s:{walk.tag[k]}"] = None
-        for w in _class_words(walk.attrs[k]):
+        el = walk.element[k]
+        for w in _class_words(f"{el.get('class') or ''} {el.get('id') or ''}"):
             words[f"c:{w}"] = None
     return tuple(words)
 

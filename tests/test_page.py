@@ -155,6 +155,16 @@ def test_lines_with_invisible_marks_and_bars_are_found() -> None:
     assert all(facts.tags & TAG_BIT["found"])
 
 
+def test_lines_beyond_the_whitespace_table_keep_their_places() -> None:
+    # emoji and CJK lie beyond the table of dropped code points; U+3000 is whitespace within it
+    cheer = "Fans cheered \U0001f389 as the team won the \u5168\u56fd\u5927\u4f1a\u3000final on Sunday."
+    link = "Read the full match report and the coach's comments"
+    page = f"<html><body><article><p>{cheer}</p><p><a href='/r'>{link}</a></p></article></body></html>"
+    facts = page_facts(load_html(page), [cheer.replace("\u3000", " "), link])
+    assert all(facts.tags & TAG_BIT["found"])
+    assert list(facts.link_share) == [0.0, 1.0]
+
+
 def test_one_long_paragraph_is_not_the_main_container() -> None:
     paragraphs = ["a" * 255 + " end.", "b " * 42 + "end.", "c " * 30 + "end."]
     page = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>"
