@@ -59,8 +59,9 @@ def _bucket(h: np.ndarray, salt: int) -> np.ndarray:
     return (mixed >> np.uint64(64 - HASH_BITS)).astype(np.intp)
 
 
-def _page_bucket(token: str) -> int:
-    return int(_bucket(np.array([zlib.crc32(token.encode())], dtype=np.uint64), 3)[0])
+def _page_buckets(words: list[str]) -> np.ndarray:
+    """The bucket of each page-context word (its crc32, mixed like the n-grams' hashes)."""
+    return _bucket(np.array([zlib.crc32(w.encode()) for w in words], dtype=np.uint64), 3)
 
 
 @dataclass
@@ -130,18 +131,16 @@ def _page_tokens(doc: Document) -> tuple[np.ndarray, np.ndarray, list[str]]:
     if doc.page is None:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), []
     rows: list[int] = []
-    buckets: list[int] = []
     words: list[str] = []
-    seen: dict[str, int] = {}
     for k, i in enumerate(doc.rows):
-        for word in doc.page.context[i]:
-            b = seen.get(word)
-            if b is None:
-                b = seen[word] = _page_bucket(word)
-            rows.append(k)
-            buckets.append(b)
-            words.append(word)
-    return np.asarray(rows, dtype=np.intp), np.asarray(buckets, dtype=np.intp), words
+        context = doc.page.context[i]
+        rows.extend([k] * len(context))
+        words.extend(context)
+    # each distinct word hashed once: lines of one block share their context
+    distinct = list(dict.fromkeys(words))
+    index = {w: j for j, w in enumerate(distinct)}
+    buckets = _page_buckets(distinct)[[index[w] for w in words]] if words else np.zeros(0, dtype=np.intp)
+    return np.asarray(rows, dtype=np.intp), buckets.astype(np.intp), words
 
 
 @dataclass(frozen=True)
