@@ -165,6 +165,18 @@ def test_lines_beyond_the_whitespace_table_keep_their_places() -> None:
     assert list(facts.link_share) == [0.0, 1.0]
 
 
+def test_the_walk_drops_exactly_what_a_searched_line_drops() -> None:
+    # lines are searched with _piece; the page text is made with the table: they must agree
+    from cleaner.page import _TABLE_SIZE, _dropped_table, _normal, _piece
+
+    table = _dropped_table()
+    for code in [*range(_TABLE_SIZE), 0x3001, 0xFEFF, 0x1F389, 0x10FFFF]:
+        char = chr(code)
+        normal = char if char.isascii() else _normal(char)
+        walked = "".join(c for c in normal if not table[min(ord(c), _TABLE_SIZE)])
+        assert _piece(char) == walked, hex(code)
+
+
 def test_one_long_paragraph_is_not_the_main_container() -> None:
     paragraphs = ["a" * 255 + " end.", "b " * 42 + "end.", "c " * 30 + "end."]
     page = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>"
