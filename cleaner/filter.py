@@ -56,6 +56,13 @@ class CleanResult:
             "source": self.source,
             "metadata": self.metadata,
             "lines_in": self.lines_in,
+            **self.removal_fields(),
+        }
+
+    def removal_fields(self) -> dict[str, Any]:
+        """JSON-ready `removed` (line, text, score, reason) and `blank_lines_dropped`: what
+        every output that keeps removed lines writes, so a review can rebuild the input."""
+        return {
             "removed": [asdict(r) for r in self.removed],
             "blank_lines_dropped": list(self.blank_lines_dropped),
         }

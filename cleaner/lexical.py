@@ -140,7 +140,7 @@ def _page_tokens(doc: Document) -> tuple[np.ndarray, np.ndarray, list[str]]:
     distinct = list(dict.fromkeys(words))
     index = {w: j for j, w in enumerate(distinct)}
     buckets = _page_buckets(distinct)[[index[w] for w in words]] if words else np.zeros(0, dtype=np.intp)
-    return np.asarray(rows, dtype=np.intp), buckets.astype(np.intp), words
+    return np.asarray(rows, dtype=np.intp), buckets, words
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import functools
 import gzip
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -153,8 +153,7 @@ def _clean_response(
         record |= {
             "source": "html",
             "lines_in": result.lines_in,
-            "removed": [asdict(r) for r in result.removed],
-            "blank_lines_dropped": list(result.blank_lines_dropped),
+            **result.removal_fields(),
         }
     return record
 

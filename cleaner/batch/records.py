@@ -9,7 +9,7 @@ import gzip
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -139,8 +139,4 @@ def clean_record(cleaner: Cleaner, record: dict[str, Any], field: str, kind: Kin
 def cleaned_fields(result: CleanResult) -> dict[str, Any]:
     """What cleaning adds to a record: `clean_text`, `removed` (line, text, score, reason) and
     `blank_lines_dropped` (see CleanResult)."""
-    return {
-        "clean_text": result.text,
-        "removed": [asdict(r) for r in result.removed],
-        "blank_lines_dropped": list(result.blank_lines_dropped),
-    }
+    return {"clean_text": result.text, **result.removal_fields()}

@@ -14,6 +14,7 @@ from ..filter import removals
 from .corpus import Corpus, LabelledDoc
 from .datasets import GoldPage
 from .evaluate import prf, shingle_counts
+from .goals import MAX_BODY_CHARS_REMOVED, MAX_RECALL_LOSS
 
 #: candidate thresholds searched on out-of-fold predictions; the penalties below keep the
 #: choice conservative: removing a real line is far worse than keeping junk
@@ -32,12 +33,12 @@ CHOICE_WEIGHTS = {
     "google-trends-2017": 0.25,
     "cleaneval": 0.1,
 }
-#: the most recall a dataset may lose, and the plain-text targets, when choosing thresholds
-MAX_RECALL_LOSS = 0.003
+#: the plain-text body-loss target, and the cost of recall lost beyond the goal's cap
+#: (goals.MAX_RECALL_LOSS) when choosing thresholds
 MAX_BODY_CHAR_LOSS = 0.0005
 RECALL_PENALTY = 3.0
-#: the most body characters (by the weak labels) a dataset's pages may lose, and the cost of more
-MAX_HTML_BODY_CHAR_LOSS = 0.001
+#: the cost of body characters (by the weak labels) removed beyond the goal's cap
+#: (goals.MAX_BODY_CHARS_REMOVED)
 BODY_LOSS_PENALTY = 10.0
 
 
@@ -136,7 +137,7 @@ def _score_rule(
         weight = CHOICE_WEIGHTS.get(ds, 1.0)
         gain += weight * (f1 - f0)
         penalty += weight * RECALL_PENALTY * max(0.0, r0 - r1 - MAX_RECALL_LOSS)
-        penalty += weight * BODY_LOSS_PENALTY * max(0.0, loss - MAX_HTML_BODY_CHAR_LOSS)
+        penalty += weight * BODY_LOSS_PENALTY * max(0.0, loss - MAX_BODY_CHARS_REMOVED)
         per_dataset[ds] = {
             "f1_trafilatura": round(f0, 4),
             "f1_cleaner": round(f1, 4),
