@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -40,6 +41,14 @@ class Cleaner:
         self.settings = state["settings"]
         self.model_ = load_model(self.model_path)
         self.rule_ = self.settings.resolve(self.model_.decision_thresholds)
+
+    def signature(self) -> dict[str, Any]:
+        """What this cleaner's outputs depend on besides the input: the version, the model's
+        files and the resolved settings (a batch rerun with another signature redoes its outputs)."""
+        from . import __version__
+
+        rule = {k: v for k, v in asdict(self.rule_).items() if k != "time_limit"}
+        return {"cleaner": __version__, "model": self.model_.digest, "rule": rule}
 
     def score(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
         """Feature matrix and junk probability of each non-blank line of a document."""

@@ -55,6 +55,9 @@ class Model:
     #: trees fit on plain-text documents without the lexical score; plain text is judged by
     #: both sets of trees, averaged (None: by these trees alone)
     text: Model | None = field(default=None, compare=False, repr=False)
+    #: the sha256 of the model's files as loaded (empty for a model built in memory): outputs
+    #: made by another model are stale
+    digest: str = field(default="", compare=False)
     # the flat node table predict_proba walks, derived from the arrays above
     roots_: np.ndarray = field(init=False, repr=False, compare=False)
     left_: np.ndarray = field(init=False, repr=False, compare=False)
@@ -210,7 +213,9 @@ def load_model(model_dir: Path | None = None) -> Model:
                 f"{lexical_path}: missing or does not match its card; retrain with `cleaner train`"
             )
         lexical = LexicalModel.load(lexical_path)
-    model = replace(Model.from_params(params), lexical=lexical)
+    model = replace(
+        Model.from_params(params), lexical=lexical, digest=f"{digest}+{card.get('lexical_sha256') or ''}"
+    )
     if lexical is None and "lexical" in model.feature_names:
         raise ModelError(f"{path}: uses the lexical score but its card names no lexical model; retrain")
     if model.feature_names != FEATURE_NAMES or params.get("feature_version") != FEATURE_VERSION:

@@ -6,12 +6,22 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.batch.writer import RUN_RECORD
 from cleaner.training.datasets import default_data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
 SEED = ROOT / "seeds" / "000_bf343f9721e655f4.txt"
 DATA = default_data_dir()
+
+
+def output_tree(root: Path) -> dict[str, bytes]:
+    """The outputs under `root` by relative path (the run record holds the run's time: left out)."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != RUN_RECORD
+    }
 
 
 def read_cases(name: str) -> list[str]:

@@ -10,11 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CASES, SEED
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from .conftest import CASES, SEED, output_tree
 
 
 @pytest.mark.slow
@@ -42,4 +38,4 @@ def test_sigkill_mid_batch_then_rerun_gives_the_uninterrupted_tree(tmp_path: Pat
 
     rerun = subprocess.run([*clean, str(out)], capture_output=True, text=True, check=True)
     assert rerun.returncode == 0
-    assert _tree(out) == _tree(tmp_path / "whole")
+    assert output_tree(out) == output_tree(tmp_path / "whole")

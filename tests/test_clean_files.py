@@ -9,9 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 import cleaner
+from cleaner.batch.writer import outputs_made_since
 from cleaner.cli import app
 
-from .conftest import CASES, SEED
+from .conftest import CASES, SEED, output_tree
 
 PAGE = CASES / "pages" / "01_related_list.html"
 
@@ -24,10 +25,6 @@ def _inputs(root: Path) -> Path:
     (src / "bad.bin").write_bytes(b"\x00\x01binary")
     os.mkfifo(src / "pipe.html")  # never opened: refused unread
     return src
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
@@ -50,7 +47,7 @@ def test_same_tree_errors_file_and_summary_as_the_cli(tmp_path: Path, fmt: str) 
         ],
     )
     assert out.exit_code == 1
-    assert _tree(tmp_path / "lib") == _tree(tmp_path / "cli")
+    assert output_tree(tmp_path / "lib") == output_tree(tmp_path / "cli")
     assert (tmp_path / "lib-errors.jsonl").read_bytes() == (tmp_path / "cli-errors.jsonl").read_bytes()
     assert report.summary() in out.stderr
     assert (report.cleaned, report.skipped, report.failed) == (2, 0, 2)
@@ -81,6 +78,39 @@ def test_rerun_skips_up_to_date_outputs_unless_forced(tmp_path: Path) -> None:
     assert (again.cleaned, again.skipped) == (0, 2)
     forced = cleaner.clean_files([src], tmp_path / "out", force=True)
     assert (forced.cleaned, forced.skipped) == (2, 0)
+
+
+def test_rerun_with_other_settings_redoes_every_output(tmp_path: Path) -> None:
+    src, out = _inputs(tmp_path), tmp_path / "out"
+    first = cleaner.clean_files([src], out)
+    assert not first.settings_changed
+    strict = cleaner.clean_files([src], out, trailing_threshold=1.0)
+    assert (strict.cleaned, strict.skipped, strict.settings_changed) == (2, 0, True)
+    assert "all redone" in strict.summary()
+    again = cleaner.clean_files([src], out, trailing_threshold=1.0)
+    assert (again.cleaned, again.skipped, again.settings_changed) == (0, 2, False)
+    assert cleaner.clean_files([src], out, format="json").cleaned == 2  # other outputs, other names
+
+
+def test_outputs_of_an_interrupted_run_with_other_settings_are_redone(tmp_path: Path) -> None:
+    src, out = _inputs(tmp_path), tmp_path / "out"
+    cleaner.clean_files([src], out)
+    outputs = [p for p in out.rglob("*.txt")]
+    for path in src.rglob("*"):
+        if path.is_file() and not path.is_fifo():
+            os.utime(path, (1000, 1000))
+    for path in outputs:
+        os.utime(path, (2000, 2000))  # newer than their inputs, older than the new settings
+    # a run with other settings recorded them, then was killed before it rewrote anything
+    signature = {
+        **cleaner.Cleaner(trailing_threshold=1.0).signature(),
+        "format": "text",
+        "kind": "auto",
+        "url": None,
+    }
+    outputs_made_since(out, signature)
+    resumed = cleaner.clean_files([src], out, trailing_threshold=1.0)
+    assert (resumed.cleaned, resumed.skipped, resumed.settings_changed) == (2, 0, False)
 
 
 def test_options_reach_the_cleaner(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from cleaner import Cleaner
 from cleaner.cli import app
 from cleaner.document import decode
 
-from .conftest import CASES, SEED
+from .conftest import CASES, SEED, output_tree
 
 distributed = pytest.importorskip("distributed")
 import dask.bag as db  # noqa: E402
@@ -28,10 +28,6 @@ def scheduler() -> Iterator[str]:
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
         yield cluster.scheduler_address
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def _inputs(root: Path) -> Path:
@@ -54,7 +50,7 @@ def test_cluster_run_matches_the_local_run(scheduler: str, tmp_path: Path) -> No
             app, ["clean", str(src), "-o", str(tmp_path / name), "--errors", str(errors), *extra]
         )
         assert result.exit_code == 1, result.output  # broken.html fails in both
-        runs[name] = (_tree(tmp_path / name), errors.read_text(encoding="utf-8"), result.stderr)
+        runs[name] = (output_tree(tmp_path / name), errors.read_text(encoding="utf-8"), result.stderr)
     assert runs["dask"][0] == runs["local"][0]
     assert len(runs["local"][0]) == 3 * len(PAGES) + 1
     assert runs["dask"][1] == runs["local"][1]

@@ -157,13 +157,14 @@ def render(result: CleanResult, fmt: Format, display: str) -> str:
     return f"{result.text}\n" if result.text else ""
 
 
-def up_to_date(job: Job) -> bool:
-    """Whether the job's output is a file newer than its input (a rerun can skip it)."""
+def up_to_date(job: Job, since: float = 0.0) -> bool:
+    """Whether the job's output is a file newer than its input and made since `since`, when
+    the batch's settings were first used in its output folder (a rerun can skip it)."""
     if job.src is None or job.dest is None:
         return False
     try:
         out = job.dest.stat()
-        return stat.S_ISREG(out.st_mode) and out.st_mtime >= job.src.stat().st_mtime
+        return stat.S_ISREG(out.st_mode) and out.st_mtime >= max(job.src.stat().st_mtime, since)
     except OSError:
         return False
 
@@ -178,16 +179,17 @@ def run_job(
     inputs: set[Path],
     force: bool = False,
     max_bytes: int = MAX_INPUT_BYTES,
+    since: float = 0.0,
 ) -> Outcome:
     """Clean one input and write (or return) its output; errors become the outcome's message.
 
-    An output newer than its input is left alone unless `force`: rerunning a batch finishes
-    only what is missing or stale.
+    An output newer than its input and made since `since` (see `writer.outputs_made_since`)
+    is left alone unless `force`: rerunning a batch finishes only what is missing or stale.
     """
     try:
         if job.dest is not None and real_path(job.dest) in inputs:
             raise InputError(f"output {job.dest} would overwrite an input file; choose another -o folder")
-        if not force and up_to_date(job):
+        if not force and up_to_date(job, since):
             return Outcome(job, skipped=True)
         data = _read_stdin() if job.src is None else read_input(job.src, max_bytes)
         result = cleaner.clean(data, url=url, kind=kind_of(job.src, kind), with_metadata=fmt == "json")

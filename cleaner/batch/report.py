@@ -63,6 +63,9 @@ class BatchReport:
     failures: list[Failure] = field(default_factory=list)
     #: temporary files of an interrupted earlier run, removed from the output folder
     leftovers_removed: int = 0
+    #: an earlier run into the output folder used other settings, model or version: its
+    #: outputs were all made again
+    settings_changed: bool = False
 
     @property
     def failed(self) -> int:
@@ -82,7 +85,12 @@ class BatchReport:
 
     def summary(self) -> str:
         """One line: what was cleaned, skipped and failed, and how much was removed."""
-        return (
+        line = (
             f"{self.cleaned} file(s) cleaned, {self.skipped} skipped (up to date), {self.failed} failed; "
             f"{self.lines_removed} line(s), {self.chars_removed} character(s) removed"
         )
+        if self.settings_changed:
+            line += (
+                " (the folder's earlier outputs were made with other settings, model or version: all redone)"
+            )
+        return line

@@ -12,10 +12,10 @@ from typing import Any, cast
 
 from ..api import Cleaner, Kind
 from ..config import TIME_LIMIT
-from ..errors import ConfigError
+from ..errors import ConfigError, OutputError
 from .files import MAX_INPUT_BYTES, STDIN, Format, Outcome, plan, real_path, run_all
 from .report import BatchReport, write_failures
-from .writer import remove_leftovers
+from .writer import outputs_made_since, remove_leftovers
 
 #: bytes in a megabyte, as --max-size counts them
 MB = 1024 * 1024
@@ -93,11 +93,19 @@ def run_batch(
     """The batch behind `clean_files` and `cleaner clean`: also stdin ('-'), and no `out_dir`
     for a single input (its result goes to `on_outcome` only). Temporary files of an
     interrupted run are its callers' to remove first (`writer.remove_leftovers`). Raises ConfigError when
-    several inputs have no output folder, SchedulerError when a cluster cannot be reached."""
+    several inputs have no output folder, OutputError when the output folder cannot be written,
+    SchedulerError when a cluster cannot be reached."""
     planned, failures = plan(inputs, out_dir, fmt)
     if out_dir is None and len(planned) + len(failures) > 1:
         raise ConfigError("several inputs need an output folder (-o OUTDIR; out_dir)")
     report = BatchReport()
+    since = 0.0
+    if out_dir is not None and planned:
+        signature = {**cleaner.signature(), "format": fmt, "kind": kind, "url": url}
+        try:
+            since, report.settings_changed = outputs_made_since(out_dir, signature)
+        except OSError as exc:
+            raise OutputError(f"cannot write to the output folder {out_dir}: {exc.strerror or exc}") from exc
     options: dict[str, Any] = dict(
         fmt=fmt,
         kind=kind,
@@ -105,6 +113,7 @@ def run_batch(
         inputs={real_path(j.src) for j in planned if j.src is not None},
         force=force,
         max_bytes=max_bytes,
+        since=since,
     )
     outcomes = _with_progress(_outcomes(cleaner, planned, jobs, scheduler, options), progress, len(planned))
     for outcome in itertools.chain(failures, outcomes):  # each reported as it comes

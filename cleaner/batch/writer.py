@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 #: suffix of the temporary files; leftovers of a killed run are removed on the next
 TMP_SUFFIX = ".cleaner-tmp"
+#: the file in an output folder that records what made its outputs (not *.json: `cleaner
+#: review` reads those as outputs)
+RUN_RECORD = ".cleaner-run"
 
 
 def _umask() -> int:
@@ -63,3 +68,26 @@ def remove_leftovers(outdir: Path) -> int:
             tmp.unlink(missing_ok=True)
             count += 1
     return count
+
+
+def outputs_made_since(outdir: Path, signature: dict[str, Any]) -> tuple[float, bool]:
+    """The time from which outputs in `outdir` were made with `signature`, and whether an
+    earlier run there used another one.
+
+    A new signature is recorded with the time now: outputs older than that were made with
+    other settings (or by an interrupted run with them), so a rerun redoes them.
+    """
+    record = outdir / RUN_RECORD
+    try:
+        earlier = json.loads(record.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        earlier = None
+    except (OSError, ValueError):
+        earlier = {}  # unreadable or not ours: treat as made with other settings
+    if isinstance(earlier, dict) and earlier.get("signature") == signature:
+        since = earlier.get("since")
+        if isinstance(since, int | float):
+            return float(since), False
+    now = time.time()
+    write_atomic(record, json.dumps({"signature": signature, "since": now}, indent=1) + "\n")
+    return now, earlier is not None

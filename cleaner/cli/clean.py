@@ -54,7 +54,11 @@ _Model = Annotated[
 _Explain = Annotated[bool, typer.Option(help="Print each removed line with its score and reason to stderr.")]
 _Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
 _Force = Annotated[
-    bool, typer.Option(help="Redo every output; by default a rerun skips outputs newer than their inputs.")
+    bool,
+    typer.Option(
+        help="Redo every output; by default a rerun skips outputs newer than their inputs "
+        "and made with the same settings, model and version."
+    ),
 ]
 _Errors = Annotated[
     Path | None, typer.Option(help="Write failures as JSONL (path, error, message); rewritten each run.")
