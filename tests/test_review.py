@@ -257,3 +257,17 @@ def test_other_jsonl_files_beside_the_outputs_are_passed_over(tmp_path: Path) ->
         json.dumps({"path": "x", "error": "InputError", "message": "m"}) + "\n", encoding="utf-8"
     )
     assert [d.path for d in read_outputs(out)] == [str(SEED)]
+
+
+def test_the_page_never_overwrites_an_output_and_a_folder_is_a_clear_error(tmp_path: Path) -> None:
+    out = _batch(tmp_path, CASES / "pages" / "01_related_list.html")
+    output = out / "01_related_list.html.json"
+    before = output.read_bytes()
+    result = runner.invoke(app, ["review", str(out), "-o", str(output)])
+    assert result.exit_code == 2
+    assert "is one of the outputs being reviewed" in result.stderr
+    assert output.read_bytes() == before
+    result = runner.invoke(app, ["review", str(out), "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"{out} is a folder: name the HTML file to write" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)

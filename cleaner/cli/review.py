@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import app, err
+from . import app, err, usage
 
 
 @app.command()
@@ -40,10 +40,15 @@ def review(
 
       cleaner clean records.jsonl --jsonl -o clean.jsonl && cleaner review clean.jsonl
     """
+    from ..batch.files import real_path
     from ..errors import CleanerError
     from ..review import read_outputs, write_report
+    from ..review.outputs import output_files
 
     try:
+        read = [p for root in (outputs, compare) if root is not None for p in output_files(root)]
+        if real_path(report) in map(real_path, read):
+            raise usage(f"-o {report} is one of the outputs being reviewed; write the page elsewhere")
         docs = read_outputs(outputs)
         previous = read_outputs(compare) if compare is not None else None
         write_report(docs, report, title=title, previous=previous)

@@ -64,15 +64,11 @@ def read_outputs(root: Path) -> list[ReviewDoc]:
     JSONL files that are not cleaned records (an --errors file, a corrections.jsonl saved
     beside the outputs) are passed over; a broken output is an InputError naming it.
     """
-    if not root.exists():
-        raise InputError(f"{root}: no such file or folder")
-    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
     docs: list[ReviewDoc] = []
-    for path in files:
-        name = path.name.removesuffix(".gz")
-        if name.endswith(".jsonl"):
+    for path in output_files(root):
+        if path.name.removesuffix(".gz").endswith(".jsonl"):
             docs.extend(_from_jsonl(path))
-        elif name.endswith(".json"):
+        else:
             docs.append(_from_json(path))
     if not docs:
         raise InputError(
@@ -80,6 +76,15 @@ def read_outputs(root: Path) -> list[ReviewDoc]:
             "or a --jsonl / web-archive run)"
         )
     return docs
+
+
+def output_files(root: Path) -> list[Path]:
+    """The JSON and JSONL (.gz too) files under `root` (a folder, or one file) that
+    `read_outputs` reads, in sorted order."""
+    if not root.exists():
+        raise InputError(f"{root}: no such file or folder")
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    return [p for p in files if p.name.removesuffix(".gz").endswith((".json", ".jsonl"))]
 
 
 def _open(path: Path) -> Any:

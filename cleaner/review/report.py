@@ -19,6 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..batch.writer import atomic_output
+from ..errors import OutputError
 from .outputs import ReviewDoc
 
 #: score bands of the filter (lower bound, label); a removal falls in the last band it reaches
@@ -42,10 +43,18 @@ def write_report(
     title: str = "cleaner review",
     previous: list[ReviewDoc] | None = None,
 ) -> None:
-    """Write the review page of `docs` (and, with `previous`, what changed since those)."""
-    with atomic_output(out) as fh:
-        for part in _parts(docs, title=title, previous=previous):
-            fh.write(part)
+    """Write the review page of `docs` (and, with `previous`, what changed since those).
+
+    Raises OutputError when `out` is a folder or cannot be written.
+    """
+    if out.is_dir():
+        raise OutputError(f"{out} is a folder: name the HTML file to write (e.g. {out / 'review.html'})")
+    try:
+        with atomic_output(out) as fh:
+            for part in _parts(docs, title=title, previous=previous):
+                fh.write(part)
+    except OSError as exc:
+        raise OutputError(f"cannot write the review page {out}: {exc.strerror or exc}") from exc
 
 
 def _parts(docs: list[ReviewDoc], *, title: str, previous: list[ReviewDoc] | None) -> Iterator[str]:
