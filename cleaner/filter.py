@@ -201,7 +201,7 @@ def _reason(row: np.ndarray, trailing: bool, words: list[str]) -> str:
     if row[COLUMN["log_block_run"]] > np.log1p(1):
         hints.append("decided with its block")
     if words:
-        hints.append("words: " + ", ".join(repr(w) for w in words))
+        hints.append("words: " + ", ".join(words))
     return "; ".join(hints)
 
 

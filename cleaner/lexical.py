@@ -64,6 +64,18 @@ def _page_buckets(words: list[str]) -> np.ndarray:
     return _bucket(np.array([zlib.crc32(w.encode()) for w in words], dtype=np.uint64), 3)
 
 
+#: how a reason names the page-context tokens page.py writes ("t:div", "s:a", "c:related")
+_PAGE_LABELS = {"t:": "inside <{}>", "s:": "in <{}>", "c:": "class/id {!r}"}
+
+
+def readable(label: str) -> str | None:
+    """A token as a reason shows it: an n-gram quoted, a page-context token in words; None
+    for n-grams a reader learns nothing from (digits, which are folded to 0, and punctuation)."""
+    if label[:2] in _PAGE_LABELS:
+        return _PAGE_LABELS[label[:2]].format(label[2:])
+    return repr(label) if any(ch.isalpha() for ch in label) else None
+
+
 @dataclass
 class Tokens:
     """Hashed tokens of a document's non-blank lines: entry k is bucket `buckets[k]` of row `rows[k]`."""
@@ -157,7 +169,8 @@ class LexicalModel:
         return self.bias + np.bincount(toks.rows, weights=contrib, minlength=toks.n_rows)
 
     def top_tokens(self, doc: Document, rows: np.ndarray, k: int = 3) -> dict[int, list[str]]:
-        """For each given row, the `k` tokens that pushed its score most towards junk."""
+        """For each given row, the `k` tokens that pushed its score most towards junk, as a
+        reason names them (see `readable`)."""
         # a line's tokens do not depend on the other lines: hash only the rows asked about
         lines = [doc.lines[i] for i in doc.rows[rows]]
         page = doc.page.take(doc.rows[rows]) if doc.page is not None else None
@@ -169,7 +182,7 @@ class LexicalModel:
             if contrib[j] <= 0:
                 break
             words = out[int(rows[toks.rows[j]])]
-            label = toks.labels[j].strip()
+            label = readable(toks.labels[j].strip())
             if label and len(words) < k and label not in words:
                 words.append(label)
         return out

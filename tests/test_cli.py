@@ -265,3 +265,34 @@ def test_file_vanishing_mid_batch(tmp_path: Path) -> None:
     )
     assert outcome.failure is not None and outcome.failure.message == "vanished or a broken symlink"
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["{src}", "-o", "{src}"], "is the input folder"),
+        (["{src}/a.txt", "-o", "{tmp}/out.jsonl"], "looks like a file name: -o names the output folder"),
+        (["{src}/a.txt", "-o", "-"], "-o - (stdout) is for --jsonl"),
+        (["{src}/a.txt", "-o", "{src}/a.txt"], "is a file (-o OUTDIR"),
+        (["{src}", "-o", "{tmp}/out", "--url", "https://example.com/a"], "cannot be given for 2 inputs"),
+        (["{tmp}/r.jsonl"], "looks like JSONL records: add --jsonl"),
+        (["{tmp}/r.jsonl", "--jsonl", "--explain", "--force"], "--explain, --force: not for --jsonl"),
+        (["{tmp}/bin.jsonl", "--jsonl"], "looks like a binary file, not JSONL records"),
+        (
+            ["{src}", "-o", "{tmp}/out", "-f", "xml"],
+            "format must be text or json, not 'xml' (--format, format)",
+        ),
+    ],
+)
+def test_options_that_would_surprise_are_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("One.\nTwo.", encoding="utf-8")
+    (src / "b.txt").write_text("Three.\nFour.", encoding="utf-8")
+    (tmp_path / "r.jsonl").write_text('{"html": "<p>x</p>"}\n', encoding="utf-8")
+    (tmp_path / "bin.jsonl").write_bytes(b"\x7fELF\x00\x00" * 100)
+    before = output_tree(tmp_path)
+    result = runner.invoke(app, ["clean", *(a.format(src=src, tmp=tmp_path) for a in args)])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert output_tree(tmp_path) == before  # nothing written

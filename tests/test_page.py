@@ -10,7 +10,7 @@ from cleaner.document import Document
 from cleaner.errors import ModelError
 from cleaner.extract import extract
 from cleaner.features import COLUMN, FEATURE_NAMES, FEATURES, Lines, line_features
-from cleaner.lexical import N_BUCKETS, LexicalModel, tokens
+from cleaner.lexical import N_BUCKETS, LexicalModel, readable, tokens
 from cleaner.page import TAG_BIT, page_facts
 
 BODY = [
@@ -124,7 +124,13 @@ def test_top_tokens_name_the_heaviest_words() -> None:
     assert toks.labels is not None
     heavy = toks.buckets[toks.labels.index("newsletter")]
     weights[heavy] = 5.0
-    assert LexicalModel(weights, 0.0).top_tokens(doc, np.array([0]), 3)[0][0] == "newsletter"
+    assert LexicalModel(weights, 0.0).top_tokens(doc, np.array([0]), 3)[0][0] == "'newsletter'"
+
+
+def test_reasons_name_page_tokens_in_words_and_skip_digits() -> None:
+    assert readable("t:div") == "inside <div>" and readable("s:a") == "in <a>"
+    assert readable("c:related") == "class/id 'related'"
+    assert readable("news") == "'news'" and readable("00") is None and readable(" 0, ") is None
 
 
 def test_lexical_model_round_trip_and_no_pickles(tmp_path) -> None:

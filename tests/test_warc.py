@@ -159,6 +159,7 @@ def test_not_an_archive_is_a_clear_error(tmp_path: Path) -> None:
     bogus.write_bytes(b"<html>not an archive</html>")
     result = CliRunner().invoke(app, ["clean", str(bogus), "-o", str(tmp_path / "out.jsonl")])
     assert result.exit_code == 1 and "bogus.warc" not in result.stdout
+    assert f"error: {bogus}: not a readable WARC/ARC file" in result.stderr
     assert not (tmp_path / "out.jsonl").exists()
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from ..api import Cleaner, Kind
 from ..document import GZIP_MAGIC, gunzip
-from ..errors import CleanerError, InputError, OutputError
+from ..errors import CleanerError, ConfigError, InputError, OutputError
 from ..filter import CleanResult
 from .pool import ordered_map
 from .report import Failure
@@ -67,7 +67,10 @@ def real_path(path: Path) -> Path:
 
 
 def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> tuple[list[Job], list[Outcome]]:
-    """Expand inputs into jobs (folders recursively); inputs that do not exist become failures."""
+    """Expand inputs into jobs (folders recursively); inputs that do not exist become failures.
+
+    Raises ConfigError when the output folder is one of the input folders.
+    """
     suffix = output_suffix(fmt)
     jobs: list[Job] = []
     failed: list[Outcome] = []
@@ -77,6 +80,11 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> tuple[list[Job]
             jobs.append(Job(None, outdir / f"stdin{suffix}" if outdir else None, "<stdin>"))
             continue
         path = Path(given)
+        if path.is_dir() and out_resolved == real_path(path):
+            raise ConfigError(
+                f"the output folder {outdir} is the input folder {given}: outputs would mix with "
+                "inputs; choose another (a folder inside it is fine)"
+            )
         if path.is_dir():
             for file in _walk(path, skip=out_resolved):
                 rel = file.relative_to(path)

@@ -95,9 +95,14 @@ def run_batch(
     interrupted run are its callers' to remove first (`writer.remove_leftovers`). Raises ConfigError when
     several inputs have no output folder, OutputError when the output folder cannot be written,
     SchedulerError when a cluster cannot be reached."""
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"the output folder {out_dir} is a file (-o OUTDIR, out_dir: a folder)")
     planned, failures = plan(inputs, out_dir, fmt)
-    if out_dir is None and len(planned) + len(failures) > 1:
+    count = len(planned) + len(failures)
+    if out_dir is None and count > 1:
         raise ConfigError("several inputs need an output folder (-o OUTDIR; out_dir)")
+    if url is not None and count > 1:
+        raise ConfigError(f"a URL names one page; it cannot be given for {count} inputs (--url, url)")
     report = BatchReport()
     since = 0.0
     if out_dir is not None and planned:
@@ -128,13 +133,13 @@ def run_batch(
 def check_batch_options(fmt: str, kind: str, jobs: int, max_size_mb: float) -> None:
     """Raise ConfigError for a format, input kind, worker count or size limit a batch cannot take."""
     if fmt not in ("text", "json"):
-        raise ConfigError(f"format must be text or json, not {fmt!r}")
+        raise ConfigError(f"format must be text or json, not {fmt!r} (--format, format)")
     if kind not in ("auto", "html", "text"):
-        raise ConfigError(f"input kind must be auto, html or text, not {kind!r}")
+        raise ConfigError(f"input kind must be auto, html or text, not {kind!r} (--input-type, kind)")
     if jobs < 1:
-        raise ConfigError(f"jobs must be at least 1, not {jobs}")
+        raise ConfigError(f"jobs must be at least 1, not {jobs} (--jobs, jobs)")
     if max_size_mb <= 0:
-        raise ConfigError(f"the size limit must be positive, not {max_size_mb} MB")
+        raise ConfigError(f"the size limit must be positive, not {max_size_mb} MB (--max-size, max_size_mb)")
 
 
 def _outcomes(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import gzip
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..api import Cleaner, Kind
-from ..errors import ConfigError
+from ..document import GZIP_MAGIC, SNIFF_BYTES, looks_binary
+from ..errors import ConfigError, InputError
 from .files import real_path
 from .records import clean_jsonl, jsonl_output
 from .report import Failure, write_failures
@@ -40,6 +43,8 @@ def clean_streams(
             raise ConfigError("web archives are read from files, not stdin")
         if src is not None and not src.is_file():
             raise ConfigError(f"{src} is not a file: JSONL and WARC/ARC inputs are files (or - for JSONL)")
+        if src is not None and not archives and looks_binary(_head(src)):
+            raise ConfigError(f"{src} looks like a binary file, not JSONL records")
     if dest is not None and any(s is not None and real_path(s) == real_path(dest) for s in sources):
         raise ConfigError(f"output {dest} is also an input")
     failures: list[Failure] = []
@@ -63,6 +68,20 @@ def clean_streams(
     return summary, failures
 
 
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, inflated when it is gzip'd (an unreadable file: none)."""
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(SNIFF_BYTES)
+            if head.startswith(GZIP_MAGIC):
+                raw.seek(0)
+                with gzip.open(raw) as inflated:
+                    return inflated.read(SNIFF_BYTES)
+            return head
+    except (OSError, EOFError):
+        return b""  # reading it again reports the error with the records
+
+
 def _clean_archives(
     cleaner: Cleaner,
     sources: list[Any],
@@ -78,7 +97,7 @@ def _clean_archives(
     stats = ArchiveStats()
     with jsonl_output(dest) as write:
         for src in sources:
-            with open(src, "rb") as stream:
+            with open(src, "rb") as stream, _naming(src):
                 for record in clean_archive(
                     cleaner,
                     stream,
@@ -90,3 +109,12 @@ def _clean_archives(
                 ):
                     write(record)
     return stats.summary()
+
+
+@contextlib.contextmanager
+def _naming(src: Path) -> Iterator[None]:
+    """An archive that cannot be read is named in its error."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(f"{src}: {exc}") from exc

@@ -14,13 +14,17 @@ from . import app, err, load_cleaner, usage
 # the options of `cleaner clean`, declared once here so the command's signature stays readable
 _Paths = Annotated[
     list[str],
-    typer.Argument(help="Files, folders (searched recursively), - for stdin, or .warc/.arc(.gz) archives."),
+    typer.Argument(
+        metavar="PATH",
+        help="Files, folders (searched recursively), - for stdin, or .warc/.arc(.gz) archives.",
+    ),
 ]
 _Output = Annotated[
     Path | None,
     typer.Option(
         "-o",
         "--output",
+        metavar="OUTDIR",
         help="Folder for the outputs (mirrors the input tree); one JSONL file with --jsonl or WARC/ARC inputs.",
     ),
 ]
@@ -29,17 +33,23 @@ _Fmt = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="text|json",
         help="text: the clean text; json: text, metadata, removed lines (JSONL and web-archive records: with removed lines, for cleaner review).",
     ),
 ]
 _InputType = Annotated[
-    str, typer.Option("--input-type", help="auto (by extension, then content), html or text.")
+    str,
+    typer.Option("--input-type", metavar="auto|html|text", help="auto: by extension, then by content."),
 ]
-_Url = Annotated[str | None, typer.Option(help="The page's URL (helps extraction and metadata).")]
+_Url = Annotated[
+    str | None,
+    typer.Option(metavar="URL", help="The page's URL (helps extraction and metadata); one input only."),
+]
 _Threshold = Annotated[
     float | None,
     typer.Option(
-        help="Junk probability at which lines of the trailing run go (default: chosen in training); lower removes more."
+        metavar="0..1",
+        help="Junk probability at which lines of the trailing run go (default: chosen in training); lower removes more.",
     ),
 ]
 _Fast = Annotated[
@@ -49,41 +59,84 @@ _Fast = Annotated[
     ),
 ]
 _Model = Annotated[
-    Path | None, typer.Option(help="Folder (or file) of another model; default: the shipped one.")
+    Path | None,
+    typer.Option(metavar="DIR", help="Folder (or file) of another model; default: the shipped one."),
 ]
-_Explain = Annotated[bool, typer.Option(help="Print each removed line with its score and reason to stderr.")]
+_Explain = Annotated[
+    bool,
+    typer.Option(
+        "--explain",
+        help="Print each removed line to stderr: FILE:LINE (1-based line of the clean "
+        "input text), score, reason, text.",
+    ),
+]
 _Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
 _Force = Annotated[
     bool,
     typer.Option(
+        "--force",
         help="Redo every output; by default a rerun skips outputs newer than their inputs "
-        "and made with the same settings, model and version."
+        "and made with the same settings, model and version.",
     ),
 ]
 _Errors = Annotated[
-    Path | None, typer.Option(help="Write failures as JSONL (path, error, message); rewritten each run.")
+    Path | None,
+    typer.Option(metavar="FILE", help="Write failures as JSONL (path, error, message); rewritten each run."),
 ]
-_MaxSize = Annotated[float, typer.Option(help="Refuse inputs larger than this many MB, unread.")]
+_MaxSize = Annotated[
+    float, typer.Option(metavar="MB", help="Refuse inputs larger than this many MB (inflated), unread.")
+]
 _TimeLimit = Annotated[
-    float, typer.Option(help="Fail a document that takes longer than this many seconds (0: no limit).")
+    float,
+    typer.Option(metavar="S", help="Fail a document that takes longer than this many seconds (0: no limit)."),
 ]
 _Jobs = Annotated[
-    int | None, typer.Option("--jobs", "-j", help="Worker processes (default: all cores); 1 runs in-process.")
+    int | None,
+    typer.Option(
+        "--jobs", "-j", metavar="N", help="Worker processes (default and 0: one per core); 1 runs in-process."
+    ),
 ]
 _Jsonl = Annotated[
     bool, typer.Option("--jsonl", help="Inputs are JSONL records (.gz ok); -o names one output file.")
 ]
-_Field = Annotated[str, typer.Option(help="With --jsonl: the field to clean (e.g. html or text).")]
+_Field = Annotated[
+    str, typer.Option(metavar="NAME", help="With --jsonl: the field to clean (e.g. html or text).")
+]
 _Scheduler = Annotated[
     str | None,
     typer.Option(
+        metavar="ADDRESS",
         help="Run the batch on a Dask cluster: tcp://HOST:PORT of its scheduler, or 'local' for a "
-        "local cluster of --jobs workers. Workers must see the input and output paths."
+        "local cluster of --jobs workers. Workers must see the input and output paths.",
     ),
 ]
 
 
-@app.command()
+#: after the options in `cleaner clean --help`
+_EPILOG = """\
+Exit codes: 0 all inputs cleaned, 1 some failed (each named on stderr with its
+reason; the others are still cleaned), 2 usage error.
+
+Examples:
+
+\b
+  cleaner clean article.html
+  curl -s https://example.com/news | cleaner clean - --url https://example.com/news
+  cleaner clean scraped/ -o clean/ --explain
+  cleaner clean scraped/ -o out/ --format json && cleaner review out/
+
+\b
+  # web archives and JSONL records: one JSONL output
+  cleaner clean crawl.warc.gz -o crawl.jsonl.gz
+  cleaner clean records.jsonl --jsonl --field html -o clean.jsonl
+
+\b
+  # on a Dask cluster
+  cleaner clean scraped/ -o clean/ --scheduler tcp://HOST:8786
+"""
+
+
+@app.command(epilog=_EPILOG)
 def clean(
     paths: _Paths,
     output: _Output = None,
@@ -107,32 +160,23 @@ def clean(
     """Clean HTML pages or extracted text files.
 
     A single input without -o prints to stdout; with -o OUTDIR, input a/b.html becomes
-    OUTDIR/a/b.html.txt (.json with --format json). Inputs are never overwritten.
-
-    Examples:
-
-      cleaner clean article.html
-
-      curl -s https://example.com/news | cleaner clean - --url https://example.com/news
-
-      cleaner clean scraped/ -o clean/ --explain
-
-      cleaner clean crawl.warc.gz -o crawl.jsonl.gz    (one record per HTML response)
-
-      cleaner clean records.jsonl --jsonl --field html -o clean.jsonl
-
-      cleaner clean scraped/ -o clean/ --scheduler tcp://HOST:8786    (on a Dask cluster)
+    OUTDIR/a/b.html.txt (.json with --format json). Inputs are never overwritten; a rerun
+    skips outputs that are up to date. Messages and --explain go to stderr.
     """
     from ..batch.files import Format
     from ..batch.run import MB, default_jobs
     from ..warc import is_archive
 
     _check_clean_options(fmt, input_type, threshold, workers, max_size, time_limit, paths)
+    archives = any(map(is_archive, paths))
+    if jsonl or archives:
+        _check_stream_options(explain=explain, force=force, url=url, scheduler=scheduler)
+    else:
+        _check_file_options(paths, output, input_type)
     thresholds = {"trailing_threshold": threshold} if threshold is not None else {}
     cleaner = load_cleaner(model, time_limit=time_limit or None, fast=fast, **thresholds)
     max_bytes, jobs = int(max_size * MB), workers or default_jobs()
     kind = cast(Literal["auto", "html", "text"], input_type)
-    archives = any(map(is_archive, paths))
     if jsonl or archives:
         _clean_streams(
             cleaner,
@@ -225,7 +269,7 @@ def _check_clean_options(
     try:
         check_batch_options(fmt, input_type, workers or 1, max_size)
     except ConfigError as exc:
-        raise usage(f"{exc} (--format, --input-type, --jobs, --max-size)") from exc
+        raise usage(str(exc)) from exc
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise usage(f"--threshold must be between 0 and 1, not {threshold}")
     if time_limit < 0:
@@ -234,6 +278,40 @@ def _check_clean_options(
         raise usage("stdin (-) can be given only once")
     if 0 < sum(map(is_archive, paths)) < len(paths):
         raise usage("WARC/ARC files cannot be mixed with other inputs in one run")
+
+
+def _check_stream_options(**given: Any) -> None:
+    """Usage error for file-batch options given to a --jsonl or web-archive run."""
+    used = [f"--{name}" for name, value in given.items() if value not in (None, False)]
+    if used:
+        raise usage(
+            f"{', '.join(used)}: not for --jsonl or web-archive runs (records carry their own "
+            "url, removed lines are in the records with --format json, and the output is one file)"
+        )
+
+
+#: suffixes that name a file, not the output folder -o names in a file batch
+_FILE_SUFFIXES = (".json", ".jsonl", ".gz", ".txt", ".html")
+
+
+def _check_file_options(paths: list[str], output: Path | None, input_type: str) -> None:
+    """Usage errors for a file batch: JSONL files without --jsonl, an -o that names a file."""
+    records = [p for p in paths if p.lower().endswith((".jsonl", ".jsonl.gz"))]
+    if records and input_type == "auto":
+        raise usage(
+            f"{records[0]} looks like JSONL records: add --jsonl (or --input-type text to clean it as text)"
+        )
+    if output is None:
+        return
+    if str(output) == "-":
+        raise usage(
+            "-o - (stdout) is for --jsonl and web-archive runs; without -o one input prints to stdout"
+        )
+    if not output.exists() and output.suffix.lower() in _FILE_SUFFIXES:
+        raise usage(
+            f"-o {output} looks like a file name: -o names the output folder "
+            "(one output file is for --jsonl and web-archive runs)"
+        )
 
 
 def _clean_streams(

@@ -13,16 +13,22 @@ from . import app, err, usage
 @app.command()
 def review(
     outputs: Annotated[
-        Path, typer.Argument(help="Outputs of a batch: a folder of --format json files, or a JSONL file.")
+        Path,
+        typer.Argument(
+            metavar="OUTPUTS", help="Outputs of a batch: a folder of --format json files, or a JSONL file."
+        ),
     ],
-    report: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path(
-        "review.html"
-    ),
+    report: Annotated[
+        Path, typer.Option("-o", "--output", metavar="FILE", help="The HTML file to write.")
+    ] = Path("review.html"),
     compare: Annotated[
         Path | None,
-        typer.Option(help="Outputs of an earlier run of the same batch (another model): show what changed."),
+        typer.Option(
+            metavar="OLD_OUTPUTS",
+            help="Outputs of an earlier run of the same batch (another model): show what changed.",
+        ),
     ] = None,
-    title: Annotated[str, typer.Option(help="The report's title.")] = "cleaner review",
+    title: Annotated[str, typer.Option(metavar="TEXT", help="The report's title.")] = "cleaner review",
 ) -> None:
     """Write one self-contained HTML page showing what a batch removed, for a person to check.
 

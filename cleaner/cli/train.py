@@ -13,27 +13,33 @@ from . import app, err, load_cleaner, usage
 
 @app.command()
 def train(
-    seeds: Annotated[Path, typer.Option(help="Folder of labelled documents (see seeds/README.md).")] = Path(
-        "seeds"
-    ),
+    seeds: Annotated[
+        Path, typer.Option(metavar="DIR", help="Folder of labelled documents (see seeds/README.md).")
+    ] = Path("seeds"),
     data: Annotated[
         list[Path] | None,
         typer.Option(
-            help="Gold dataset folder, or a folder of them (repeatable); only their training split is used."
+            metavar="DIR",
+            help="Gold dataset folder, or a folder of them (repeatable); only their training split is used.",
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Where to write the model and card; default: models/.")
+        Path | None, typer.Option(metavar="DIR", help="Where to write the model and card; default: models/.")
     ] = None,
     exclude: Annotated[
-        list[str] | None, typer.Option(help="Leave out a seed document by name (repeatable).")
+        list[str] | None, typer.Option(metavar="NAME", help="Leave out a seed document by name (repeatable).")
     ] = None,
     cv: Annotated[
-        bool, typer.Option(help="Cross-validate, choose thresholds out of fold, record both in the card.")
+        bool,
+        typer.Option(
+            "--cv/--no-cv", help="Cross-validate, choose thresholds out of fold, record both in the card."
+        ),
     ] = True,
     corrections: Annotated[
         list[Path] | None,
-        typer.Option(help="corrections.jsonl from `cleaner review` (repeatable): weighted like seeds."),
+        typer.Option(
+            metavar="FILE", help="corrections.jsonl from `cleaner review` (repeatable): weighted like seeds."
+        ),
     ] = None,
 ) -> None:
     """Train the junk-line classifier and write model + model card.
@@ -78,18 +84,25 @@ def train(
         )
 
 
+_Datasets = Annotated[
+    list[Path],
+    typer.Argument(metavar="DATASET", help="Dataset folders (html/ + gold.jsonl), or a folder of them."),
+]
+_Split = Annotated[
+    str, typer.Option(metavar="test|train|all", help="test: held-out sites; train: the others; all.")
+]
+
+
 @app.command()
 def evaluate(
-    datasets: Annotated[
-        list[Path], typer.Argument(help="Dataset folders (html/ + gold.jsonl), or a folder of them.")
-    ],
-    split: Annotated[str, typer.Option(help="test (held-out sites, default), train or all.")] = "test",
+    datasets: _Datasets,
+    split: _Split = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a Markdown table.")] = False,
     model: Annotated[
-        Path | None, typer.Option(help="Folder of another model; default: the shipped one.")
+        Path | None, typer.Option(metavar="DIR", help="Folder of another model; default: the shipped one.")
     ] = None,
     limit: Annotated[
-        int | None, typer.Option(help="At most this many pages per dataset (a quick look).")
+        int | None, typer.Option(metavar="N", help="At most this many pages per dataset (a quick look).")
     ] = None,
     text_shapes: Annotated[
         bool, typer.Option("--text-shapes", help="Add a table: held-out bodies + teasers, per shape.")
