@@ -64,15 +64,15 @@ def _page_buckets(words: list[str]) -> np.ndarray:
     return _bucket(np.array([zlib.crc32(w.encode()) for w in words], dtype=np.uint64), 3)
 
 
-#: how a reason names the page-context tokens page.py writes ("t:div", "s:a", "c:related")
-_PAGE_LABELS = {"t:": "inside <{}>", "s:": "in <{}>", "c:": "class/id {!r}"}
+#: how a reason names the page-context words page.py writes ("t:div", "s:a", "c:related")
+_PAGE_LABELS = {"t:": "inside <{}>", "s:": "tag <{}>", "c:": "class/id {!r}"}
 
 
-def readable(label: str) -> str | None:
-    """A token as a reason shows it: an n-gram quoted, a page-context token in words; None
-    for n-grams a reader learns nothing from (digits, which are folded to 0, and punctuation)."""
-    if label[:2] in _PAGE_LABELS:
-        return _PAGE_LABELS[label[:2]].format(label[2:])
+def readable(label: str, page: bool = False) -> str | None:
+    """A token as a reason shows it: an n-gram quoted, a page-context word in words; None for
+    n-grams a reader learns nothing from (digits, which are folded to 0, and punctuation)."""
+    if page:
+        return _PAGE_LABELS.get(label[:2], "{!r}").format(label[2:])
     return repr(label) if any(ch.isalpha() for ch in label) else None
 
 
@@ -84,6 +84,8 @@ class Tokens:
     buckets: np.ndarray
     values: np.ndarray
     n_rows: int
+    #: the last `n_page` entries are page-context words (page.py), the others n-grams
+    n_page: int = 0
     #: what each entry is (the n-gram or page word), only when asked for (explanations)
     labels: list[str] | None = None
 
@@ -135,7 +137,7 @@ def tokens(doc: Document, with_labels: bool = False) -> Tokens:
     labels = None
     if with_labels:
         labels = [joined[a:b] for p in parts[:-1] for a, b in zip(p[3], p[4], strict=True)] + page_words
-    return Tokens(out_rows, buckets, values, len(rows), labels)
+    return Tokens(out_rows, buckets, values, len(rows), len(page_rows), labels)
 
 
 def _page_tokens(doc: Document) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -182,7 +184,7 @@ class LexicalModel:
             if contrib[j] <= 0:
                 break
             words = out[int(rows[toks.rows[j]])]
-            label = readable(toks.labels[j].strip())
+            label = readable(toks.labels[j].strip(), page=j >= len(toks.buckets) - toks.n_page)
             if label and len(words) < k and label not in words:
                 words.append(label)
         return out

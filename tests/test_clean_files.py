@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 import cleaner
-from cleaner.batch.writer import outputs_made_since
 from cleaner.cli import app
 
 from .conftest import CASES, SEED, output_tree
@@ -83,34 +82,32 @@ def test_rerun_skips_up_to_date_outputs_unless_forced(tmp_path: Path) -> None:
 def test_rerun_with_other_settings_redoes_every_output(tmp_path: Path) -> None:
     src, out = _inputs(tmp_path), tmp_path / "out"
     first = cleaner.clean_files([src], out)
-    assert not first.settings_changed
+    assert (first.cleaned, first.redone) == (2, 0)
     strict = cleaner.clean_files([src], out, trailing_threshold=1.0)
-    assert (strict.cleaned, strict.skipped, strict.settings_changed) == (2, 0, True)
-    assert "all redone" in strict.summary()
+    assert (strict.cleaned, strict.skipped, strict.redone) == (2, 0, 2)
+    assert "2 output(s) newer than their inputs redone" in strict.summary()
     again = cleaner.clean_files([src], out, trailing_threshold=1.0)
-    assert (again.cleaned, again.skipped, again.settings_changed) == (0, 2, False)
-    assert cleaner.clean_files([src], out, format="json").cleaned == 2  # other outputs, other names
+    assert (again.cleaned, again.skipped, again.redone) == (0, 2, 0)
+    # JSON outputs have other names: making them leaves the text outputs up to date
+    assert cleaner.clean_files([src], out, format="json").cleaned == 2
+    assert cleaner.clean_files([src], out, trailing_threshold=1.0).skipped == 2
 
 
-def test_outputs_of_an_interrupted_run_with_other_settings_are_redone(tmp_path: Path) -> None:
+def test_an_output_rewritten_by_a_run_into_a_subfolder_is_redone(tmp_path: Path) -> None:
     src, out = _inputs(tmp_path), tmp_path / "out"
     cleaner.clean_files([src], out)
-    outputs = [p for p in out.rglob("*.txt")]
-    for path in src.rglob("*"):
-        if path.is_file() and not path.is_fifo():
-            os.utime(path, (1000, 1000))
-    for path in outputs:
-        os.utime(path, (2000, 2000))  # newer than their inputs, older than the new settings
-    # a run with other settings recorded them, then was killed before it rewrote anything
-    signature = {
-        **cleaner.Cleaner(trailing_threshold=1.0).signature(),
-        "format": "text",
-        "kind": "auto",
-        "url": None,
-    }
-    outputs_made_since(out, signature)
-    resumed = cleaner.clean_files([src], out, trailing_threshold=1.0)
-    assert (resumed.cleaned, resumed.skipped, resumed.settings_changed) == (2, 0, False)
+    inner = cleaner.clean_files([src / "a"], out / "a", trailing_threshold=1.0)
+    assert inner.redone == 1  # a/b.html.txt, made by the outer run with other settings
+    rerun = cleaner.clean_files([src], out)
+    assert (rerun.cleaned, rerun.skipped, rerun.redone) == (1, 1, 1)
+
+
+def test_an_output_folder_cleaned_as_input_leaves_its_own_files_out(tmp_path: Path) -> None:
+    src, out = _inputs(tmp_path), tmp_path / "out"
+    cleaner.clean_files([src], out)
+    again = cleaner.clean_files([out], tmp_path / "again")
+    assert again.cleaned == 2
+    assert not [p for p in (tmp_path / "again").rglob("*") if p.name.startswith(".cleaner-run.")]
 
 
 def test_options_reach_the_cleaner(tmp_path: Path) -> None:

@@ -78,3 +78,13 @@ def test_worker_processes_give_the_same_stream_as_one_process(tmp_path: Path) ->
     assert [json.loads(line)["id"] for line in outs["2"].splitlines()] == [
         r["id"] for r in records if "html" in r
     ]
+
+
+def test_a_corrupt_gzip_input_is_named_and_no_output_appears(tmp_path: Path) -> None:
+    whole = gzip.compress(b'{"html": "<p>A line.</p>"}\n' * 50)
+    bad = tmp_path / "bad.jsonl.gz"
+    bad.write_bytes(whole[:12] + b"garbage" * 20)
+    result = runner.invoke(app, ["clean", str(bad), "--jsonl", "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 1
+    assert f"error: {bad}: cannot read" in result.stderr
+    assert not (tmp_path / "out.jsonl").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from trafilatura.utils import load_html
@@ -128,9 +130,21 @@ def test_top_tokens_name_the_heaviest_words() -> None:
 
 
 def test_reasons_name_page_tokens_in_words_and_skip_digits() -> None:
-    assert readable("t:div") == "inside <div>" and readable("s:a") == "in <a>"
-    assert readable("c:related") == "class/id 'related'"
+    assert readable("t:div", page=True) == "inside <div>" and readable("s:a", page=True) == "tag <a>"
+    assert readable("c:related", page=True) == "class/id 'related'"
     assert readable("news") == "'news'" and readable("00") is None and readable(" 0, ") is None
+    assert readable("s: c") == "'s: c'"  # an n-gram that looks like a page word stays an n-gram
+
+
+def test_explanations_tell_page_words_from_ngrams_that_look_like_them() -> None:
+    html = '<html><body><div class="story"><p>Facts: cool and calm today.</p><p>Second line here.</p></div></body></html>'
+    doc = extract(html)
+    weights = np.ones(N_BUCKETS)
+    top = LexicalModel(weights, 0.0).top_tokens(doc, np.arange(len(doc.rows)), 50)[0]
+    assert "class/id 'story'" in top and "tag <p>" in top
+    page_like = [t for t in top if t.startswith(("inside <", "tag <", "class/id"))]
+    assert page_like and all(re.fullmatch(r"(inside|tag) <\w+>|class/id '\w+'", t) for t in page_like)
+    assert "'s: c'" in top  # the n-gram of "Facts: cool", quoted as text
 
 
 def test_lexical_model_round_trip_and_no_pickles(tmp_path) -> None:

@@ -267,7 +267,14 @@ def test_the_page_never_overwrites_an_output_and_a_folder_is_a_clear_error(tmp_p
     assert result.exit_code == 2
     assert "is one of the outputs being reviewed" in result.stderr
     assert output.read_bytes() == before
+    result = runner.invoke(app, ["review", str(out), "-o", str(out / "review.json")])
+    assert result.exit_code == 2 and "the review page is HTML" in result.stderr
+    assert not (out / "review.json").exists()
     result = runner.invoke(app, ["review", str(out), "-o", str(out)])
     assert result.exit_code == 1
     assert f"{out} is a folder: name the HTML file to write" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    result = runner.invoke(app, ["review", str(out), "-o", str(tmp_path / "a-file" / "review.html")])
+    assert result.exit_code == 1 and "cannot write the review page" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -19,7 +19,7 @@ from ..errors import CleanerError, ConfigError, InputError, OutputError
 from ..filter import CleanResult
 from .pool import ordered_map
 from .report import Failure
-from .writer import write_atomic
+from .writer import RUN_RECORD, TMP_SUFFIX, write_atomic
 
 Format = Literal["text", "json"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
@@ -36,6 +36,9 @@ class Job:
     src: Path | None
     dest: Path | None
     display: str
+    #: the modification time (ns) the output had when this batch's settings wrote it, from
+    #: the output folder's RunLog; None when they did not
+    made_ns: int | None = None
 
 
 @dataclass
@@ -46,6 +49,11 @@ class Outcome:
     result: CleanResult | None = None
     failure: Failure | None = None
     skipped: bool = False
+    #: an output newer than its input was made again: other settings, model or version made
+    #: it, or it changed since
+    redone: bool = False
+    #: the modification time (ns) of the output just written
+    written_ns: int | None = None
 
     @classmethod
     def failed(cls, job: Job, exc: BaseException) -> Outcome:
@@ -116,7 +124,8 @@ def _walk(root: Path, skip: Path | None) -> Iterator[Path]:
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames if skip is None or real_path(here / d) != skip)
         for name in sorted(filenames):
-            yield here / name
+            if name != RUN_RECORD and not name.endswith(TMP_SUFFIX):  # an output folder's own files
+                yield here / name
 
 
 def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
@@ -165,14 +174,24 @@ def render(result: CleanResult, fmt: Format, display: str) -> str:
     return f"{result.text}\n" if result.text else ""
 
 
-def up_to_date(job: Job, since: float = 0.0) -> bool:
-    """Whether the job's output is a file newer than its input and made since `since`, when
-    the batch's settings were first used in its output folder (a rerun can skip it)."""
+def _newer_than_input(job: Job) -> bool:
+    """Whether the job's output is a file at least as new as its input."""
     if job.src is None or job.dest is None:
         return False
     try:
         out = job.dest.stat()
-        return stat.S_ISREG(out.st_mode) and out.st_mtime >= max(job.src.stat().st_mtime, since)
+        return stat.S_ISREG(out.st_mode) and out.st_mtime_ns >= job.src.stat().st_mtime_ns
+    except OSError:
+        return False
+
+
+def up_to_date(job: Job) -> bool:
+    """Whether the job's output is newer than its input and still the file this batch's
+    settings wrote (`Job.made_ns`): a rerun can skip it."""
+    if job.made_ns is None or job.dest is None or not _newer_than_input(job):
+        return False
+    try:
+        return job.dest.stat().st_mtime_ns == job.made_ns
     except OSError:
         return False
 
@@ -187,23 +206,28 @@ def run_job(
     inputs: set[Path],
     force: bool = False,
     max_bytes: int = MAX_INPUT_BYTES,
-    since: float = 0.0,
 ) -> Outcome:
     """Clean one input and write (or return) its output; errors become the outcome's message.
 
-    An output newer than its input and made since `since` (see `writer.outputs_made_since`)
-    is left alone unless `force`: rerunning a batch finishes only what is missing or stale.
+    An output that is up to date (see `up_to_date`) is left alone unless `force`: rerunning
+    a batch finishes only what is missing or stale.
     """
     try:
         if job.dest is not None and real_path(job.dest) in inputs:
             raise InputError(f"output {job.dest} would overwrite an input file; choose another -o folder")
-        if not force and up_to_date(job, since):
+        if not force and up_to_date(job):
             return Outcome(job, skipped=True)
+        redone = not force and _newer_than_input(job)
         data = _read_stdin() if job.src is None else read_input(job.src, max_bytes)
         result = cleaner.clean(data, url=url, kind=kind_of(job.src, kind), with_metadata=fmt == "json")
-        if job.dest is not None:
-            _write_output(job.dest, render(result, fmt, job.display))
-        return Outcome(job, result=result)
+        if job.dest is None:
+            return Outcome(job, result=result)
+        return Outcome(
+            job,
+            result=result,
+            redone=redone,
+            written_ns=_write_output(job.dest, render(result, fmt, job.display)),
+        )
     except CleanerError as exc:
         return Outcome.failed(job, exc)
 
@@ -215,9 +239,11 @@ def _read_stdin() -> bytes:
         raise InputError(f"cannot read stdin: {exc.strerror or exc}") from exc
 
 
-def _write_output(dest: Path, content: str) -> None:
+def _write_output(dest: Path, content: str) -> int:
+    """Write an output; returns its modification time (ns)."""
     try:
         write_atomic(dest, content)
+        return dest.stat().st_mtime_ns
     except OSError as exc:
         raise OutputError(f"cannot write output {dest}: {exc.strerror or exc}") from exc
 

@@ -8,6 +8,7 @@ import functools
 import gzip
 import json
 import sys
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,13 +78,17 @@ def _open_lines(path: Path | None) -> Any:
 
 
 def _numbered_lines(sources: Sequence[Path | None]) -> Iterator[tuple[str, str]]:
-    """(file:line, line) of every non-blank line of the sources, in order."""
+    """(file:line, line) of every non-blank line of the sources, in order; InputError naming
+    the file when one cannot be read to its end."""
     for src in sources:
         where = "<stdin>" if src is None else str(src)
-        with _open_lines(src) as lines:
-            for number, line in enumerate(lines, start=1):
-                if line.strip():
-                    yield f"{where}:{number}", line
+        try:
+            with _open_lines(src) as lines:
+                for number, line in enumerate(lines, start=1):
+                    if line.strip():
+                        yield f"{where}:{number}", line
+        except (OSError, EOFError, zlib.error) as exc:  # truncated or corrupt gzip, I/O errors
+            raise InputError(f"{where}: cannot read: {exc}") from exc
 
 
 def _clean_line(cleaner: Cleaner, field: str, kind: Kind, task: tuple[str, str]) -> dict[str, Any] | Failure:

@@ -63,9 +63,9 @@ class BatchReport:
     failures: list[Failure] = field(default_factory=list)
     #: temporary files of an interrupted earlier run, removed from the output folder
     leftovers_removed: int = 0
-    #: an earlier run into the output folder used other settings, model or version: its
-    #: outputs were all made again
-    settings_changed: bool = False
+    #: outputs newer than their inputs made again: other settings, model or version made
+    #: them, or they changed since
+    redone: int = 0
 
     @property
     def failed(self) -> int:
@@ -80,6 +80,7 @@ class BatchReport:
             self.skipped += 1
         elif outcome.result is not None:
             self.cleaned += 1
+            self.redone += outcome.redone
             self.lines_removed += len(outcome.result.removed)
             self.chars_removed += sum(len(r.text) for r in outcome.result.removed)
 
@@ -89,8 +90,9 @@ class BatchReport:
             f"{self.cleaned} file(s) cleaned, {self.skipped} skipped (up to date), {self.failed} failed; "
             f"{self.lines_removed} line(s), {self.chars_removed} character(s) removed"
         )
-        if self.settings_changed:
+        if self.redone:
             line += (
-                " (the folder's earlier outputs were made with other settings, model or version: all redone)"
+                f" ({self.redone} output(s) newer than their inputs redone: made with other settings, "
+                "model or version, or changed since)"
             )
         return line

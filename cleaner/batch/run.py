@@ -7,6 +7,7 @@ import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -15,7 +16,7 @@ from ..config import TIME_LIMIT
 from ..errors import ConfigError, OutputError
 from .files import MAX_INPUT_BYTES, STDIN, Format, Outcome, plan, real_path, run_all
 from .report import BatchReport, write_failures
-from .writer import outputs_made_since, remove_leftovers
+from .writer import RunLog, remove_leftovers
 
 #: bytes in a megabyte, as --max-size counts them
 MB = 1024 * 1024
@@ -93,7 +94,7 @@ def run_batch(
     """The batch behind `clean_files` and `cleaner clean`: also stdin ('-'), and no `out_dir`
     for a single input (its result goes to `on_outcome` only). Temporary files of an
     interrupted run are its callers' to remove first (`writer.remove_leftovers`). Raises ConfigError when
-    several inputs have no output folder, OutputError when the output folder cannot be written,
+    several inputs have no output folder, OutputError when its run log cannot be read or written,
     SchedulerError when a cluster cannot be reached."""
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"the output folder {out_dir} is a file (-o OUTDIR, out_dir: a folder)")
@@ -104,13 +105,16 @@ def run_batch(
     if url is not None and count > 1:
         raise ConfigError(f"a URL names one page; it cannot be given for {count} inputs (--url, url)")
     report = BatchReport()
-    since = 0.0
+    log = None
     if out_dir is not None and planned:
-        signature = {**cleaner.signature(), "format": fmt, "kind": kind, "url": url}
         try:
-            since, report.settings_changed = outputs_made_since(out_dir, signature)
+            log = RunLog(out_dir, {**cleaner.signature(), "format": fmt, "kind": kind, "url": url})
         except OSError as exc:
-            raise OutputError(f"cannot write to the output folder {out_dir}: {exc.strerror or exc}") from exc
+            raise OutputError(f"cannot read the run log in {out_dir}: {exc.strerror or exc}") from exc
+        planned = [
+            replace(j, made_ns=log.made_ns(str(j.dest.relative_to(out_dir)))) if j.dest is not None else j
+            for j in planned
+        ]
     options: dict[str, Any] = dict(
         fmt=fmt,
         kind=kind,
@@ -118,16 +122,26 @@ def run_batch(
         inputs={real_path(j.src) for j in planned if j.src is not None},
         force=force,
         max_bytes=max_bytes,
-        since=since,
     )
     outcomes = _with_progress(_outcomes(cleaner, planned, jobs, scheduler, options), progress, len(planned))
     for outcome in itertools.chain(failures, outcomes):  # each reported as it comes
         report.add(outcome)
+        if log is not None and out_dir is not None and outcome.written_ns is not None and outcome.job.src:
+            _record(log, out_dir, outcome)
         if on_outcome is not None:
             on_outcome(outcome)
     if errors is not None:
         write_failures(errors, report.failures)
     return report
+
+
+def _record(log: RunLog, out_dir: Path, outcome: Outcome) -> None:
+    dest, written = outcome.job.dest, outcome.written_ns
+    assert dest is not None and written is not None  # only outcomes that wrote a file
+    try:
+        log.record(str(dest.relative_to(out_dir)), written)
+    except OSError as exc:
+        raise OutputError(f"cannot write the run log {log.path}: {exc.strerror or exc}") from exc
 
 
 def check_batch_options(fmt: str, kind: str, jobs: int, max_size_mb: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -78,8 +79,8 @@ def _head(path: Path) -> bytes:
                 with gzip.open(raw) as inflated:
                     return inflated.read(SNIFF_BYTES)
             return head
-    except (OSError, EOFError):
-        return b""  # reading it again reports the error with the records
+    except (OSError, EOFError, zlib.error):
+        return b""  # reading the records reports what is wrong, line by line
 
 
 def _clean_archives(

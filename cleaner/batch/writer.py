@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import json
 import os
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 #: suffix of the temporary files; leftovers of a killed run are removed on the next
 TMP_SUFFIX = ".cleaner-tmp"
-#: the file in an output folder that records what made its outputs (not *.json: `cleaner
-#: review` reads those as outputs)
+#: the log in an output folder of what made its outputs (not *.json: `cleaner review` reads
+#: those as outputs)
 RUN_RECORD = ".cleaner-run"
+#: the log is rewritten without superseded lines when it has this many more than twice its outputs
+COMPACT_SLACK = 1000
 
 
 def _umask() -> int:
@@ -70,24 +72,48 @@ def remove_leftovers(outdir: Path) -> int:
     return count
 
 
-def outputs_made_since(outdir: Path, signature: dict[str, Any]) -> tuple[float, bool]:
-    """The time from which outputs in `outdir` were made with `signature`, and whether an
-    earlier run there used another one.
+class RunLog:
+    """Which settings made each output of a folder: one JSONL line per output written, appended
+    as it is written (a killed run keeps what it finished).
 
-    A new signature is recorded with the time now: outputs older than that were made with
-    other settings (or by an interrupted run with them), so a rerun redoes them.
+    An output is up to date when its last line names the current settings and the file still
+    has the modification time recorded then: one rewritten since (by a run into a subfolder,
+    with other settings) or made by another version is done again.
     """
-    record = outdir / RUN_RECORD
-    try:
-        earlier = json.loads(record.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        earlier = None
-    except (OSError, ValueError):
-        earlier = {}  # unreadable or not ours: treat as made with other settings
-    if isinstance(earlier, dict) and earlier.get("signature") == signature:
-        since = earlier.get("since")
-        if isinstance(since, int | float):
-            return float(since), False
-    now = time.time()
-    write_atomic(record, json.dumps({"signature": signature, "since": now}, indent=1) + "\n")
-    return now, earlier is not None
+
+    def __init__(self, outdir: Path, signature: dict[str, Any]):
+        self.path = outdir / RUN_RECORD
+        #: a short digest of what the outputs depend on besides their inputs
+        self.signature = hashlib.sha256(
+            json.dumps(signature, sort_keys=True, default=repr).encode()
+        ).hexdigest()[:16]
+        #: output (relative to the folder) -> (signature, st_mtime_ns) of its last line
+        self.entries: dict[str, tuple[str, int]] = {}
+        lines = 0
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    lines += 1
+                    with contextlib.suppress(ValueError, TypeError, KeyError):
+                        entry = json.loads(line)
+                        self.entries[entry["output"]] = (str(entry["signature"]), int(entry["mtime_ns"]))
+        except FileNotFoundError:
+            pass
+        if lines > 2 * len(self.entries) + COMPACT_SLACK:
+            write_atomic(self.path, "".join(self._line(k, *v) for k, v in self.entries.items()))
+
+    def made_ns(self, output: str) -> int | None:
+        """The modification time the output had when these settings wrote it (None: they did not)."""
+        signature, mtime_ns = self.entries.get(output, ("", 0))
+        return mtime_ns if signature == self.signature else None
+
+    def record(self, output: str, mtime_ns: int) -> None:
+        """Note that these settings wrote the output, which then had this modification time."""
+        self.entries[output] = (self.signature, mtime_ns)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(self._line(output, self.signature, mtime_ns))
+
+    @staticmethod
+    def _line(output: str, signature: str, mtime_ns: int) -> str:
+        return json.dumps({"output": output, "signature": signature, "mtime_ns": mtime_ns}) + "\n"

@@ -286,7 +286,8 @@ def _check_stream_options(**given: Any) -> None:
     if used:
         raise usage(
             f"{', '.join(used)}: not for --jsonl or web-archive runs (records carry their own "
-            "url, removed lines are in the records with --format json, and the output is one file)"
+            "url, removed lines are in the records with --format json, the output is one file "
+            "written in order, and they run on local worker processes)"
         )
 
 

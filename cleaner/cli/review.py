@@ -55,6 +55,10 @@ def review(
         read = [p for root in (outputs, compare) if root is not None for p in output_files(root)]
         if real_path(report) in map(real_path, read):
             raise usage(f"-o {report} is one of the outputs being reviewed; write the page elsewhere")
+        if report.name.removesuffix(".gz").endswith((".json", ".jsonl")):
+            raise usage(
+                f"-o {report}: the review page is HTML; name it .html (a .json name reads as an output)"
+            )
         docs = read_outputs(outputs)
         previous = read_outputs(compare) if compare is not None else None
         write_report(docs, report, title=title, previous=previous)
