@@ -34,7 +34,7 @@ _Fmt = Annotated[
         "--format",
         "-f",
         metavar="text|json",
-        help="text: the clean text; json: text, metadata, removed lines (JSONL and web-archive records: with removed lines, for cleaner review).",
+        help="text: the clean text; json: text, metadata, removed lines (for cleaner review). Web-archive records carry removed lines with json; --jsonl records always do.",
     ),
 ]
 _InputType = Annotated[
