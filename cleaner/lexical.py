@@ -180,13 +180,17 @@ class LexicalModel:
         assert toks.labels is not None
         contrib = self.weights[toks.buckets] * toks.values
         out: dict[int, list[str]] = {int(r): [] for r in rows}
+        unfilled, page_from = len(out), len(toks.buckets) - toks.n_page
         for j in np.argsort(-contrib, kind="stable"):
-            if contrib[j] <= 0:
+            if contrib[j] <= 0 or not unfilled:
                 break
             words = out[int(rows[toks.rows[j]])]
-            label = readable(toks.labels[j].strip(), page=j >= len(toks.buckets) - toks.n_page)
-            if label and len(words) < k and label not in words:
+            if len(words) == k:
+                continue
+            label = readable(toks.labels[j].strip(), page=j >= page_from)
+            if label and label not in words:
                 words.append(label)
+                unfilled -= len(words) == k
         return out
 
     def save(self, path: Path) -> None:
