@@ -88,3 +88,16 @@ def test_a_corrupt_gzip_input_is_named_and_no_output_appears(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert f"error: {bad}: cannot read" in result.stderr
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_missing_input_is_reported_and_the_others_cleaned(tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"html": "<p>A first line of text.</p><p>And a second one.</p>"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["clean", str(good), str(tmp_path / "gone.jsonl"), "--jsonl", "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"error: {tmp_path / 'gone.jsonl'}: no such file or folder" in result.stderr
+    assert "1 record(s) cleaned" in result.stderr and "1 input(s) not found" in result.stderr
+    assert [json.loads(line)["clean_text"] for line in out.read_text(encoding="utf-8").splitlines()] == [
+        "A first line of text.\nAnd a second one."
+    ]

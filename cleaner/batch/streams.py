@@ -34,12 +34,25 @@ def clean_streams(
     """Clean JSONL files ('-': stdin) or WARC/ARC files into one JSONL output (None: stdout).
 
     Returns the summary line and the failures (each also passed to `on_failure` as it
-    happens, and written to `errors` as JSONL). Archive records carry their removed lines
-    with `with_removed` (JSONL records always do). Raises ConfigError for inputs that are not
-    files, stdin given for an archive, or an output that is also an input.
+    happens, and written to `errors` as JSONL); an input that does not exist is one of them,
+    as in a file batch. Archive records carry their removed lines with `with_removed` (JSONL
+    records always do). Raises ConfigError for inputs that are folders or other non-files,
+    stdin given for an archive, or an output that is also an input.
     """
-    sources = [None if p == "-" else Path(p) for p in paths]
-    for src in sources:
+    failures: list[Failure] = []
+
+    def failed(failure: Failure) -> None:
+        failures.append(failure)
+        if on_failure is not None:
+            on_failure(failure)
+
+    sources: list[Path | None] = []
+    for given in paths:
+        src = None if given == "-" else Path(given)
+        if src is not None and not src.exists() and not src.is_symlink():
+            failed(Failure.of(given, InputError("no such file or folder")))
+            continue
+        sources.append(src)
         if src is None and archives:
             raise ConfigError("web archives are read from files, not stdin")
         if src is not None and not src.is_file():
@@ -48,13 +61,6 @@ def clean_streams(
             raise ConfigError(f"{src} looks like a binary file, not JSONL records")
     if dest is not None and any(s is not None and real_path(s) == real_path(dest) for s in sources):
         raise ConfigError(f"output {dest} is also an input")
-    failures: list[Failure] = []
-
-    def failed(failure: Failure) -> None:
-        failures.append(failure)
-        if on_failure is not None:
-            on_failure(failure)
-
     try:
         if archives:
             summary = _clean_archives(cleaner, sources, dest, failed, max_bytes, workers, with_removed)
@@ -66,7 +72,8 @@ def clean_streams(
     finally:
         if errors is not None:
             write_failures(errors, failures)
-    return summary, failures
+    missing = len(paths) - len(sources)
+    return summary + (f"; {missing} input(s) not found" if missing else ""), failures
 
 
 def _head(path: Path) -> bytes:
