@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.batch.writer import RUN_RECORD
+from cleaner.batch.writer import RUN_LOG
 from cleaner.training.datasets import default_data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ def output_tree(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != RUN_RECORD
+        if p.is_file() and p.name != RUN_LOG
     }
 
 

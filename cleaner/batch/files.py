@@ -19,7 +19,7 @@ from ..errors import CleanerError, ConfigError, InputError, OutputError
 from ..filter import CleanResult
 from .pool import ordered_map
 from .report import Failure
-from .writer import RUN_RECORD, TMP_SUFFIX, write_atomic
+from .writer import RUN_LOG, TMP_SUFFIX, write_atomic
 
 Format = Literal["text", "json"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
@@ -124,7 +124,7 @@ def _walk(root: Path, skip: Path | None) -> Iterator[Path]:
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames if skip is None or real_path(here / d) != skip)
         for name in sorted(filenames):
-            if name != RUN_RECORD and not name.endswith(TMP_SUFFIX):  # an output folder's own files
+            if name != RUN_LOG and not name.endswith(TMP_SUFFIX):  # an output folder's own files
                 yield here / name
 
 

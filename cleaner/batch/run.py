@@ -111,10 +111,7 @@ def run_batch(
             log = RunLog(out_dir, {**cleaner.signature(), "format": fmt, "kind": kind, "url": url})
         except OSError as exc:
             raise OutputError(f"cannot read the run log in {out_dir}: {exc.strerror or exc}") from exc
-        planned = [
-            replace(j, made_ns=log.made_ns(str(j.dest.relative_to(out_dir)))) if j.dest is not None else j
-            for j in planned
-        ]
+        planned = [replace(j, made_ns=log.made_ns(j.dest)) if j.dest is not None else j for j in planned]
     options: dict[str, Any] = dict(
         fmt=fmt,
         kind=kind,
@@ -126,8 +123,8 @@ def run_batch(
     outcomes = _with_progress(_outcomes(cleaner, planned, jobs, scheduler, options), progress, len(planned))
     for outcome in itertools.chain(failures, outcomes):  # each reported as it comes
         report.add(outcome)
-        if log is not None and out_dir is not None and outcome.written_ns is not None and outcome.job.src:
-            _record(log, out_dir, outcome)
+        if log is not None and outcome.written_ns is not None and outcome.job.src:
+            _record(log, outcome)
         if on_outcome is not None:
             on_outcome(outcome)
     if errors is not None:
@@ -135,11 +132,11 @@ def run_batch(
     return report
 
 
-def _record(log: RunLog, out_dir: Path, outcome: Outcome) -> None:
+def _record(log: RunLog, outcome: Outcome) -> None:
     dest, written = outcome.job.dest, outcome.written_ns
     assert dest is not None and written is not None  # only outcomes that wrote a file
     try:
-        log.record(str(dest.relative_to(out_dir)), written)
+        log.record(dest, written)
     except OSError as exc:
         raise OutputError(f"cannot write the run log {log.path}: {exc.strerror or exc}") from exc
 

@@ -1,5 +1,6 @@
 """The one way outputs are written: into a temporary file beside the target, renamed over
-it only when writing finished, so a reader never sees a partial file."""
+it only when writing finished, so a reader never sees a partial file; and the output
+folder's run log of what made each output."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import IO, Any
 TMP_SUFFIX = ".cleaner-tmp"
 #: the log in an output folder of what made its outputs (not *.json: `cleaner review` reads
 #: those as outputs)
-RUN_RECORD = ".cleaner-run"
+RUN_LOG = ".cleaner-run"
 #: the log is rewritten without superseded lines when it has this many more than twice its outputs
 COMPACT_SLACK = 1000
 
@@ -82,7 +83,8 @@ class RunLog:
     """
 
     def __init__(self, outdir: Path, signature: dict[str, Any]):
-        self.path = outdir / RUN_RECORD
+        self.outdir = outdir
+        self.path = outdir / RUN_LOG
         #: a short digest of what the outputs depend on besides their inputs
         self.signature = hashlib.sha256(
             json.dumps(signature, sort_keys=True, default=repr).encode()
@@ -102,13 +104,16 @@ class RunLog:
         if lines > 2 * len(self.entries) + COMPACT_SLACK:
             write_atomic(self.path, "".join(self._line(k, *v) for k, v in self.entries.items()))
 
-    def made_ns(self, output: str) -> int | None:
-        """The modification time the output had when these settings wrote it (None: they did not)."""
-        signature, mtime_ns = self.entries.get(output, ("", 0))
+    def made_ns(self, dest: Path) -> int | None:
+        """The modification time an output in the folder had when these settings wrote it
+        (None: they did not)."""
+        signature, mtime_ns = self.entries.get(str(dest.relative_to(self.outdir)), ("", 0))
         return mtime_ns if signature == self.signature else None
 
-    def record(self, output: str, mtime_ns: int) -> None:
-        """Note that these settings wrote the output, which then had this modification time."""
+    def record(self, dest: Path, mtime_ns: int) -> None:
+        """Note that these settings wrote an output in the folder, which then had this
+        modification time."""
+        output = str(dest.relative_to(self.outdir))
         self.entries[output] = (self.signature, mtime_ns)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as fh:
