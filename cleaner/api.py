@@ -12,7 +12,7 @@ import numpy as np
 from .config import Settings
 from .document import GZIP_MAGIC, Document, decode, gunzip, looks_binary, looks_like_html
 from .errors import ConfigError, InputError
-from .extract import extract
+from .extract import extract, read_metadata
 from .filter import CleanResult, apply
 from .limits import time_limit
 from .model import Model, load_model
@@ -79,11 +79,11 @@ class Cleaner:
         else:
             text = _to_str(document)
             is_html = looks_like_html(text) if kind == "auto" else kind == "html"
-            doc = (
-                extract(text, url=url, settings=self.settings, with_metadata=with_metadata)
-                if is_html
-                else Document.from_text(text)
-            )
+            if is_html:
+                doc = extract(text, url=url, settings=self.settings, with_metadata=with_metadata)
+            else:
+                doc = Document.from_text(text)
+                doc.metadata = read_metadata(None, url) if with_metadata else {}
         matrix, scores = self.score(doc)
         return apply(doc, matrix, scores, self.rule_, self.model_.lexical)
 

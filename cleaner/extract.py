@@ -10,7 +10,7 @@ from .document import Document
 from .errors import ExtractionError
 from .page import page_facts
 
-_METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description")
+METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description")
 #: bump when what extract() returns changes: training caches are keyed on it
 EXTRACT_VERSION = 8
 #: nesting deeper than this loses content in the HTML parser (libxml2 stops at 256 levels)
@@ -19,6 +19,15 @@ _CONTAINER_TAG = re.compile(r"</?(?:div|span|section|font|center|td|tr|table|tbo
 #: trafilatura and htmldate keep per-process caches (some unbounded): clear them this often
 RESET_CACHES_EVERY = 1000
 _pages_since_reset = 0
+
+
+def read_metadata(result: Any, url: str | None = None) -> dict[str, Any]:
+    """Every METADATA_FIELDS key, from trafilatura's result where it found one, else None (the
+    url: the one given), so outputs of pages and of plain text carry the same keys."""
+    metadata = {name: getattr(result, name, None) for name in METADATA_FIELDS}
+    if metadata["url"] is None:
+        metadata["url"] = url
+    return metadata
 
 
 def _extract_once(
@@ -39,7 +48,7 @@ def _extract_once(
     except (ValueError, TypeError, RecursionError) as exc:
         raise ExtractionError(f"the page could not be parsed as HTML: {type(exc).__name__}: {exc}") from exc
     if tree is None:
-        return Document(lines=[], source="html")
+        return Document(lines=[], source="html", metadata=read_metadata(None, url) if with_metadata else {})
     try:
         result: Any = bare_extraction(
             tree,
@@ -51,9 +60,7 @@ def _extract_once(
         )
     except (ValueError, TypeError, RecursionError) as exc:
         raise ExtractionError(f"trafilatura failed on the page: {type(exc).__name__}: {exc}") from exc
-    metadata: dict[str, Any] = {}
-    if with_metadata and result is not None:
-        metadata = {name: getattr(result, name, None) for name in _METADATA_FIELDS}
+    metadata = read_metadata(result, url) if with_metadata else {}
     if result is None or result.body is None:
         return Document(lines=[], source="html", metadata=metadata)
     text = xmltotxt(result.body, include_formatting=False)

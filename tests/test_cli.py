@@ -49,6 +49,14 @@ def test_json_output_has_text_metadata_and_removed_lines() -> None:
     assert record["removed"] and {"line", "text", "score", "reason"} <= set(record["removed"][0])
 
 
+def test_json_metadata_has_the_same_keys_for_pages_and_plain_text() -> None:
+    page = json.loads(runner.invoke(app, ["clean", str(PAGE), "--format", "json"]).stdout)
+    text = runner.invoke(app, ["clean", str(SEED), "--format", "json", "--url", "https://example.com/a"])
+    record = json.loads(text.stdout)
+    assert set(record["metadata"]) == set(page["metadata"])
+    assert record["metadata"]["url"] == "https://example.com/a" and record["metadata"]["title"] is None
+
+
 def test_explain_goes_to_stderr() -> None:
     out = runner.invoke(app, ["clean", str(SEED), "--explain"])
     assert out.exit_code == 0
