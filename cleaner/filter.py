@@ -22,6 +22,8 @@ MOSTLY_LINK = 0.5
 #: this short, does not end like a sentence, and scores at least HEADER_THRESHOLD
 HEADER_MAX_CHARS = 80
 HEADER_THRESHOLD = 0.5
+#: scores are clipped this close to 0 and 1 before their log-odds are summed
+SURE = 1e-4
 #: how many of the words that weighed most a reason names
 REASON_WORDS = 3
 
@@ -90,7 +92,9 @@ def decide(
     labels: np.ndarray | None = None,
 ) -> np.ndarray:
     """Boolean mask of rows to remove: the trailing run at one confidence, others at a stricter
-    one (less strict for lines with a boilerplate cue), with a guard on how much may go.
+    one (less strict for lines with a boilerplate cue), with a guard on how much may go. On a
+    page the trailing run is the lines after the last one below the confidence; in plain
+    text it is the likeliest_tail.
 
     Rows of one block (`runs`: the same run number, -1 for none) are decided together on
     their median score. A removed block or trailing run of two or more rows takes its header
@@ -108,8 +112,11 @@ def decide(
     trailing = settings.text_threshold if plain_text else settings.trailing_threshold
     if trailing is None or settings.inner_threshold is None or settings.cue_threshold is None:
         raise ValueError("decide() needs resolved settings (Settings.resolve)")
-    below = np.flatnonzero(scores < trailing)
-    tail_start = below[-1] + 1 if len(below) else 0
+    if plain_text:
+        tail_start = likeliest_tail(scores, trailing)
+    else:
+        below = np.flatnonzero(scores < trailing)
+        tail_start = below[-1] + 1 if len(below) else 0
     remove[tail_start:] = True
     remove |= scores >= settings.inner_threshold
     if cue is not None:
@@ -121,6 +128,21 @@ def decide(
         # so much junk is more likely a misread page: keep all but the surest removals
         remove &= scores >= settings.guard_threshold
     return remove
+
+
+def likeliest_tail(scores: np.ndarray, threshold: float) -> int:
+    """Where the trailing run starts whose log-odds of junk, summed less `threshold`'s, is
+    largest (len(scores): no trailing run).
+
+    Plain text has no page to group its lines: a run of teasers is told by its scores alone.
+    One doubtful teaser amid sure ones (a headline that reads like a sentence) stays in the
+    run its neighbours carry, and a sure line of the text ends the run where it stands.
+    """
+    p = np.clip(scores, SURE, 1 - SURE)
+    gain = np.log(p / (1 - p)) - np.log(threshold / (1 - threshold))
+    suffix = np.cumsum(gain[::-1])[::-1]
+    start = int(np.argmax(suffix)) if len(suffix) else 0
+    return start if len(suffix) and suffix[start] > 0 else len(scores)
 
 
 def _block_scores(scores: np.ndarray, runs: np.ndarray) -> np.ndarray:

@@ -25,6 +25,12 @@ MODEL_FILE = "cleaner-model.json"
 CARD_FILE = "cleaner-model.card.json"
 FORMAT = "cleaner-trees"
 FORMAT_VERSION = 2
+#: how much the plain-text trees count in judging plain text, against the page trees. The page
+#: trees read the lexical score, which on the plain-text training documents has seen, out of
+#: fold, the very headlines it scores (one pool for every fold): held out, the text trees
+#: alone rank teasers better (BENCHMARKS.md, "Plain text"), the page trees add the words
+#: that mark prompts and credits
+TEXT_TREES_WEIGHT = 0.65
 
 
 def default_model_dir() -> Path:
@@ -53,7 +59,7 @@ class Model:
     #: the lexical model whose score is the `lexical` feature (None: that feature is 0)
     lexical: LexicalModel | None = field(default=None, compare=False, repr=False)
     #: trees fit on plain-text documents without the lexical score; plain text is judged by
-    #: both sets of trees, averaged (None: by these trees alone)
+    #: both sets of trees, weighted by TEXT_TREES_WEIGHT (None: by these trees alone)
     text: Model | None = field(default=None, compare=False, repr=False)
     #: the sha256 of the model's files as loaded (empty for a model built in memory): outputs
     #: made by another model are stale
@@ -157,9 +163,9 @@ class Model:
 
 
 def judge_text(scores: np.ndarray, text_scores: np.ndarray) -> np.ndarray:
-    """Plain text's junk probability: the mean of the two sets of trees (the one place that
+    """Plain text's junk probability: the two sets of trees, weighted (the one place that
     combines them, for cleaning and for training's out-of-fold scores)."""
-    return (scores + text_scores) / 2
+    return (1 - TEXT_TREES_WEIGHT) * scores + TEXT_TREES_WEIGHT * text_scores
 
 
 def dumps(obj: Any) -> str:

@@ -14,7 +14,7 @@ import cleaner
 from cleaner.document import Document
 from cleaner.features import COLUMN, FEATURE_NAMES, line_features
 from cleaner.lexical import LEXICAL_FILE
-from cleaner.model import CARD_FILE, MODEL_FILE, Model, default_model_dir, load_model
+from cleaner.model import CARD_FILE, MODEL_FILE, TEXT_TREES_WEIGHT, Model, default_model_dir, load_model
 from cleaner.training.corpus import read_seeds
 from cleaner.training.fit import TrainParams, export_trees, text_view
 from cleaner.training.train import train
@@ -121,6 +121,29 @@ def test_a_header_goes_only_with_a_wholly_removed_block() -> None:
     assert not removed[4]
 
 
+@pytest.mark.parametrize(
+    ("scores", "tail"),
+    [
+        # a doubtful teaser amid sure ones goes with the run its neighbours carry
+        ([0.01, 0.02, 0.01, 0.02, 0.01, 0.97, 0.6, 0.98, 0.99], 5),
+        # a sure line of the text ends the run where it stands
+        ([0.01, 0.02, 0.97, 0.001, 0.9, 0.95], 4),
+        # the sure lines must outweigh the doubtful: one sure line after many doubtful ones
+        ([0.01, 0.02, 0.4, 0.4, 0.4, 0.4, 0.96], 6),
+        # nothing sure at the end: no run
+        ([0.01, 0.9, 0.02, 0.5], 4),
+    ],
+)
+def test_plain_texts_trailing_run_is_the_likeliest_tail(scores: list[float], tail: int) -> None:
+    from cleaner.config import Settings
+    from cleaner.filter import decide, likeliest_tail
+
+    assert likeliest_tail(np.array(scores), 0.85) == tail
+    rule = Settings(trailing_threshold=0.99, text_threshold=0.85, inner_threshold=0.999, cue_threshold=0.999)
+    removed = decide(np.array(scores), np.full(len(scores), 40.0), rule.resolve(), plain_text=True)
+    assert removed.tolist() == [k >= tail for k in range(len(scores))]
+
+
 def test_plain_text_is_judged_by_both_sets_of_trees(host_article: str) -> None:
     model = load_model()
     assert model.text is not None and model.lexical is not None
@@ -129,7 +152,8 @@ def test_plain_text_is_judged_by_both_sets_of_trees(host_article: str) -> None:
     assert matrix[:, COLUMN["lexical"]].any()  # the page trees see the lexical score...
     text_matrix = line_features(doc)
     assert not text_matrix[:, COLUMN["lexical"]].any()  # ...the text trees do not
-    expected = (model.predict_proba(matrix) + model.text.predict_proba(text_matrix)) / 2
+    w = TEXT_TREES_WEIGHT
+    expected = (1 - w) * model.predict_proba(matrix) + w * model.text.predict_proba(text_matrix)
     np.testing.assert_allclose(scores, expected)
     page = Document(lines=doc.lines, source="html")
     np.testing.assert_array_equal(model.score(page)[1], model.predict_proba(model.score(page)[0]))
