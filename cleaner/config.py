@@ -38,8 +38,10 @@ class Settings:
     #: junk probability at which a line of an HTML page's trailing run is removed (None: the
     #: value chosen in training); lower removes more
     trailing_threshold: float | None = None
-    #: the same for plain-text input, which has no page facts to go on (None: chosen in
-    #: training, or `trailing_threshold` when that one is set)
+    #: the same for plain-text input, which has no page facts to go on: there the trailing run
+    #: is the one whose log-odds of junk most exceed this one's (filter.likeliest_tail), so a
+    #: doubtful line amid sure ones goes too (None: chosen in training, or
+    #: `trailing_threshold` when that one is set)
     text_threshold: float | None = None
     #: junk probability at which a line outside the trailing run is removed (None: chosen in
     #: training; never below `trailing_threshold`)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from .config import Settings
 from .document import Document
@@ -23,10 +24,12 @@ _pages_since_reset = 0
 
 def read_metadata(result: Any, url: str | None = None) -> dict[str, Any]:
     """Every METADATA_FIELDS key, from trafilatura's result where it found one, else None (the
-    url: the one given), so outputs of pages and of plain text carry the same keys."""
+    url and its hostname: the url given), so outputs of pages and of plain text carry the same keys."""
     metadata = {name: getattr(result, name, None) for name in METADATA_FIELDS}
     if metadata["url"] is None:
         metadata["url"] = url
+    if metadata["hostname"] is None and metadata["url"]:
+        metadata["hostname"] = urlsplit(metadata["url"]).hostname
     return metadata
 
 

@@ -138,11 +138,14 @@ def likeliest_tail(scores: np.ndarray, threshold: float) -> int:
     One doubtful teaser amid sure ones (a headline that reads like a sentence) stays in the
     run its neighbours carry, and a sure line of the text ends the run where it stands.
     """
-    p = np.clip(scores, SURE, 1 - SURE)
-    gain = np.log(p / (1 - p)) - np.log(threshold / (1 - threshold))
+    if not len(scores):
+        return 0
+    p, t = np.clip(scores, SURE, 1 - SURE), min(max(threshold, SURE), 1 - SURE)
+    gain = np.log(p / (1 - p)) - np.log(t / (1 - t))
     suffix = np.cumsum(gain[::-1])[::-1]
-    start = int(np.argmax(suffix)) if len(suffix) else 0
-    return start if len(suffix) and suffix[start] > 0 else len(scores)
+    start = int(np.argmax(suffix))
+    # a run that only breaks even goes: a line scored at the threshold goes, as on a page
+    return start if suffix[start] >= 0 else len(scores)
 
 
 def _block_scores(scores: np.ndarray, runs: np.ndarray) -> np.ndarray:
@@ -215,8 +218,10 @@ _HINTS: tuple[tuple[str, Callable[[float], bool], str], ...] = (
 )
 
 
-def _reason(row: np.ndarray, trailing: bool, words: list[str]) -> str:
+def _reason(row: np.ndarray, trailing: bool, words: list[str], carried: bool = False) -> str:
     hints = ["in the trailing run" if trailing else "inside the text"]
+    if carried:
+        hints.append("carried by the surer lines after it")
     hints += [hint for column, shows, hint in _HINTS if shows(row[COLUMN[column]])]
     if row[COLUMN["teaser_shaped"]] and row[COLUMN["shape_run"]] >= 3:
         hints.append("part of a run of headline-like lines")
@@ -262,7 +267,14 @@ def apply(
             line=int(rows[k]),
             text=doc.lines[rows[k]],
             score=round(float(scores[k]), 4),
-            reason=_reason(matrix[k], trailing=bool(k > last_kept), words=words.get(int(k), [])),
+            reason=_reason(
+                matrix[k],
+                trailing=bool(k > last_kept),
+                words=words.get(int(k), []),
+                carried=bool(
+                    doc.source == "text" and k > last_kept and scores[k] < (settings.text_threshold or 0)
+                ),
+            ),
         )
         for k in gone
     )

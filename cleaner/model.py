@@ -25,12 +25,9 @@ MODEL_FILE = "cleaner-model.json"
 CARD_FILE = "cleaner-model.card.json"
 FORMAT = "cleaner-trees"
 FORMAT_VERSION = 2
-#: how much the plain-text trees count in judging plain text, against the page trees. The page
-#: trees read the lexical score, which on the plain-text training documents has seen, out of
-#: fold, the very headlines it scores (one pool for every fold): held out, the text trees
-#: alone rank teasers better (BENCHMARKS.md, "Plain text"), the page trees add the words
-#: that mark prompts and credits
-TEXT_TREES_WEIGHT = 0.65
+#: how much the plain-text trees count against the page trees in a model file that does not
+#: say (written before the weight was recorded): the mean
+UNRECORDED_TEXT_WEIGHT = 0.5
 
 
 def default_model_dir() -> Path:
@@ -59,8 +56,9 @@ class Model:
     #: the lexical model whose score is the `lexical` feature (None: that feature is 0)
     lexical: LexicalModel | None = field(default=None, compare=False, repr=False)
     #: trees fit on plain-text documents without the lexical score; plain text is judged by
-    #: both sets of trees, weighted by TEXT_TREES_WEIGHT (None: by these trees alone)
+    #: both sets of trees, these weighted `text_weight` (None: by the page trees alone)
     text: Model | None = field(default=None, compare=False, repr=False)
+    text_weight: float = UNRECORDED_TEXT_WEIGHT
     #: the sha256 of the model's files as loaded (empty for a model built in memory): outputs
     #: made by another model are stale
     digest: str = field(default="", compare=False)
@@ -94,6 +92,7 @@ class Model:
                 feature_names=tuple(params["feature_names"]),
                 decision_thresholds={k: float(v) for k, v in params.get("decision_thresholds", {}).items()},
                 text=cls.from_params(params["text_model"]) if "text_model" in params else None,
+                text_weight=float(params.get("text_model_weight", UNRECORDED_TEXT_WEIGHT)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"malformed model parameters: {type(exc).__name__}: {exc}") from exc
@@ -134,7 +133,7 @@ class Model:
         matrix = line_features(doc, lexical)
         scores = self.predict_proba(matrix)
         if doc.source == "text" and self.text is not None:
-            scores = judge_text(scores, self.text.predict_proba(without_lexical(matrix)))
+            scores = judge_text(scores, self.text.predict_proba(without_lexical(matrix)), self.text_weight)
         return matrix, scores
 
     def predict_proba(self, matrix: np.ndarray) -> np.ndarray:
@@ -162,10 +161,10 @@ class Model:
         return 1.0 / (1.0 + np.exp(-raw))
 
 
-def judge_text(scores: np.ndarray, text_scores: np.ndarray) -> np.ndarray:
-    """Plain text's junk probability: the two sets of trees, weighted (the one place that
-    combines them, for cleaning and for training's out-of-fold scores)."""
-    return (1 - TEXT_TREES_WEIGHT) * scores + TEXT_TREES_WEIGHT * text_scores
+def judge_text(scores: np.ndarray, text_scores: np.ndarray, text_weight: float) -> np.ndarray:
+    """Plain text's junk probability: the page trees' and the text trees' scores, weighted
+    (the one place that combines them, for cleaning and for training's out-of-fold scores)."""
+    return (1 - text_weight) * scores + text_weight * text_scores
 
 
 def dumps(obj: Any) -> str:

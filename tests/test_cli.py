@@ -55,6 +55,7 @@ def test_json_metadata_has_the_same_keys_for_pages_and_plain_text() -> None:
     record = json.loads(text.stdout)
     assert set(record["metadata"]) == set(page["metadata"])
     assert record["metadata"]["url"] == "https://example.com/a" and record["metadata"]["title"] is None
+    assert record["metadata"]["hostname"] == "example.com"
 
 
 def test_explain_goes_to_stderr() -> None:

@@ -14,9 +14,9 @@ import cleaner
 from cleaner.document import Document
 from cleaner.features import COLUMN, FEATURE_NAMES, line_features
 from cleaner.lexical import LEXICAL_FILE
-from cleaner.model import CARD_FILE, MODEL_FILE, TEXT_TREES_WEIGHT, Model, default_model_dir, load_model
+from cleaner.model import CARD_FILE, MODEL_FILE, UNRECORDED_TEXT_WEIGHT, Model, default_model_dir, load_model
 from cleaner.training.corpus import read_seeds
-from cleaner.training.fit import TrainParams, export_trees, text_view
+from cleaner.training.fit import TEXT_TREES_WEIGHT, TrainParams, export_trees, text_view
 from cleaner.training.train import train
 
 from .conftest import ROOT, SEED
@@ -132,6 +132,8 @@ def test_a_header_goes_only_with_a_wholly_removed_block() -> None:
         ([0.01, 0.02, 0.4, 0.4, 0.4, 0.4, 0.96], 6),
         # nothing sure at the end: no run
         ([0.01, 0.9, 0.02, 0.5], 4),
+        # a line scored at the threshold goes, as on a page
+        ([0.01, 0.02, 0.85], 2),
     ],
 )
 def test_plain_texts_trailing_run_is_the_likeliest_tail(scores: list[float], tail: int) -> None:
@@ -144,6 +146,15 @@ def test_plain_texts_trailing_run_is_the_likeliest_tail(scores: list[float], tai
     assert removed.tolist() == [k >= tail for k in range(len(scores))]
 
 
+@pytest.mark.parametrize(("threshold", "tail"), [(0.0, 0), (1.0, 3), (0.999999, 3)])
+def test_the_likeliest_tail_at_extreme_thresholds(threshold: float, tail: int) -> None:
+    from cleaner.filter import likeliest_tail
+
+    # at 0 every line goes; at 1 (or within clipping of it) only lines scored 1 do
+    assert likeliest_tail(np.array([0.2, 0.7, 0.99, 1.0]), threshold) == tail
+    assert likeliest_tail(np.array([]), threshold) == 0
+
+
 def test_plain_text_is_judged_by_both_sets_of_trees(host_article: str) -> None:
     model = load_model()
     assert model.text is not None and model.lexical is not None
@@ -152,11 +163,19 @@ def test_plain_text_is_judged_by_both_sets_of_trees(host_article: str) -> None:
     assert matrix[:, COLUMN["lexical"]].any()  # the page trees see the lexical score...
     text_matrix = line_features(doc)
     assert not text_matrix[:, COLUMN["lexical"]].any()  # ...the text trees do not
-    w = TEXT_TREES_WEIGHT
+    w = model.text_weight
+    assert w == TEXT_TREES_WEIGHT  # the file records the weight training chose
     expected = (1 - w) * model.predict_proba(matrix) + w * model.text.predict_proba(text_matrix)
     np.testing.assert_allclose(scores, expected)
     page = Document(lines=doc.lines, source="html")
     np.testing.assert_array_equal(model.score(page)[1], model.predict_proba(model.score(page)[0]))
+
+
+def test_a_model_file_without_a_recorded_weight_judges_plain_text_by_the_mean() -> None:
+    params = json.loads((default_model_dir() / MODEL_FILE).read_text(encoding="utf-8"))
+    assert Model.from_params(params).text_weight == TEXT_TREES_WEIGHT != UNRECORDED_TEXT_WEIGHT
+    del params["text_model_weight"]
+    assert Model.from_params(params).text_weight == UNRECORDED_TEXT_WEIGHT == 0.5
 
 
 def test_text_view_drops_the_lexical_score_of_plain_text_only() -> None:

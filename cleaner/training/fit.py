@@ -16,6 +16,12 @@ from .corpus import LabelledDoc
 
 RANDOM_STATE = 0
 CV_FOLDS = 5
+#: how much the plain-text trees count against the page trees in judging plain text (written
+#: into the model as `text_model_weight`). The page trees read the lexical score, which on the
+#: plain-text training documents has seen, out of fold, the very headlines it scores (see
+#: text_view): held out, the text trees rank teasers better, and the page trees add the words
+#: of prompts and credits. Chosen on the held-out text shapes (BENCHMARKS.md, fourth session)
+TEXT_TREES_WEIGHT = 0.65
 
 
 @dataclass
@@ -66,7 +72,7 @@ def text_view(docs: Sequence[LabelledDoc]) -> list[LabelledDoc]:
     other pages' headlines appended, from one pool for every fold: the lexical model has
     seen the very headlines it scores out of fold there, so trees that trust it keep the
     teasers of unseen sites. Pages keep the lexical score: their lines are real and grouped
-    by site. Plain text is judged by both sets of trees (model.judge_text).
+    by site. Plain text is judged by both sets of trees, weighted (model.judge_text).
     """
     return [replace(d, features_=without_lexical(d.features)) for d in docs if d.doc.source == "text"]
 

@@ -17,7 +17,7 @@ from ..lexical import LEXICAL_FILE, N_BUCKETS
 from ..model import CARD_FILE, MODEL_FILE, dumps, file_digest, judge_text
 from .corpus import Corpus, LabelledDoc, digest
 from .datasets import HELD_OUT_MODULUS
-from .fit import CV_FOLDS, TrainParams, export_trees, fit, out_of_fold, text_view
+from .fit import CV_FOLDS, TEXT_TREES_WEIGHT, TrainParams, export_trees, fit, out_of_fold, text_view
 from .stacking import LexicalParams, stack
 from .thresholds import choose_thresholds, removal_scores
 
@@ -55,6 +55,7 @@ def train(
     exported = export_trees(estimator, FEATURE_NAMES, thresholds)
     if text_docs:
         exported["text_model"] = export_trees(fit(text_docs, params), FEATURE_NAMES)
+        exported["text_model_weight"] = TEXT_TREES_WEIGHT
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / MODEL_FILE
@@ -68,7 +69,8 @@ def train(
         "estimator_params": {k: v for k, v in vars(params).items() if k != "extra"} | params.extra,
         "text_model": (
             f"the same estimator fit on the {len(text_docs)} plain-text documents alone, "
-            "without the lexical score (training.fit.text_view); plain text is judged by both, averaged"
+            "without the lexical score (training.fit.text_view); plain text is judged by both, "
+            f"these weighted {TEXT_TREES_WEIGHT} (text_model_weight)"
             if text_docs
             else "none (no plain-text documents): the page trees judge plain text too"
         ),
@@ -103,7 +105,7 @@ def _cross_validate(
     # plain text is judged by both sets of trees: the text trees' out-of-fold scores join in
     texts = [k for k, d in enumerate(corpus.docs) if d.doc.source == "text"]
     for k, p in zip(texts, out_of_fold(text_view(corpus.docs), params), strict=True):
-        probs[k] = judge_text(probs[k], p)
+        probs[k] = judge_text(probs[k], p, TEXT_TREES_WEIGHT)
     docs = corpus.docs
     choice: dict[str, Any] | None = None
     thresholds: dict[str, float] = {}
