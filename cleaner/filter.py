@@ -207,7 +207,7 @@ _HINTS: tuple[tuple[str, Callable[[float], bool], str], ...] = (
     ("meta_byline", bool, "byline or credit"),
     ("meta_stamp", bool, "date stamp"),
     ("meta_reading_time", bool, "reading time"),
-    ("meta_date", bool, "a date on its own"),
+    ("meta_date", bool, "a short line with a date or time"),
     ("outside_main", bool, "outside the article's container"),
     ("in_nav", bool, "in navigation"),
     ("in_aside", bool, "in an aside"),
