@@ -52,10 +52,11 @@ def review(
     from ..review.outputs import output_files
 
     try:
-        read = [p for root in (outputs, compare) if root is not None for p in output_files(root)]
-        if real_path(report) in map(real_path, read):
-            raise usage(f"-o {report} is one of the outputs being reviewed; write the page elsewhere")
         if report.name.removesuffix(".gz").endswith((".json", ".jsonl")):
+            # only such names can be outputs, so the folders are listed on this path alone
+            read = [p for root in (outputs, compare) if root is not None for p in output_files(root)]
+            if real_path(report) in map(real_path, read):
+                raise usage(f"-o {report} is one of the outputs being reviewed; write the page elsewhere")
             raise usage(
                 f"-o {report}: the review page is HTML; name it .html (a .json name reads as an output)"
             )
