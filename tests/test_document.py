@@ -37,6 +37,25 @@ def test_undeclared_latin1_is_not_mojibake() -> None:
 @pytest.mark.parametrize(
     ("encoding", "text"),
     [
+        # short Western texts that other code pages fit as well or a little better
+        ("cp1252", "Le café est ouvert. Naïve façon de voir, déjà vu. La rénovation coûtera cher."),
+        ("cp1252", "Ação de graças: o pão não é caro, disse João à multidão."),
+        ("cp1252", "El niño comió paella en la playa; después, la señora llamó a su familia."),
+        ("cp1252", "Die Straßenbahn fährt über die Brücke, während die Bürger warten."),
+        # code pages the detector is sure of keep their letters
+        ("cp1250", "Rząd ogłosił nowe środki wsparcia dla małych firm. Zażółć gęślą jaźń."),
+        ("cp1250", "Příliš žluťoučký kůň úpěl ďábelské ódy. Vláda schválila nový zákon."),
+        ("cp1251", "Правительство объявило о новых мерах поддержки для малого бизнеса."),
+        ("cp1253", "Η κυβέρνηση ανακοίνωσε νέα μέτρα στήριξης για τις μικρές επιχειρήσεις."),
+    ],
+)
+def test_undeclared_single_byte_text(encoding: str, text: str) -> None:
+    assert decode(text.encode(encoding)) == text
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
         ("shift_jis", "市立図書館が二年間の改修工事を終え、土曜日に再開した。"),
         ("gb18030", "经过两年的建设，沿江自行车道正式开通。"),
     ],
