@@ -199,7 +199,8 @@ def load_model(model_dir: Path | None = None) -> Model:
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:
-        raise ModelError(f"{path}: model file not found; run `cleaner train` or `make train`") from exc
+        hint = "check the model path" if model_dir != default_model_dir() else "reinstall, or run `make train`"
+        raise ModelError(f"{path}: no model file there; {hint}") from exc
     except OSError as exc:
         raise ModelError(f"{path}: cannot read model file: {exc}") from exc
     card = read_card(model_dir)

@@ -27,6 +27,7 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     out = runner.invoke(app, [command, "--help"])
     assert out.exit_code == 0
     assert "Example" in out.stdout
+    assert runner.invoke(app, [command, "-h"]).stdout == out.stdout
 
 
 def test_version() -> None:
@@ -141,7 +142,7 @@ def test_threshold_changes_what_goes(host_article: str) -> None:
 def test_bad_model_is_a_clear_error(tmp_path: Path) -> None:
     out = runner.invoke(app, ["clean", str(SEED), "--model", str(tmp_path)])
     assert out.exit_code == 1
-    assert "model file not found" in out.stderr
+    assert f"{tmp_path / 'cleaner-model.json'}: no model file there; check the model path" in out.stderr
 
 
 def test_train_writes_model_and_card(tmp_path: Path) -> None:
@@ -207,7 +208,7 @@ def test_a_100_mb_page_is_refused_unread_and_a_gzip_bomb_uninflated(tmp_path: Pa
     assert out.exit_code == 1
     assert f"huge.html: {len(page):,} bytes, over the 20,971,520-byte limit" in out.stderr
     assert (
-        "huge.html.gz: gzip data inflates past 20,971,520 bytes (raise the size limit: --max-size, max_size_mb)"
+        "huge.html.gz: gzip data inflates past 20,971,520 bytes (raise the limit: --max-size MB; max_size_mb= in Python)"
         in out.stderr
     )
     assert (tmp_path / "out" / "small.html.txt").stat().st_size > 0
@@ -282,14 +283,16 @@ def test_file_vanishing_mid_batch(tmp_path: Path) -> None:
         (["{src}", "-o", "{src}"], "is the input folder"),
         (["{src}/a.txt", "-o", "{tmp}/out.jsonl"], "looks like a file name: -o names the output folder"),
         (["{src}/a.txt", "-o", "-"], "-o - (stdout) is for --jsonl"),
-        (["{src}/a.txt", "-o", "{src}/a.txt"], "is a file (-o OUTDIR"),
+        (["{src}/a.txt", "-o", "{src}/a.txt"], "is a file: name a folder (-o OUTDIR"),
+        (["{src}"], "2 inputs (a folder or several files) need an output folder: add -o OUTDIR"),
+        (["{src}", "-o", "{tmp}/out", "-j", "-1"], "Invalid value for '--jobs'"),
         (["{src}", "-o", "{tmp}/out", "--url", "https://example.com/a"], "cannot be given for 2 inputs"),
         (["{tmp}/r.jsonl"], "looks like JSONL records: add --jsonl"),
         (["{tmp}/r.jsonl", "--jsonl", "--explain", "--force"], "--explain, --force: not for --jsonl"),
         (["{tmp}/bin.jsonl", "--jsonl"], "looks like a binary file, not JSONL records"),
         (
             ["{src}", "-o", "{tmp}/out", "-f", "xml"],
-            "format must be text or json, not 'xml' (--format, format)",
+            "format must be text or json, not 'xml' (--format; format= in Python)",
         ),
     ],
 )

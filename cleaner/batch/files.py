@@ -140,7 +140,7 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         raise InputError("not a regular file (FIFO, device or socket): skipped without reading")
     if info.st_size > max_bytes:
         raise InputError(
-            f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit (raise the size limit: --max-size, max_size_mb)"
+            f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit (raise the limit: --max-size MB; max_size_mb= in Python)"
         )
     try:
         data = path.read_bytes()
@@ -151,7 +151,7 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         try:
             return gunzip(data, max_bytes)
         except InputError as exc:
-            raise InputError(f"{exc} (raise the size limit: --max-size, max_size_mb)") from exc
+            raise InputError(f"{exc} (raise the limit: --max-size MB; max_size_mb= in Python)") from exc
     return data
 
 

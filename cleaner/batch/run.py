@@ -97,13 +97,16 @@ def run_batch(
     several inputs have no output folder, OutputError when its run log cannot be read or written,
     SchedulerError when a cluster cannot be reached."""
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"the output folder {out_dir} is a file (-o OUTDIR, out_dir: a folder)")
+        raise ConfigError(f"the output folder {out_dir} is a file: name a folder (-o OUTDIR; out_dir= in Python)")
     planned, failures = plan(inputs, out_dir, fmt)
     count = len(planned) + len(failures)
     if out_dir is None and count > 1:
-        raise ConfigError("several inputs need an output folder (-o OUTDIR; out_dir)")
+        raise ConfigError(
+            f"{count} inputs (a folder or several files) need an output folder: add -o OUTDIR "
+            "(out_dir= in Python)"
+        )
     if url is not None and count > 1:
-        raise ConfigError(f"a URL names one page; it cannot be given for {count} inputs (--url, url)")
+        raise ConfigError(f"a URL names one page; it cannot be given for {count} inputs (--url; url= in Python)")
     report = BatchReport()
     log = None
     if out_dir is not None and planned:
@@ -144,13 +147,13 @@ def _record(log: RunLog, outcome: Outcome) -> None:
 def check_batch_options(fmt: str, kind: str, jobs: int, max_size_mb: float) -> None:
     """Raise ConfigError for a format, input kind, worker count or size limit a batch cannot take."""
     if fmt not in ("text", "json"):
-        raise ConfigError(f"format must be text or json, not {fmt!r} (--format, format)")
+        raise ConfigError(f"format must be text or json, not {fmt!r} (--format; format= in Python)")
     if kind not in ("auto", "html", "text"):
-        raise ConfigError(f"input kind must be auto, html or text, not {kind!r} (--input-type, kind)")
+        raise ConfigError(f"input kind must be auto, html or text, not {kind!r} (--input-type; kind= in Python)")
     if jobs < 1:
-        raise ConfigError(f"jobs must be at least 1, not {jobs} (--jobs, jobs)")
+        raise ConfigError(f"jobs must be at least 1, not {jobs} (--jobs; jobs= in Python)")
     if max_size_mb <= 0:
-        raise ConfigError(f"the size limit must be positive, not {max_size_mb} MB (--max-size, max_size_mb)")
+        raise ConfigError(f"the size limit must be positive, not {max_size_mb} MB (--max-size; max_size_mb= in Python)")
 
 
 def _outcomes(

@@ -17,6 +17,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Clean article text from scraped news pages: trafilatura extraction plus a trained "
     "filter that removes related-article teasers, newsletter and share prompts, photo "
     "credits and other junk lines.\n\nExample:\n\n  cleaner clean page.html\n\n"

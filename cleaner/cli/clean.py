@@ -66,8 +66,8 @@ _Explain = Annotated[
     bool,
     typer.Option(
         "--explain",
-        help="Print each removed line to stderr: FILE:LINE (1-based line of the clean "
-        "input text), score, reason, text.",
+        help="Print each removed line to stderr: FILE:LINE (counted from 1 in the text being "
+        "cleaned: for a page, the extracted text), score, reason, text.",
     ),
 ]
 _Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
@@ -93,7 +93,11 @@ _TimeLimit = Annotated[
 _Jobs = Annotated[
     int | None,
     typer.Option(
-        "--jobs", "-j", metavar="N", help="Worker processes (default and 0: one per core); 1 runs in-process."
+        "--jobs",
+        "-j",
+        metavar="N",
+        min=0,
+        help="Worker processes (default and 0: one per core); 1 runs in-process.",
     ),
 ]
 _Jsonl = Annotated[
