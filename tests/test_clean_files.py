@@ -102,6 +102,27 @@ def test_an_output_rewritten_by_a_run_into_a_subfolder_is_redone(tmp_path: Path)
     assert (rerun.cleaned, rerun.skipped, rerun.redone) == (1, 1, 1)
 
 
+def test_a_file_cleaner_did_not_write_is_not_overwritten_unless_forced(tmp_path: Path) -> None:
+    src, out = _inputs(tmp_path), tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    theirs = out / "a" / "b.html.txt"
+    theirs.write_text("someone's notes", encoding="utf-8")
+    report = cleaner.clean_files([src], out)
+    assert report.cleaned == 1  # c.txt
+    failure = next(f for f in report.failures if f.path == str(src / "a" / "b.html"))
+    assert failure.error == "OutputError" and str(theirs) in failure.message and "--force" in failure.message
+    assert theirs.read_text(encoding="utf-8") == "someone's notes"
+    # an output cleaner wrote and a person then edited is theirs too
+    mine = out / "c.txt.txt"
+    mine.write_text(mine.read_text(encoding="utf-8") + "my edit\n", encoding="utf-8")
+    edited = cleaner.clean_files([src], out, trailing_threshold=1.0)
+    assert {f.path for f in edited.failures} >= {str(src / "a" / "b.html"), str(src / "c.txt")}
+    assert mine.read_text(encoding="utf-8").endswith("my edit\n")
+    forced = cleaner.clean_files([src], out, force=True)
+    assert forced.cleaned == 2 and theirs.read_text(encoding="utf-8") != "someone's notes"
+    assert not mine.read_text(encoding="utf-8").endswith("my edit\n")
+
+
 def test_an_output_folder_cleaned_as_input_leaves_its_own_files_out(tmp_path: Path) -> None:
     src, out = _inputs(tmp_path), tmp_path / "out"
     cleaner.clean_files([src], out)

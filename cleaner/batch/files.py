@@ -39,6 +39,8 @@ class Job:
     #: the modification time (ns) the output had when this batch's settings wrote it, from
     #: the output folder's RunLog; None when they did not
     made_ns: int | None = None
+    #: a file no cleaner run wrote is at the output's place (RunLog.foreign)
+    foreign: bool = False
 
 
 @dataclass
@@ -50,7 +52,7 @@ class Outcome:
     failure: Failure | None = None
     skipped: bool = False
     #: an output newer than its input was made again: other settings, model or version made
-    #: it, or it changed since
+    #: it (or a run into a subfolder did)
     redone: bool = False
     #: the modification time (ns) of the output just written
     written_ns: int | None = None
@@ -217,6 +219,11 @@ def run_job(
             raise InputError(f"output {job.dest} would overwrite an input file; choose another -o folder")
         if not force and up_to_date(job):
             return Outcome(job, skipped=True)
+        if not force and job.foreign:
+            raise OutputError(
+                f"{job.dest} is not an output of cleaner (or was changed since it wrote it): move it "
+                "away, or rerun with --force to overwrite it"
+            )
         redone = not force and _newer_than_input(job)
         data = _read_stdin() if job.src is None else read_input(job.src, max_bytes)
         result = cleaner.clean(data, url=url, kind=kind_of(job.src, kind), with_metadata=fmt == "json")

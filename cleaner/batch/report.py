@@ -64,7 +64,7 @@ class BatchReport:
     #: temporary files of an interrupted earlier run, removed from the output folder
     leftovers_removed: int = 0
     #: outputs newer than their inputs made again: other settings, model or version made
-    #: them, or they changed since
+    #: them (or a run into a subfolder did)
     redone: int = 0
 
     @property
@@ -93,6 +93,6 @@ class BatchReport:
         if self.redone:
             line += (
                 f" ({self.redone} output(s) newer than their inputs redone: made with other settings, "
-                "model or version, or changed since)"
+                "model or version)"
             )
         return line

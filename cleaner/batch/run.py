@@ -39,7 +39,8 @@ def clean_files(
     """Clean files and folders (recursively) into `out_dir`, mirroring the input tree.
 
     Input a/b.html becomes OUT_DIR/a/b.html.txt (.json with format="json"); inputs are never
-    overwritten, outputs newer than their inputs are skipped unless `force`. Every failure is
+    overwritten, outputs newer than their inputs are skipped unless `force`, and a file at an
+    output's place that no cleaner run wrote (or edited since) fails by name unless `force`. Every failure is
     in the report (and, with `errors`, in that JSONL file); nothing is raised for one bad
     input. `jobs` worker processes, or a Dask cluster at `scheduler` ('local' starts one).
     `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url` and any Settings
@@ -114,7 +115,10 @@ def run_batch(
             log = RunLog(out_dir, {**cleaner.signature(), "format": fmt, "kind": kind, "url": url})
         except OSError as exc:
             raise OutputError(f"cannot read the run log in {out_dir}: {exc.strerror or exc}") from exc
-        planned = [replace(j, made_ns=log.made_ns(j.dest)) if j.dest is not None else j for j in planned]
+        planned = [
+            replace(j, made_ns=log.made_ns(j.dest), foreign=log.foreign(j.dest)) if j.dest is not None else j
+            for j in planned
+        ]
     options: dict[str, Any] = dict(
         fmt=fmt,
         kind=kind,

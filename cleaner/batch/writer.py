@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,6 +74,22 @@ def remove_leftovers(outdir: Path) -> int:
     return count
 
 
+def _read_log(path: Path) -> tuple[dict[str, tuple[str, int]], int]:
+    """A run log's last (signature, st_mtime_ns) per output, and its number of lines."""
+    entries: dict[str, tuple[str, int]] = {}
+    lines = 0
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                lines += 1
+                with contextlib.suppress(ValueError, TypeError, KeyError):
+                    entry = json.loads(line)
+                    entries[entry["output"]] = (str(entry["signature"]), int(entry["mtime_ns"]))
+    except FileNotFoundError:
+        pass
+    return entries, lines
+
+
 class RunLog:
     """Which settings made each output of a folder: one JSONL line per output written, appended
     as it is written (a killed run keeps what it finished).
@@ -90,25 +107,40 @@ class RunLog:
             json.dumps(signature, sort_keys=True, default=repr).encode()
         ).hexdigest()[:16]
         #: output (relative to the folder) -> (signature, st_mtime_ns) of its last line
-        self.entries: dict[str, tuple[str, int]] = {}
-        lines = 0
-        try:
-            with open(self.path, encoding="utf-8", errors="replace") as fh:
-                for line in fh:
-                    lines += 1
-                    with contextlib.suppress(ValueError, TypeError, KeyError):
-                        entry = json.loads(line)
-                        self.entries[entry["output"]] = (str(entry["signature"]), int(entry["mtime_ns"]))
-        except FileNotFoundError:
-            pass
+        self.entries, lines = _read_log(self.path)
         if lines > 2 * len(self.entries) + COMPACT_SLACK:
             write_atomic(self.path, "".join(self._line(k, *v) for k, v in self.entries.items()))
+        #: the logs of runs into other folders around these outputs, read when needed
+        self.other_logs_: dict[Path, dict[str, tuple[str, int]]] = {}
 
     def made_ns(self, dest: Path) -> int | None:
         """The modification time an output in the folder had when these settings wrote it
         (None: they did not)."""
         signature, mtime_ns = self.entries.get(str(dest.relative_to(self.outdir)), ("", 0))
         return mtime_ns if signature == self.signature else None
+
+    def foreign(self, dest: Path) -> bool:
+        """Whether a file is at an output's place that no cleaner run wrote as it is now
+        (another program's file, or an output edited since): it is not overwritten unasked.
+
+        Runs into a subfolder or a parent folder keep their own logs there: those count too."""
+        try:
+            info = dest.stat()
+        except OSError:
+            return False  # nothing there (or nothing readable: writing will say why)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        dest, own = dest.absolute(), self.outdir.absolute()
+        for folder in dest.parents:
+            if folder == own:
+                entries = self.entries
+            else:
+                if folder not in self.other_logs_:
+                    self.other_logs_[folder] = _read_log(folder / RUN_LOG)[0]
+                entries = self.other_logs_[folder]
+            if entries.get(str(dest.relative_to(folder)), ("", -1))[1] == info.st_mtime_ns:
+                return False
+        return True
 
     def record(self, dest: Path, mtime_ns: int) -> None:
         """Note that these settings wrote an output in the folder, which then had this

@@ -75,7 +75,8 @@ _Force = Annotated[
     bool,
     typer.Option(
         "--force",
-        help="Redo every output; by default a rerun skips outputs newer than their inputs "
+        help="Redo every output, and overwrite files at outputs' places that cleaner did not "
+        "write (or that were edited); by default a rerun skips outputs newer than their inputs "
         "and made with the same settings, model and version.",
     ),
 ]
