@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install cleaner with its dev tools
 
-DEMO_PAGES = tests/cases/pages/01_related_list.html tests/cases/pages/07_shift_jis.html \
+DEMO_PAGES = tests/cases/pages/01_related_list.html tests/cases/pages/09_german_teasers.html \
              tests/cases/pages/12_ellipsis_teasers.html
 
 demo: $(STAMP)  ## clean the bundled samples (the mission's seed and three test pages) into demo-out/, with a review page

@@ -21,7 +21,8 @@ def _inputs(root: Path) -> Path:
     (src / "a").mkdir(parents=True)
     (src / "a" / "b.html").write_bytes(PAGE.read_bytes())
     (src / "c.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-    (src / "bad.bin").write_bytes(b"\x00\x01binary")
+    (src / "bad.dat").write_bytes(b"\x00\x01binary")
+    (src / "a" / "logo.PNG").write_bytes(b"\x89PNG\r\n\x1a\n\x00")  # a saved page's image: passed over
     os.mkfifo(src / "pipe.html")  # never opened: refused unread
     return src
 
@@ -49,7 +50,8 @@ def test_same_tree_errors_file_and_summary_as_the_cli(tmp_path: Path, fmt: str) 
     assert output_tree(tmp_path / "lib") == output_tree(tmp_path / "cli")
     assert (tmp_path / "lib-errors.jsonl").read_bytes() == (tmp_path / "cli-errors.jsonl").read_bytes()
     assert report.summary() in out.stderr
-    assert (report.cleaned, report.skipped, report.failed) == (2, 0, 2)
+    assert (report.cleaned, report.skipped, report.failed, report.passed_over) == (2, 0, 2, 1)
+    assert "1 file(s) passed over by type" in report.summary()
     assert isinstance(report.failed, int) and isinstance(report.lines_removed, int)
 
 
@@ -60,8 +62,8 @@ def test_report_counts_removals_and_names_each_failure(tmp_path: Path) -> None:
     assert report.lines_removed == sum(len(r.removed) for r in direct) > 0
     assert report.chars_removed == sum(len(x.text) for r in direct for x in r.removed)
     by_path = {f.path: f for f in report.failures}
-    assert by_path[str(src / "bad.bin")].error == "InputError"
-    assert "binary" in by_path[str(src / "bad.bin")].message
+    assert by_path[str(src / "bad.dat")].error == "InputError"
+    assert "binary" in by_path[str(src / "bad.dat")].message
     assert "not a regular file" in by_path[str(src / "pipe.html")].message
     assert by_path[str(tmp_path / "missing.html")].to_dict() == {
         "path": str(tmp_path / "missing.html"),

@@ -89,24 +89,45 @@ def test_failures_are_named_and_the_rest_processed(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     (src / "good.txt").write_text("A line.\nAnother line.", encoding="utf-8")
+    (src / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     (src / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     os.mkfifo(src / "pipe.html")  # never opened: the CLI must refuse it unread
     out = runner.invoke(app, ["clean", str(src), str(tmp_path / "missing.html"), "-o", str(tmp_path / "out")])
     assert out.exit_code == 1
-    assert "image.png: looks like a binary file" in out.stderr
+    assert "image.html: looks like a binary file" in out.stderr
+    assert "image.png" not in out.stderr and "1 file(s) passed over by type" in out.stderr
     assert "pipe.html: not a regular file" in out.stderr
     assert "missing.html: no such file" in out.stderr
     assert (tmp_path / "out" / "good.txt.txt").read_text(encoding="utf-8") == "A line.\nAnother line.\n"
 
 
+@pytest.mark.parametrize("output", [[], ["-o", "out"]])
+def test_a_folder_with_nothing_to_clean_says_so(tmp_path: Path, output: list[str]) -> None:
+    (tmp_path / "site" / "img").mkdir(parents=True)
+    (tmp_path / "site" / "img" / "logo.svg").write_text("<svg/>", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    args = ["clean", str(tmp_path / "empty"), str(tmp_path / "site"), *output]
+    out = runner.invoke(app, [a if a != "out" else str(tmp_path / "out") for a in args])
+    assert out.exit_code == 0 and out.stdout == ""
+    assert f"nothing to clean in {tmp_path / 'empty'}, {tmp_path / 'site'}" in out.stderr
+    assert "1 file(s) passed over by type" in out.stderr
+
+
 def test_never_overwrites_an_input(tmp_path: Path) -> None:
+    from cleaner.batch.files import Job, real_path, run_job
+
     (tmp_path / "x.txt").write_text("One.\nTwo.", encoding="utf-8")
     (tmp_path / "x.txt.txt").write_text("I am an input too.", encoding="utf-8")
     out = runner.invoke(
         app, ["clean", str(tmp_path / "x.txt"), str(tmp_path / "x.txt.txt"), "-o", str(tmp_path)]
     )
-    assert out.exit_code == 1
-    assert "would overwrite an input" in out.stderr
+    assert out.exit_code == 2
+    assert f"the output folder {tmp_path} holds the input {tmp_path / 'x.txt'}" in out.stderr
+    # the guard behind that check, for paths that reach an input another way (links)
+    job = Job(tmp_path / "x.txt", tmp_path / "x.txt.txt", "x.txt")
+    inputs = {real_path(tmp_path / "x.txt"), real_path(tmp_path / "x.txt.txt")}
+    outcome = run_job(cleaner.Cleaner(), job, fmt="text", kind="auto", url=None, inputs=inputs)
+    assert outcome.failure is not None and "would overwrite an input" in outcome.failure.message
     assert (tmp_path / "x.txt.txt").read_text(encoding="utf-8") == "I am an input too."
 
 
@@ -220,13 +241,13 @@ def test_parallel_run_gives_the_same_tree_as_in_process(tmp_path: Path) -> None:
     for page in sorted((CASES / "pages").glob("*.html")):
         (src / "sub" / page.name).write_bytes(page.read_bytes())
     (src / "seed.txt").write_bytes(SEED.read_bytes())
-    (src / "broken.bin").write_bytes(b"\x00\x01\x02")
+    (src / "broken.html").write_bytes(b"\x00\x01\x02")
     one = runner.invoke(app, ["clean", str(src), "-o", str(tmp_path / "one"), "-j", "1"])
     two = runner.invoke(app, ["clean", str(src), "-o", str(tmp_path / "two"), "-j", "2"])
     assert one.exit_code == two.exit_code == 1  # the binary file fails in both
     assert output_tree(tmp_path / "one") == output_tree(tmp_path / "two")
     assert len(output_tree(tmp_path / "one")) == 17
-    assert "broken.bin: looks like a binary file" in two.stderr
+    assert "broken.html: looks like a binary file" in two.stderr
 
 
 def test_leftover_temporary_files_are_removed(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +25,14 @@ Format = Literal["text", "json"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 STDIN = "-"
+#: files in a folder with these suffixes are passed over, counted: a saved site's images,
+#: styles, scripts, fonts, media, feeds and data. A file named on its own is always cleaned.
+NOT_PAGES = frozenset(
+    ".png .jpg .jpeg .gif .webp .avif .bmp .ico .svg .tif .tiff "
+    ".css .js .mjs .map .wasm .woff .woff2 .ttf .otf .eot "
+    ".mp3 .mp4 .m4a .webm .ogg .wav .avi .mov "
+    ".json .jsonl .csv .rss .atom .pdf .zip .tar .tgz .bz2 .xz .7z .rar .exe .bin".split()
+)
 #: inputs larger than this are refused unread (--max-size, max_size_mb)
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 
@@ -76,14 +84,27 @@ def real_path(path: Path) -> Path:
         return path.absolute()
 
 
-def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> tuple[list[Job], list[Outcome]]:
-    """Expand inputs into jobs (folders recursively); inputs that do not exist become failures.
+@dataclass
+class Plan:
+    """What a batch will do: its jobs, the inputs that failed already, and what it passes over."""
 
-    Raises ConfigError when the output folder is one of the input folders.
+    jobs: list[Job] = field(default_factory=list)
+    failed: list[Outcome] = field(default_factory=list)
+    #: files in the folders whose suffix is one of NOT_PAGES
+    passed_over: list[Path] = field(default_factory=list)
+    #: folders given with nothing to clean in them
+    empty: list[str] = field(default_factory=list)
+
+
+def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
+    """Expand inputs into jobs (folders recursively, passing over NOT_PAGES files); inputs
+    that do not exist become failures.
+
+    Raises ConfigError when the output folder is an input folder or holds an input file.
     """
     suffix = output_suffix(fmt)
-    jobs: list[Job] = []
-    failed: list[Outcome] = []
+    todo = Plan()
+    jobs, failed = todo.jobs, todo.failed
     out_resolved = real_path(outdir) if outdir else None
     for given in inputs:
         if given == STDIN:
@@ -95,11 +116,22 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> tuple[list[Job]
                 f"the output folder {outdir} is the input folder {given}: outputs would mix with "
                 "inputs; choose another (a folder inside it is fine)"
             )
+        if path.is_file() and out_resolved == real_path(path.parent):
+            raise ConfigError(
+                f"the output folder {outdir} holds the input {given}: outputs would mix with "
+                "inputs (and a run over the folder would clean them); choose another"
+            )
         if path.is_dir():
+            before = len(jobs)
             for file in _walk(path, skip=out_resolved):
+                if _suffix(file) in NOT_PAGES:
+                    todo.passed_over.append(file)
+                    continue
                 rel = file.relative_to(path)
                 dest = outdir / rel.parent / f"{rel.name}{suffix}" if outdir else None
                 jobs.append(Job(file, dest, str(file)))
+            if len(jobs) == before:
+                todo.empty.append(given)
         elif path.exists() or path.is_symlink():
             jobs.append(Job(path, outdir / f"{path.name}{suffix}" if outdir else None, str(path)))
         else:
@@ -117,7 +149,14 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> tuple[list[Job]
         else:
             first[job.dest] = job
             unique.append(job)
-    return unique, failed
+    todo.jobs = unique
+    return todo
+
+
+def _suffix(path: Path) -> str:
+    """A file's type suffix, lowercased, under a .gz and without a saved URL's query."""
+    name = path.name.lower().removesuffix(".gz")
+    return Path(name.split("?", 1)[0]).suffix
 
 
 def _walk(root: Path, skip: Path | None) -> Iterator[Path]:

@@ -66,6 +66,10 @@ class BatchReport:
     #: outputs newer than their inputs made again: other settings, model or version made
     #: them (or a run into a subfolder did)
     redone: int = 0
+    #: files in the folders passed over by type (files.NOT_PAGES: images, styles, scripts, ...)
+    passed_over: int = 0
+    #: folders given with nothing to clean in them
+    empty_folders: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -95,4 +99,8 @@ class BatchReport:
                 f" ({self.redone} output(s) newer than their inputs redone: made with other settings, "
                 "model or version)"
             )
+        if self.passed_over:
+            line += f"; {self.passed_over} file(s) passed over by type (images, styles, scripts, data)"
+        if self.empty_folders:
+            line += f"; nothing to clean in {', '.join(self.empty_folders)}"
         return line

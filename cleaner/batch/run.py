@@ -99,7 +99,8 @@ def run_batch(
     SchedulerError when a cluster cannot be reached."""
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"the output folder {out_dir} is a file: name a folder (-o OUTDIR; out_dir= in Python)")
-    planned, failures = plan(inputs, out_dir, fmt)
+    todo = plan(inputs, out_dir, fmt)
+    planned, failures = todo.jobs, todo.failed
     count = len(planned) + len(failures)
     if out_dir is None and count > 1:
         raise ConfigError(
@@ -108,7 +109,7 @@ def run_batch(
         )
     if url is not None and count > 1:
         raise ConfigError(f"a URL names one page; it cannot be given for {count} inputs (--url; url= in Python)")
-    report = BatchReport()
+    report = BatchReport(passed_over=len(todo.passed_over), empty_folders=todo.empty)
     log = None
     if out_dir is not None and planned:
         try:

@@ -251,7 +251,7 @@ def _clean_files(
     except CleanerError as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
-    if not quiet and (output is not None or report.failed):
+    if not quiet and (output is not None or report.failed or report.empty_folders or report.passed_over):
         err(report.summary())
     if report.failed:
         raise typer.Exit(1)
