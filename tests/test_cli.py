@@ -113,6 +113,15 @@ def test_a_folder_with_nothing_to_clean_says_so(tmp_path: Path, output: list[str
     assert "1 file(s) passed over by type" in out.stderr
 
 
+def test_an_output_folder_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    out = runner.invoke(app, ["clean", str(SEED), "-o", str(tmp_path / "a-file" / "out")])
+    assert out.exit_code == 1
+    assert out.exception is None or isinstance(out.exception, SystemExit)
+    assert f"cannot use the output folder {tmp_path / 'a-file' / 'out'}" in out.stderr
+    assert "Not a directory" in out.stderr
+
+
 def test_never_overwrites_an_input(tmp_path: Path) -> None:
     from cleaner.batch.files import Job, real_path, run_job
 

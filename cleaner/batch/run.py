@@ -115,7 +115,10 @@ def run_batch(
         try:
             log = RunLog(out_dir, {**cleaner.signature(), "format": fmt, "kind": kind, "url": url})
         except OSError as exc:
-            raise OutputError(f"cannot read the run log in {out_dir}: {exc.strerror or exc}") from exc
+            # the log is the first thing read there: a path through a file fails here
+            raise OutputError(
+                f"cannot use the output folder {out_dir} (its run log {exc.filename}: {exc.strerror or exc})"
+            ) from exc
         planned = [
             replace(j, made_ns=log.made_ns(j.dest), foreign=log.foreign(j.dest)) if j.dest is not None else j
             for j in planned
