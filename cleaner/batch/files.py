@@ -178,7 +178,10 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot stat: {exc.strerror or exc}") from exc
     if not stat.S_ISREG(info.st_mode):
-        raise InputError("not a regular file (FIFO, device or socket): skipped without reading")
+        raise InputError(
+            "not a regular file (FIFO, device or socket): skipped without reading "
+            "(pipe data in as stdin: `... | cleaner clean -`)"
+        )
     if info.st_size > max_bytes:
         raise InputError(
             f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit (raise the limit: --max-size MB; max_size_mb= in Python)"
