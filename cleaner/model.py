@@ -199,7 +199,9 @@ def load_model(model_dir: Path | None = None) -> Model:
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:
-        hint = "check the model path" if model_dir != default_model_dir() else "reinstall, or run `make train`"
+        hint = (
+            "check the model path" if model_dir != default_model_dir() else "reinstall, or run `make train`"
+        )
         raise ModelError(f"{path}: no model file there; {hint}") from exc
     except OSError as exc:
         raise ModelError(f"{path}: cannot read model file: {exc}") from exc

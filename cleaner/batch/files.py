@@ -27,12 +27,11 @@ TEXT_SUFFIXES = {".txt", ".text", ".md"}
 STDIN = "-"
 #: files in a folder with these suffixes are passed over, counted: a saved site's images,
 #: styles, scripts, fonts, media, feeds and data. A file named on its own is always cleaned.
-NOT_PAGES = frozenset(
-    ".png .jpg .jpeg .gif .webp .avif .bmp .ico .svg .tif .tiff "
-    ".css .js .mjs .map .wasm .woff .woff2 .ttf .otf .eot "
-    ".mp3 .mp4 .m4a .webm .ogg .wav .avi .mov "
-    ".json .jsonl .csv .rss .atom .pdf .zip .tar .tgz .bz2 .xz .7z .rar .exe .bin".split()
-)
+_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".bmp", ".ico", ".svg", ".tif", ".tiff")
+_STYLES_SCRIPTS_FONTS = (".css", ".js", ".mjs", ".map", ".wasm", ".woff", ".woff2", ".ttf", ".otf", ".eot")
+_MEDIA = (".mp3", ".mp4", ".m4a", ".webm", ".ogg", ".wav", ".avi", ".mov")
+_DATA = (".json", ".jsonl", ".csv", ".rss", ".atom", ".pdf", ".zip", ".tar", ".tgz", ".bz2", ".xz", ".7z")
+NOT_PAGES = frozenset(_IMAGES + _STYLES_SCRIPTS_FONTS + _MEDIA + _DATA + (".rar", ".exe", ".bin"))
 #: inputs larger than this are refused unread (--max-size, max_size_mb)
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 

@@ -98,7 +98,9 @@ def run_batch(
     several inputs have no output folder, OutputError when its run log cannot be read or written,
     SchedulerError when a cluster cannot be reached."""
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"the output folder {out_dir} is a file: name a folder (-o OUTDIR; out_dir= in Python)")
+        raise ConfigError(
+            f"the output folder {out_dir} is a file: name a folder (-o OUTDIR; out_dir= in Python)"
+        )
     todo = plan(inputs, out_dir, fmt)
     planned, failures = todo.jobs, todo.failed
     count = len(planned) + len(failures)
@@ -108,7 +110,9 @@ def run_batch(
             "(out_dir= in Python)"
         )
     if url is not None and count > 1:
-        raise ConfigError(f"a URL names one page; it cannot be given for {count} inputs (--url; url= in Python)")
+        raise ConfigError(
+            f"a URL names one page; it cannot be given for {count} inputs (--url; url= in Python)"
+        )
     report = BatchReport(passed_over=len(todo.passed_over), empty_folders=todo.empty)
     log = None
     if out_dir is not None and planned:
@@ -157,11 +161,15 @@ def check_batch_options(fmt: str, kind: str, jobs: int, max_size_mb: float) -> N
     if fmt not in ("text", "json"):
         raise ConfigError(f"format must be text or json, not {fmt!r} (--format; format= in Python)")
     if kind not in ("auto", "html", "text"):
-        raise ConfigError(f"input kind must be auto, html or text, not {kind!r} (--input-type; kind= in Python)")
+        raise ConfigError(
+            f"input kind must be auto, html or text, not {kind!r} (--input-type; kind= in Python)"
+        )
     if jobs < 1:
         raise ConfigError(f"jobs must be at least 1, not {jobs} (--jobs; jobs= in Python)")
     if max_size_mb <= 0:
-        raise ConfigError(f"the size limit must be positive, not {max_size_mb} MB (--max-size; max_size_mb= in Python)")
+        raise ConfigError(
+            f"the size limit must be positive, not {max_size_mb} MB (--max-size; max_size_mb= in Python)"
+        )
 
 
 def _outcomes(
