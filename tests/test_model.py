@@ -53,7 +53,7 @@ def test_tampered_model_is_refused(tmp_path: Path) -> None:
     (tmp_path / MODEL_FILE).write_text((tmp_path / MODEL_FILE).read_text().replace('"depth": ', '"depth": 1'))
     with pytest.raises(cleaner.ModelError, match="does not match its card"):
         cleaner.Cleaner(model=tmp_path)
-    with pytest.raises(cleaner.ModelError, match="not found"):
+    with pytest.raises(cleaner.ModelError, match="no model file there; check the model path"):
         cleaner.Cleaner(model=tmp_path / "nowhere")
 
 
