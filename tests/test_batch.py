@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -13,8 +14,8 @@ import pytest
 from .conftest import CASES, SEED, output_tree
 
 
-@pytest.mark.slow
-def test_sigkill_mid_batch_then_rerun_gives_the_uninterrupted_tree(tmp_path: Path) -> None:
+def _batch(tmp_path: Path, jobs: int) -> list[str]:
+    """25 folders of the test pages and the seed; the command cleaning them, -o to add."""
     src = tmp_path / "in"
     pages = sorted((CASES / "pages").glob("*.html"))
     for i in range(25):
@@ -23,14 +24,23 @@ def test_sigkill_mid_batch_then_rerun_gives_the_uninterrupted_tree(tmp_path: Pat
         for page in pages:
             (folder / page.name).write_bytes(page.read_bytes())
         (folder / "seed.txt").write_bytes(SEED.read_bytes())
-    clean = [sys.executable, "-m", "cleaner", "clean", str(src), "-j", "1", "-q", "-o"]
+    clean = [sys.executable, "-m", "cleaner", "clean", str(src), "-j", str(jobs), "-q", "-o"]
     subprocess.run([*clean, str(tmp_path / "whole")], check=True, capture_output=True)
+    return clean
 
+
+def _wait_for_outputs(out: Path, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.rglob("*.txt"))) < count:
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+def test_sigkill_mid_batch_then_rerun_gives_the_uninterrupted_tree(tmp_path: Path) -> None:
+    clean = _batch(tmp_path, jobs=1)
     out = tmp_path / "killed"
     proc = subprocess.Popen([*clean, str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.rglob("*.txt"))) < 40:
-        time.sleep(0.02)
+    _wait_for_outputs(out, 40)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     written = len(list(out.rglob("*.txt")))
@@ -38,4 +48,21 @@ def test_sigkill_mid_batch_then_rerun_gives_the_uninterrupted_tree(tmp_path: Pat
 
     rerun = subprocess.run([*clean, str(out)], capture_output=True, text=True, check=True)
     assert rerun.returncode == 0
+    assert output_tree(out) == output_tree(tmp_path / "whole")
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_parallel_batch_quietly_and_a_rerun_finishes_it(tmp_path: Path) -> None:
+    clean = _batch(tmp_path, jobs=2)
+    out = tmp_path / "interrupted"
+    # a terminal's Ctrl-C: SIGINT to the whole process group, workers included
+    proc = subprocess.Popen([*clean, str(out)], stderr=subprocess.PIPE, text=True, start_new_session=True)
+    _wait_for_outputs(out, 40)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert len(list(out.rglob("*.txt"))) < 25 * 17, "the interrupt must land mid-batch"
+    assert proc.returncode == 130
+    assert "interrupted: outputs written so far are kept" in stderr and "Traceback" not in stderr
+    # outputs written but not yet logged when it stopped are kept, not refused as foreign
+    subprocess.run([*clean, str(out)], capture_output=True, text=True, check=True)
     assert output_tree(out) == output_tree(tmp_path / "whole")

@@ -125,6 +125,21 @@ def test_a_file_cleaner_did_not_write_is_not_overwritten_unless_forced(tmp_path:
     assert not mine.read_text(encoding="utf-8").endswith("my edit\n")
 
 
+def test_outputs_a_killed_run_wrote_but_never_logged_are_kept(tmp_path: Path) -> None:
+    src, out = _inputs(tmp_path), tmp_path / "out"
+    cleaner.clean_files([src], out)
+    made = {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")}
+    (out / ".cleaner-run").unlink()  # as if the run was killed before it logged them
+    again = cleaner.clean_files([src], out)
+    assert (again.cleaned, again.failed - 2) == (2, 0)  # bad.dat and the FIFO fail as before
+    assert {p: p.stat().st_mtime_ns for p in made} == made  # kept, not rewritten
+    assert cleaner.clean_files([src], out).skipped == 2  # and logged now
+    # the same files with other settings' content are not this run's to replace
+    (out / ".cleaner-run").unlink()
+    keep_all = cleaner.clean_files([src], out, trailing_threshold=1.0, text_threshold=1.0)
+    assert any("is not an output of cleaner" in f.message for f in keep_all.failures)
+
+
 def test_an_output_folder_cleaned_as_input_leaves_its_own_files_out(tmp_path: Path) -> None:
     src, out = _inputs(tmp_path), tmp_path / "out"
     cleaner.clean_files([src], out)

@@ -113,6 +113,15 @@ def test_a_folder_with_nothing_to_clean_says_so(tmp_path: Path, output: list[str
     assert "1 file(s) passed over by type" in out.stderr
 
 
+def test_stdin_into_a_folder_can_be_rerun(tmp_path: Path) -> None:
+    for _ in range(2):
+        out = runner.invoke(
+            app, ["clean", "-", "-o", str(tmp_path / "out")], input=SEED.read_text(encoding="utf-8")
+        )
+        assert out.exit_code == 0, out.stderr
+    assert (tmp_path / "out" / "stdin.txt").stat().st_size > 0
+
+
 def test_an_output_folder_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
     out = runner.invoke(app, ["clean", str(SEED), "-o", str(tmp_path / "a-file" / "out")])
@@ -123,7 +132,8 @@ def test_an_output_folder_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_never_overwrites_an_input(tmp_path: Path) -> None:
-    from cleaner.batch.files import Job, real_path, run_job
+    from cleaner.batch.files import Job, run_job
+    from cleaner.batch.writer import real_path
 
     (tmp_path / "x.txt").write_text("One.\nTwo.", encoding="utf-8")
     (tmp_path / "x.txt.txt").write_text("I am an input too.", encoding="utf-8")

@@ -19,7 +19,7 @@ from ..errors import CleanerError, ConfigError, InputError, OutputError
 from ..filter import CleanResult
 from .pool import ordered_map
 from .report import Failure
-from .writer import RUN_LOG, TMP_SUFFIX, write_atomic
+from .writer import RUN_LOG, TMP_SUFFIX, real_path, write_atomic
 
 Format = Literal["text", "json"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
@@ -31,7 +31,10 @@ _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".bmp", ".ico", ".
 _STYLES_SCRIPTS_FONTS = (".css", ".js", ".mjs", ".map", ".wasm", ".woff", ".woff2", ".ttf", ".otf", ".eot")
 _MEDIA = (".mp3", ".mp4", ".m4a", ".webm", ".ogg", ".wav", ".avi", ".mov")
 _DATA = (".json", ".jsonl", ".csv", ".rss", ".atom", ".pdf", ".zip", ".tar", ".tgz", ".bz2", ".xz", ".7z")
-NOT_PAGES = frozenset(_IMAGES + _STYLES_SCRIPTS_FONTS + _MEDIA + _DATA + (".rar", ".exe", ".bin"))
+#: web archives are cleaned when named on their own (`cleaner clean crawl.warc.gz`), not as pages
+NOT_PAGES = frozenset(
+    _IMAGES + _STYLES_SCRIPTS_FONTS + _MEDIA + _DATA + (".xml", ".warc", ".arc", ".exe", ".bin")
+)
 #: inputs larger than this are refused unread (--max-size, max_size_mb)
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 
@@ -46,7 +49,8 @@ class Job:
     #: the modification time (ns) the output had when this batch's settings wrote it, from
     #: the output folder's RunLog; None when they did not
     made_ns: int | None = None
-    #: a file no cleaner run wrote is at the output's place (RunLog.foreign)
+    #: a file no cleaner run logged is at the output's place (RunLog.foreign): it is replaced
+    #: only by the same content (an interrupted run's output) or with `force`
     foreign: bool = False
 
 
@@ -75,22 +79,14 @@ def output_suffix(fmt: Format) -> str:
     return ".json" if fmt == "json" else ".txt"
 
 
-def real_path(path: Path) -> Path:
-    """The path with symlinks resolved; a symlink loop resolves to the absolute path itself."""
-    try:
-        return path.resolve()
-    except (RuntimeError, OSError):  # Python raises RuntimeError on symlink loops
-        return path.absolute()
-
-
 @dataclass
 class Plan:
     """What a batch will do: its jobs, the inputs that failed already, and what it passes over."""
 
     jobs: list[Job] = field(default_factory=list)
     failed: list[Outcome] = field(default_factory=list)
-    #: files in the folders whose suffix is one of NOT_PAGES
-    passed_over: list[Path] = field(default_factory=list)
+    #: how many files in the folders have a suffix of NOT_PAGES
+    passed_over: int = 0
     #: folders given with nothing to clean in them
     empty: list[str] = field(default_factory=list)
 
@@ -124,7 +120,7 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
             before = len(jobs)
             for file in _walk(path, skip=out_resolved):
                 if _suffix(file) in NOT_PAGES:
-                    todo.passed_over.append(file)
+                    todo.passed_over += 1
                     continue
                 rel = file.relative_to(path)
                 dest = outdir / rel.parent / f"{rel.name}{suffix}" if outdir else None
@@ -202,7 +198,7 @@ def kind_of(path: Path | None, forced: Kind) -> Kind:
     """HTML or text by the file's extension unless forced; 'auto' sniffs the content."""
     if forced != "auto" or path is None:
         return forced
-    suffix = path.suffix.lower()
+    suffix = _suffix(path)
     if suffix in HTML_SUFFIXES:
         return "html"
     if suffix in TEXT_SUFFIXES:
@@ -260,22 +256,15 @@ def run_job(
             raise InputError(f"output {job.dest} would overwrite an input file; choose another -o folder")
         if not force and up_to_date(job):
             return Outcome(job, skipped=True)
-        if not force and job.foreign:
-            raise OutputError(
-                f"{job.dest} is not an output of cleaner (or was changed since it wrote it): move it "
-                "away, or rerun with --force to overwrite it"
-            )
         redone = not force and _newer_than_input(job)
         data = _read_stdin() if job.src is None else read_input(job.src, max_bytes)
         result = cleaner.clean(data, url=url, kind=kind_of(job.src, kind), with_metadata=fmt == "json")
         if job.dest is None:
             return Outcome(job, result=result)
-        return Outcome(
-            job,
-            result=result,
-            redone=redone,
-            written_ns=_write_output(job.dest, render(result, fmt, job.display)),
-        )
+        content = render(result, fmt, job.display)
+        if not force and job.foreign:
+            return Outcome(job, result=result, written_ns=_adopt(job.dest, content))
+        return Outcome(job, result=result, redone=redone, written_ns=_write_output(job.dest, content))
     except CleanerError as exc:
         return Outcome.failed(job, exc)
 
@@ -285,6 +274,23 @@ def _read_stdin() -> bytes:
         return sys.stdin.buffer.read()
     except OSError as exc:
         raise InputError(f"cannot read stdin: {exc.strerror or exc}") from exc
+
+
+def _adopt(dest: Path, content: str) -> int:
+    """A file no run logged at an output's place: the output itself when it holds exactly
+    `content` (a killed run wrote it before logging it, or the folder was copied), so it is
+    kept and logged; anything else is not cleaner's to overwrite. Returns its mtime (ns)."""
+    try:
+        same = dest.read_bytes() == content.encode("utf-8")
+        mtime_ns = dest.stat().st_mtime_ns
+    except OSError:
+        same, mtime_ns = False, 0
+    if not same:
+        raise OutputError(
+            f"{dest} is not an output of cleaner (or was changed since it wrote it): move it "
+            "away, or rerun with --force to overwrite it"
+        )
+    return mtime_ns
 
 
 def _write_output(dest: Path, content: str) -> int:

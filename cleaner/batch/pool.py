@@ -4,6 +4,7 @@ dead worker costs only its current task."""
 from __future__ import annotations
 
 import contextlib
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,9 @@ def ordered_map(
 
 def _serve(conn: Any, work: Callable[[Any], Any]) -> None:
     """A worker process's loop: receive (index, task), send back (index, result), until None."""
+    # Ctrl-C reaches every process of the terminal's group; the parent handles it (stopping
+    # the batch, killing busy workers), so a worker's own traceback would only be noise
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             message = conn.recv()

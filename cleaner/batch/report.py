@@ -64,7 +64,7 @@ class BatchReport:
     #: temporary files of an interrupted earlier run, removed from the output folder
     leftovers_removed: int = 0
     #: outputs newer than their inputs made again: other settings, model or version made
-    #: them (or a run into a subfolder did)
+    #: them, or a run into another folder did
     redone: int = 0
     #: files in the folders passed over by type (files.NOT_PAGES: images, styles, scripts, ...)
     passed_over: int = 0
@@ -97,7 +97,7 @@ class BatchReport:
         if self.redone:
             line += (
                 f" ({self.redone} output(s) newer than their inputs redone: made with other settings, "
-                "model or version)"
+                "model or version, or by a run into another folder)"
             )
         if self.passed_over:
             line += f"; {self.passed_over} file(s) passed over by type (images, styles, scripts, data)"

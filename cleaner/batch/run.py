@@ -14,9 +14,9 @@ from typing import Any, cast
 from ..api import Cleaner, Kind
 from ..config import TIME_LIMIT
 from ..errors import ConfigError, OutputError
-from .files import MAX_INPUT_BYTES, STDIN, Format, Outcome, plan, real_path, run_all
+from .files import MAX_INPUT_BYTES, STDIN, Format, Outcome, plan, run_all
 from .report import BatchReport, write_failures
-from .writer import RunLog, remove_leftovers
+from .writer import RunLog, real_path, remove_leftovers
 
 #: bytes in a megabyte, as --max-size counts them
 MB = 1024 * 1024
@@ -113,7 +113,7 @@ def run_batch(
         raise ConfigError(
             f"a URL names one page; it cannot be given for {count} inputs (--url; url= in Python)"
         )
-    report = BatchReport(passed_over=len(todo.passed_over), empty_folders=todo.empty)
+    report = BatchReport(passed_over=todo.passed_over, empty_folders=todo.empty)
     log = None
     if out_dir is not None and planned:
         try:
@@ -138,7 +138,7 @@ def run_batch(
     outcomes = _with_progress(_outcomes(cleaner, planned, jobs, scheduler, options), progress, len(planned))
     for outcome in itertools.chain(failures, outcomes):  # each reported as it comes
         report.add(outcome)
-        if log is not None and outcome.written_ns is not None and outcome.job.src:
+        if log is not None and outcome.written_ns is not None:
             _record(log, outcome)
         if on_outcome is not None:
             on_outcome(outcome)

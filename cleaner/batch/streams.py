@@ -12,9 +12,9 @@ from typing import Any
 from ..api import Cleaner, Kind
 from ..document import GZIP_MAGIC, SNIFF_BYTES, looks_binary
 from ..errors import ConfigError, InputError
-from .files import real_path
 from .records import clean_jsonl, jsonl_output
 from .report import Failure, write_failures
+from .writer import real_path
 
 
 def clean_streams(

@@ -24,6 +24,14 @@ RUN_LOG = ".cleaner-run"
 COMPACT_SLACK = 1000
 
 
+def real_path(path: Path) -> Path:
+    """The path with symlinks resolved; a symlink loop resolves to the absolute path itself."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python raises RuntimeError on symlink loops
+        return path.absolute()
+
+
 def _umask() -> int:
     """The process's umask, read without changing it (os.umask would, for a moment, in every thread)."""
     try:
@@ -120,26 +128,29 @@ class RunLog:
         return mtime_ns if signature == self.signature else None
 
     def foreign(self, dest: Path) -> bool:
-        """Whether a file is at an output's place that no cleaner run wrote as it is now
-        (another program's file, or an output edited since): it is not overwritten unasked.
+        """Whether a file is at an output's place that no cleaner run logged as it is now
+        (another program's file, an output edited since, or one a killed run wrote before
+        logging it): files.run_job keeps it only if it holds the very output.
 
-        Runs into a subfolder or a parent folder keep their own logs there: those count too."""
+        Runs into subfolders or parent folders keep their own logs there: those count too,
+        found from the path as given and from its real one (through symlinks)."""
         try:
             info = dest.stat()
         except OSError:
             return False  # nothing there (or nothing readable: writing will say why)
         if not stat.S_ISREG(info.st_mode):
             return False
-        dest, own = dest.absolute(), self.outdir.absolute()
-        for folder in dest.parents:
-            if folder == own:
-                entries = self.entries
-            else:
+        if self.entries.get(str(dest.relative_to(self.outdir)), ("", -1))[1] == info.st_mtime_ns:
+            return False
+        for path in dict.fromkeys((dest.absolute(), real_path(dest))):
+            for folder in path.parents:
                 if folder not in self.other_logs_:
                     self.other_logs_[folder] = _read_log(folder / RUN_LOG)[0]
-                entries = self.other_logs_[folder]
-            if entries.get(str(dest.relative_to(folder)), ("", -1))[1] == info.st_mtime_ns:
-                return False
+                if (
+                    self.other_logs_[folder].get(str(path.relative_to(folder)), ("", -1))[1]
+                    == info.st_mtime_ns
+                ):
+                    return False
         return True
 
     def record(self, dest: Path, mtime_ns: int) -> None:

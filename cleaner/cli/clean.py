@@ -251,6 +251,10 @@ def _clean_files(
     except CleanerError as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
+    except KeyboardInterrupt as exc:
+        done = "outputs written so far are kept; rerun the same command to finish" if output else "stopped"
+        err(f"interrupted: {done}")
+        raise typer.Exit(130) from exc
     if not quiet and (output is not None or report.failed or report.empty_folders or report.passed_over):
         err(report.summary())
     if report.failed:

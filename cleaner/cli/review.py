@@ -46,7 +46,7 @@ def review(
 
       cleaner clean records.jsonl --jsonl -o clean.jsonl && cleaner review clean.jsonl
     """
-    from ..batch.files import real_path
+    from ..batch.writer import real_path
     from ..errors import CleanerError
     from ..review import read_outputs, write_report
     from ..review.outputs import output_files
