@@ -63,7 +63,7 @@ class Outcome:
     failure: Failure | None = None
     skipped: bool = False
     #: an output newer than its input was made again: other settings, model or version made
-    #: it (or a run into a subfolder did)
+    #: it, or a run into another folder did
     redone: bool = False
     #: the modification time (ns) of the output just written
     written_ns: int | None = None

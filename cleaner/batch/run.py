@@ -40,9 +40,9 @@ def clean_files(
 
     Input a/b.html becomes OUT_DIR/a/b.html.txt (.json with format="json"); inputs are never
     overwritten, outputs newer than their inputs are skipped unless `force`, and a file at an
-    output's place that no cleaner run wrote (or edited since) fails by name unless `force`. Every failure is
-    in the report (and, with `errors`, in that JSONL file); nothing is raised for one bad
-    input. `jobs` worker processes, or a Dask cluster at `scheduler` ('local' starts one).
+    output's place that no cleaner run wrote (or edited since) fails by name unless `force`.
+    Every failure is in the report (and, with `errors`, in that JSONL file); nothing is raised
+    for one bad input. `jobs` worker processes, or a Dask cluster at `scheduler` ('local' starts one).
     `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url` and any Settings
     field (`trailing_threshold`, ...).
 
