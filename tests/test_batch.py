@@ -14,8 +14,9 @@ import pytest
 from .conftest import CASES, SEED, output_tree
 
 
-def _batch(tmp_path: Path, jobs: int) -> list[str]:
-    """25 folders of the test pages and the seed; the command cleaning them, -o to add."""
+def _batch(tmp_path: Path, jobs: int, slow_first: bool = False) -> list[str]:
+    """25 folders of the test pages and the seed (and, first of all, a page that takes a
+    worker seconds); the command cleaning them, -o to add."""
     src = tmp_path / "in"
     pages = sorted((CASES / "pages").glob("*.html"))
     for i in range(25):
@@ -24,6 +25,13 @@ def _batch(tmp_path: Path, jobs: int) -> list[str]:
         for page in pages:
             (folder / page.name).write_bytes(page.read_bytes())
         (folder / "seed.txt").write_bytes(SEED.read_bytes())
+    if slow_first:
+        paragraphs = "".join(
+            f"<p>Paragraph {k} of a long page with words that go on.</p>" for k in range(20_000)
+        )
+        (src / "batch00" / "000_slow.html").write_text(
+            f"<html><body>{paragraphs}</body></html>", encoding="utf-8"
+        )
     clean = [sys.executable, "-m", "cleaner", "clean", str(src), "-j", str(jobs), "-q", "-o"]
     subprocess.run([*clean, str(tmp_path / "whole")], check=True, capture_output=True)
     return clean
@@ -53,14 +61,19 @@ def test_sigkill_mid_batch_then_rerun_gives_the_uninterrupted_tree(tmp_path: Pat
 
 @pytest.mark.slow
 def test_ctrl_c_stops_a_parallel_batch_quietly_and_a_rerun_finishes_it(tmp_path: Path) -> None:
-    clean = _batch(tmp_path, jobs=2)
+    # the slow first page holds the parent's in-order logging while the other worker writes
+    # on: the interrupt lands mid-batch, with outputs written that no log knows yet
+    clean = _batch(tmp_path, jobs=2, slow_first=True)
     out = tmp_path / "interrupted"
     # a terminal's Ctrl-C: SIGINT to the whole process group, workers included
     proc = subprocess.Popen([*clean, str(out)], stderr=subprocess.PIPE, text=True, start_new_session=True)
     _wait_for_outputs(out, 40)
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
-    assert len(list(out.rglob("*.txt"))) < 25 * 17, "the interrupt must land mid-batch"
+    written = len(list(out.rglob("*.txt")))
+    assert written < 25 * 17 + 1, "the interrupt must land mid-batch"
+    log = out / ".cleaner-run"
+    assert (len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0) < written
     assert proc.returncode == 130
     assert "interrupted: outputs written so far are kept" in stderr and "Traceback" not in stderr
     # outputs written but not yet logged when it stopped are kept, not refused as foreign
