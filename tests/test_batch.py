@@ -65,8 +65,15 @@ def test_ctrl_c_stops_a_parallel_batch_quietly_and_a_rerun_finishes_it(tmp_path:
     # on: the interrupt lands mid-batch, with outputs written that no log knows yet
     clean = _batch(tmp_path, jobs=2, slow_first=True)
     out = tmp_path / "interrupted"
-    # a terminal's Ctrl-C: SIGINT to the whole process group, workers included
-    proc = subprocess.Popen([*clean, str(out)], stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # a terminal's Ctrl-C: SIGINT to the whole process group, workers included; the command
+    # gets SIGINT's default disposition, as from a terminal (a background job's is "ignore")
+    proc = subprocess.Popen(
+        [*clean, str(out)],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     _wait_for_outputs(out, 40)
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
