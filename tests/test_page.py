@@ -224,3 +224,31 @@ def test_extraction_gives_trafilatura_s_own_text_in_either_mode(fast: bool) -> N
         html = decode(path.read_bytes())
         expected = trafilatura.extract(html, include_comments=False, fast=fast) or ""
         assert extract(html, settings=Settings(fast=fast)).text == expected, path.name
+
+
+LOAD_CASES = [
+    "",
+    "   ",
+    "plain text, no markup",
+    "<p>one block</p>",
+    "<div>a</div><div>b</div>",
+    '<?xml version="1.0" encoding="utf-8"?><html><body><p>declared</p></body></html>',
+    "<html/><body><p>a self-closed html tag</p></body>",
+    "<!DOCTYPE html><html><head><title>t</title></head></html>",
+    "<html><body><form><input name=q><label>x</label></form><!-- c --><p>y</p></body></html>",
+]
+
+
+@pytest.mark.parametrize("html", LOAD_CASES)
+def test_load_tree_parses_as_trafilatura_utils_load_html(html: str) -> None:
+    """cleaner parses with its own parser (faster element lookup) following load_html's steps:
+    if a trafilatura upgrade changes load_html, is_dubious_html or repair_faulty_html, this fails."""
+    from lxml.html import tostring
+    from trafilatura.utils import load_html
+
+    from cleaner.extract import load_tree
+
+    expected, got = load_html(html), load_tree(html)
+    assert (got is None) == (expected is None)
+    if expected is not None:
+        assert tostring(got) == tostring(expected)
