@@ -102,7 +102,12 @@ WEB_ENCODINGS = [
     "euc_kr",
     "cp949",
 ]
-_HTML_TAG = re.compile(r"<(?:!doctype|html|head|body|div|p|article|meta|title|span|table|br|section)\b", re.I)
+#: tags a page opens with, within SNIFF_BYTES, even when a long comment or script comes first
+_HTML_TAG = re.compile(
+    r"<(?:!doctype|html|head|body|div|p|article|meta|title|span|table|br|section|script|style|link|"
+    r"noscript|iframe|form|img|ul|ol|li|h[1-6]|pre|font|center|frameset|a\s+href)\b|<!--",
+    re.I,
+)
 
 
 @dataclass

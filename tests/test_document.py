@@ -100,10 +100,26 @@ def test_binary_detection() -> None:
         cleaner.Cleaner().clean(b"\x00\x01\x02 binary")
 
 
-def test_html_detection() -> None:
-    assert looks_like_html("<!DOCTYPE html><html><body><p>Hi</p></body></html>")
-    assert looks_like_html("  <div class='x'>text</div>")
-    assert not looks_like_html("A plain article.\nWith two lines <3")
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<!DOCTYPE html><html><body><p>Hi</p></body></html>",
+        "  <div class='x'>text</div>",
+        # old pages open with a comment and a script longer than the sniffed window
+        "<!--section:sports-->\n<script>" + "var x = 1;\n" * 800 + "</script><p>Hi</p>",
+        '\n<script language="JavaScript">' + "var a = 'b';\n" * 800 + "</script>",
+    ],
+)
+def test_html_detection(page: str) -> None:
+    assert looks_like_html(page)
+    assert cleaner.Cleaner().clean(page.encode()) != page.strip()
+
+
+@pytest.mark.parametrize(
+    "text", ["A plain article.\nWith two lines <3", "Prices rose 3 < 4 percent.\nAs <expected>, a + b."]
+)
+def test_plain_text_is_not_taken_for_html(text: str) -> None:
+    assert not looks_like_html(text)
 
 
 def test_text_document_keeps_every_byte() -> None:
