@@ -7,6 +7,8 @@ import gzip
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,11 +163,14 @@ def test_bad_options_fail_when_the_step_is_built_not_in_every_task() -> None:
         CleanerExtractor(no_such_option=1)
 
 
-def test_readme_pipeline_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_pipeline_runs_as_written(tmp_path: Path) -> None:
+    """As a user runs it: a script of its own, whose worker processes import it again."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     code = readme.split("<!-- datatrove example: a test runs this block -->", 1)[1].split("```python", 1)[1]
-    code = code.split("```", 1)[0]
+    (tmp_path / "pipeline.py").write_text(code.split("```", 1)[0], encoding="utf-8")
     _crawl(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    exec(compile(code, "README.md", "exec"), {"__name__": "__main__"})
+    run = subprocess.run(
+        [sys.executable, "pipeline.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
     assert _read_outputs(tmp_path / "clean"), "the example writes clean documents"
