@@ -58,6 +58,7 @@ def test_crawled_items_get_the_clean_text_and_metadata(site: str, tmp_path: Path
         assert item["text"] == cleaner.clean_html(page.read_bytes(), url=item["url"]).text
         assert item["text"]
         assert item["metadata"]["url"] == item["url"]
+        assert "html" not in item  # the raw page bytes would not export to JSON
     assert by_name["empty.html"]["text"] == ""
     assert "'item_dropped_count'" not in log
 
@@ -83,3 +84,13 @@ def test_pipeline_without_a_crawl_reports_a_missing_field() -> None:
     pipeline = CleanerPipeline(input_field="page")
     with pytest.raises(DropItem, match="no page in field 'page'"):
         pipeline.clean_item({"url": "https://example.org/x", "html": "<p>x</p>"})
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_the_page_leaves_the_item_unless_kept(keep: bool) -> None:
+    from cleaner.scrapy import CleanerPipeline
+
+    page = PAGES[0].read_bytes()
+    item = CleanerPipeline(keep_input=keep).clean_item({"url": "https://example.org/x", "html": page})
+    assert item["text"]
+    assert ("html" in item) is keep

@@ -28,7 +28,7 @@ def main() -> None:
     base, out, *pairs = sys.argv[1:]
     settings = {
         "ITEM_PIPELINES": {"cleaner.scrapy.CleanerPipeline": 300},
-        "FEEDS": {out: {"format": "jsonlines", "fields": ["url", "text", "metadata", "body"]}},
+        "FEEDS": {out: {"format": "jsonlines"}},  # every field, as a user's feed exports them
         "ROBOTSTXT_OBEY": False,
         "LOG_LEVEL": "INFO",
         "TELNETCONSOLE_ENABLED": False,
