@@ -32,6 +32,8 @@ CHAR_NGRAMS = (3, 4, 5)
 LEXICAL_PREFIX = 160
 #: token groups, each normalised to unit length per line
 GROUPS = ("char", "word", "page")
+#: documents longer than this many lines are scored in parts of this many, to bound memory
+CHUNK_ROWS = 2000
 _P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 _MIX = 0x9E3779B97F4A7C15
@@ -140,6 +142,14 @@ def tokens(doc: Document, with_labels: bool = False) -> Tokens:
     return Tokens(out_rows, buckets, values, len(rows), len(page_rows), labels)
 
 
+def _rows_of(doc: Document, rows: np.ndarray) -> Document:
+    """The document of the given non-blank rows only: a line's tokens do not depend on the
+    other lines, so these rows hash as they do in the whole document."""
+    lines = [doc.lines[i] for i in doc.rows[rows]]
+    page = doc.page.take(doc.rows[rows]) if doc.page is not None else None
+    return Document(lines=lines, source=doc.source, page=page)
+
+
 def _page_tokens(doc: Document) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Rows, buckets and words of the page context of each line (none for plain text)."""
     if doc.page is None:
@@ -166,6 +176,12 @@ class LexicalModel:
 
     def score(self, doc: Document) -> np.ndarray:
         """The junk logit of each non-blank line."""
+        n_rows = len(doc.rows)
+        if n_rows > CHUNK_ROWS:  # hashing holds ~25 KB a line at once: long documents go in parts
+            parts = [
+                _rows_of(doc, np.arange(a, min(a + CHUNK_ROWS, n_rows))) for a in range(0, n_rows, CHUNK_ROWS)
+            ]
+            return np.concatenate([self.score(part) for part in parts])
         toks = tokens(doc)
         contrib = self.weights[toks.buckets] * toks.values
         return self.bias + np.bincount(toks.rows, weights=contrib, minlength=toks.n_rows)
@@ -173,10 +189,7 @@ class LexicalModel:
     def top_tokens(self, doc: Document, rows: np.ndarray, k: int = 3) -> dict[int, list[str]]:
         """For each given row, the `k` tokens that pushed its score most towards junk, as a
         reason names them (see `readable`)."""
-        # a line's tokens do not depend on the other lines: hash only the rows asked about
-        lines = [doc.lines[i] for i in doc.rows[rows]]
-        page = doc.page.take(doc.rows[rows]) if doc.page is not None else None
-        toks = tokens(Document(lines=lines, source=doc.source, page=page), with_labels=True)
+        toks = tokens(_rows_of(doc, rows), with_labels=True)
         assert toks.labels is not None
         contrib = self.weights[toks.buckets] * toks.values
         out: dict[int, list[str]] = {int(r): [] for r in rows}

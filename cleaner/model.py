@@ -19,7 +19,7 @@ import numpy as np
 from .document import Document
 from .errors import ModelError
 from .features import FEATURE_NAMES, FEATURE_VERSION, line_features, without_lexical
-from .lexical import LEXICAL_FILE, LexicalModel
+from .lexical import CHUNK_ROWS, LEXICAL_FILE, LexicalModel
 
 MODEL_FILE = "cleaner-model.json"
 CARD_FILE = "cleaner-model.card.json"
@@ -138,14 +138,17 @@ class Model:
 
     def predict_proba(self, matrix: np.ndarray) -> np.ndarray:
         """Junk probability of each row of a feature matrix."""
-        n_rows = matrix.shape[0]
-        n_trees = self.feature.shape[0]
-        if n_rows == 0:
-            return np.zeros(0)
         if matrix.shape[1] != len(self.feature_names):
             raise ModelError(
                 f"feature matrix has {matrix.shape[1]} columns, the model expects {len(self.feature_names)}"
             )
+        # the walk holds ~13 KB a row at once: a long document goes through in parts
+        parts = [self._predict(matrix[a : a + CHUNK_ROWS]) for a in range(0, matrix.shape[0], CHUNK_ROWS)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def _predict(self, matrix: np.ndarray) -> np.ndarray:
+        n_rows = matrix.shape[0]
+        n_trees = self.feature.shape[0]
         node = np.tile(self.roots_, n_rows)
         row = np.repeat(np.arange(n_rows), n_trees)
         active = np.flatnonzero(~self.leaf_[node])

@@ -187,3 +187,18 @@ def test_text_view_drops_the_lexical_score_of_plain_text_only() -> None:
     column = COLUMN["lexical"]
     assert all(not v.features[:, column].any() for v in view)
     assert all(d.features[:, column].all() for d in docs)  # the originals keep theirs
+
+
+def test_a_long_document_scores_the_same_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lexical hashing and the tree walk go through long documents in parts (memory stays
+    bounded); every line must score exactly as in one pass."""
+    from cleaner import lexical, model
+    from cleaner.extract import extract
+
+    doc = extract((ROOT / "tests" / "cases" / "pages" / "09_german_teasers.html").read_text(encoding="utf-8"))
+    m = load_model()
+    whole = m.score(doc)[1]
+    monkeypatch.setattr(lexical, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(model, "CHUNK_ROWS", 4)
+    assert len(doc.rows) > 4
+    np.testing.assert_array_equal(m.score(doc)[1], whole)
