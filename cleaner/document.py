@@ -302,6 +302,8 @@ def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES) -> bytes:
         raise InputError(f"gzip data is corrupt: {exc}") from exc
     if inflater.unconsumed_tail:
         raise InputError(f"gzip data inflates past {limit:,} bytes")
+    if not inflater.eof:
+        raise InputError("gzip data is truncated (an interrupted download or copy?)")
     return out
 
 

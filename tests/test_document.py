@@ -152,6 +152,9 @@ def test_gzipped_page_is_inflated() -> None:
     assert cleaner.clean_html(gzip.compress(page)) == cleaner.clean_html(page) != ""
     with pytest.raises(cleaner.InputError, match="gzip data is corrupt"):
         cleaner.clean_html(gzip.compress(page)[:-30] + b"garbage-garbage-garbage-garbage")
+    packed = gzip.compress(page)
+    with pytest.raises(cleaner.InputError, match="gzip data is truncated"):
+        cleaner.clean_html(packed[: len(packed) // 2])  # half a download: not half a page
 
 
 def test_text_under_pathological_nesting_is_found() -> None:

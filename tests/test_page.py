@@ -252,3 +252,16 @@ def test_load_tree_parses_as_trafilatura_utils_load_html(html: str) -> None:
     assert (got is None) == (expected is None)
     if expected is not None:
         assert tostring(got) == tostring(expected)
+
+
+@pytest.mark.parametrize("where", ["<title>", "</p>"])
+def test_a_lone_surrogate_does_not_cut_the_page(where: str) -> None:
+    """Lone surrogates come from JSON escapes or surrogateescape decoding; the page goes on after one."""
+    from cleaner.document import decode
+
+    from .conftest import CASES
+
+    page = decode((CASES / "pages" / "01_related_list.html").read_bytes())
+    at = page.index(where)  # in a title's or the first paragraph's text
+    text = extract(page[:at] + "\udce9" + page[at:]).text
+    assert len(text) >= len(extract(page).text)
