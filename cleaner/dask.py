@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from .api import Cleaner, Kind
 from .batch.files import MAX_INPUT_BYTES, Job, Outcome, kind_of, read_input, run_job
 from .batch.records import clean_record, cleaned_fields
 from .batch.report import Failure
-from .errors import CleanerError, SchedulerError
+from .errors import CleanerError, InputError, SchedulerError
 
 #: jobs per Dask task: large enough to hide the scheduler's per-task cost (~1 ms)
 PARTITION_SIZE = 16
@@ -54,6 +55,8 @@ def clean_bag(
 def _clean_item(item: Any, *, cleaner: Cleaner, field: str, kind: Kind, max_bytes: int) -> dict[str, Any]:
     record: dict[str, Any] = item if isinstance(item, dict) else {"path": str(item)}
     try:
+        if not isinstance(item, dict | str | os.PathLike):
+            raise InputError(f"a bag item must be a path or a record (dict), not {type(item).__name__}")
         if isinstance(item, dict):
             return clean_record(cleaner, item, field, kind)
         path = Path(item)

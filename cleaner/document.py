@@ -291,8 +291,9 @@ def looks_like_html(text: str) -> bool:
     return bool(_HTML_TAG.search(text[:SNIFF_BYTES]))
 
 
-def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES) -> bytes:
-    """Decompress gzip'd bytes (a saved HTTP body, a .html.gz), refusing to inflate past `limit`."""
+def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES, hint: str = "") -> bytes:
+    """Decompress gzip'd bytes (a saved HTTP body, a .html.gz), refusing to inflate past `limit`
+    (the error then ends with `hint`: how to raise it)."""
     import zlib
 
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -301,7 +302,7 @@ def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES) -> bytes:
     except zlib.error as exc:
         raise InputError(f"gzip data is corrupt: {exc}") from exc
     if inflater.unconsumed_tail:
-        raise InputError(f"gzip data inflates past {limit:,} bytes")
+        raise InputError(f"gzip data inflates past {limit:,} bytes{hint}")
     if not inflater.eof:
         raise InputError("gzip data is truncated (an interrupted download or copy?)")
     return out

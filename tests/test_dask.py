@@ -90,3 +90,19 @@ def test_clean_bag_maps_over_records_and_paths(scheduler: str, tmp_path: Path) -
     for page, out in zip(PAGES, from_paths, strict=False):
         assert out["clean_text"] == cleaner.clean_html(page.read_bytes()).text
     assert "vanished" in from_paths[-1]["clean_error"]["message"]
+
+
+def test_clean_bag_takes_bytes_records_and_reports_odd_items(tmp_path: Path) -> None:
+    """A record's page may be bytes, as scrapers hold it; an item that is neither a path nor a
+    record, or a folder's path, comes back as a failure, without failing the computation."""
+    from cleaner.dask import clean_bag
+
+    page = PAGES[0].read_bytes()
+    items = [{"id": "bytes", "html": page}, None, 3, str(tmp_path)]
+    out = clean_bag(db.from_sequence(items, npartitions=1)).compute(scheduler="sync")
+    assert out[0]["clean_text"] == Cleaner().clean_html(page).text != ""
+    for bad in out[1:]:
+        assert bad["clean_error"]["error"] == "InputError"
+    assert "a path or a record" in out[1]["clean_error"]["message"]
+    assert "a path or a record" in out[2]["clean_error"]["message"]
+    assert out[3]["clean_error"]["message"] == "a folder, not a file: give the files in it"

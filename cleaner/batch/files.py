@@ -172,6 +172,8 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         raise InputError("vanished or a broken symlink") from exc
     except OSError as exc:
         raise InputError(f"cannot stat: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError("a folder, not a file: give the files in it")
     if not stat.S_ISREG(info.st_mode):
         raise InputError(
             "not a regular file (FIFO, device or socket): skipped without reading "
@@ -187,10 +189,7 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         raise InputError(f"cannot read: {exc.strerror or exc}") from exc
     if data.startswith(GZIP_MAGIC):
         # the limit is on the page, not on its compressed size: a 300 KB .gz can hold 100 MB
-        try:
-            return gunzip(data, max_bytes)
-        except InputError as exc:
-            raise InputError(f"{exc} (raise the limit: --max-size MB; max_size_mb= in Python)") from exc
+        return gunzip(data, max_bytes, hint=" (raise the limit: --max-size MB; max_size_mb= in Python)")
     return data
 
 

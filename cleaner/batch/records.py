@@ -135,7 +135,7 @@ def clean_record(cleaner: Cleaner, record: dict[str, Any], field: str, kind: Kin
     if not isinstance(record, dict):
         raise InputError("not a JSON object")
     value = record.get(field)
-    if not isinstance(value, str):
+    if not isinstance(value, str | bytes):
         raise InputError(f"no string field {field!r}")
     url = record.get("url") if isinstance(record.get("url"), str) else None
     return {**record, **cleaned_fields(cleaner.clean(value, url=url, kind=kind))}
