@@ -68,6 +68,8 @@ class Cleaner:
         """
         if kind not in ("auto", "html", "text"):
             raise ConfigError(f"kind must be 'auto', 'html' or 'text', got {kind!r}")
+        if url is not None and not isinstance(url, str):
+            raise InputError(f"url must be a string or None, got {type(url).__name__}")
         with time_limit(self.settings.time_limit):
             return self._clean(document, url=url, kind=kind, with_metadata=with_metadata)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -76,12 +77,18 @@ class Settings:
             "guard_threshold",
         ):
             value = getattr(self, name)
-            if value is not None and not 0.0 <= value <= 1.0:
-                raise ConfigError(f"{name} must be between 0 and 1, got {value!r}")
-        if self.time_limit is not None and self.time_limit <= 0:
-            raise ConfigError(f"time_limit must be > 0 seconds or None, got {self.time_limit!r}")
-        if self.min_lines < 0:
-            raise ConfigError(f"min_lines must be >= 0, got {self.min_lines!r}")
+            if value is not None and not (_is_number(value) and 0.0 <= value <= 1.0):
+                raise ConfigError(f"{name} must be a number between 0 and 1, got {value!r}")
+        limit = self.time_limit
+        if limit is not None and not (_is_number(limit) and 0 < limit < math.inf):
+            raise ConfigError(
+                f"time_limit must be a number of seconds > 0, or None for no limit; got {limit!r}"
+            )
+        if not isinstance(self.min_lines, int) or isinstance(self.min_lines, bool) or self.min_lines < 0:
+            raise ConfigError(f"min_lines must be a whole number >= 0, got {self.min_lines!r}")
+        for name in ("include_comments", "favor_recall", "fast"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
 
     def with_options(self, **options: Any) -> Settings:
         """Return a copy with some fields changed; unknown names raise ConfigError."""
@@ -116,3 +123,8 @@ class Settings:
         return replace(
             self, trailing_threshold=threshold, text_threshold=text, inner_threshold=inner, cue_threshold=cue
         )
+
+
+def _is_number(value: object) -> bool:
+    """An int or float, not a bool (True is an int to Python, never a threshold to a user)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)

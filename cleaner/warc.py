@@ -27,6 +27,10 @@ ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
+#: how a WARC record, and an ARC file's first record, begin
+_ARCHIVE_STARTS = (b"WARC/", b"filedesc://")
+
+
 def is_archive(path: str | Path) -> bool:
     """Whether a path names a WARC or ARC file (optionally gzip'd)."""
     return str(path).lower().endswith(ARCHIVE_SUFFIXES)
@@ -77,6 +81,9 @@ def html_responses(
         # inflated here rather than by warcio, which refuses a WARC gzip'd as one member
         buffered = gzip.GzipFile(fileobj=buffered, mode="rb")
     try:
+        head = buffered.peek(64)[:64].lstrip()
+        if head and not head.startswith(_ARCHIVE_STARTS):
+            raise InputError(f"not a readable WARC/ARC file: it starts with {head[:16]!r}, not 'WARC/'")
         for record in ArchiveIterator(buffered, arc2warc=True):
             if record.rec_type == "revisit":
                 stats.revisits += 1

@@ -141,6 +141,32 @@ def test_unknown_option_is_a_config_error() -> None:
         cleaner.clean_text("x", trailing_threshold=3)
 
 
+def test_a_url_that_is_not_a_string_is_an_input_error() -> None:
+    with pytest.raises(cleaner.InputError, match="url must be a string"):
+        cleaner.Cleaner().clean_html("<html><body><p>x</p></body></html>", url=123)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("trailing_threshold", "0.5", "a number between 0 and 1"),
+        ("trailing_threshold", True, "a number between 0 and 1"),
+        ("cue_threshold", float("nan"), "a number between 0 and 1"),
+        ("time_limit", "10", "number of seconds"),
+        ("time_limit", float("nan"), "number of seconds"),
+        ("time_limit", float("inf"), "None for no limit"),
+        ("min_lines", None, "whole number"),
+        ("min_lines", 2.5, "whole number"),
+        ("fast", "no", "True or False"),
+        ("include_comments", 1, "True or False"),
+    ],
+)
+def test_an_option_of_the_wrong_kind_is_a_config_error(option: str, value: object, message: str) -> None:
+    """Caught where the option is given, not as a TypeError (or a mode silently on) later."""
+    with pytest.raises(cleaner.ConfigError, match=f"{option} must be .*{message}"):
+        cleaner.Cleaner(**{option: value})
+
+
 def test_gzipped_page_is_inflated() -> None:
     import gzip
 

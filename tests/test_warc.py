@@ -155,6 +155,10 @@ def test_not_an_archive_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="WARC"):
         list(clean_archive(Cleaner(), io.BytesIO(b"<html>not an archive</html>")))
+    page = PAGES[0].read_bytes()  # a whole page, plain or gzip'd, named as an archive by mistake
+    for data in (page, gzip.compress(page)):
+        with pytest.raises(InputError, match="not a readable WARC/ARC file: it starts with"):
+            list(clean_archive(Cleaner(), io.BytesIO(data)))
     bogus = tmp_path / "bogus.warc"
     bogus.write_bytes(b"<html>not an archive</html>")
     result = CliRunner().invoke(app, ["clean", str(bogus), "-o", str(tmp_path / "out.jsonl")])
