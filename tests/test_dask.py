@@ -106,3 +106,29 @@ def test_clean_bag_takes_bytes_records_and_reports_odd_items(tmp_path: Path) -> 
     assert "a path or a record" in out[1]["clean_error"]["message"]
     assert "a path or a record" in out[2]["clean_error"]["message"]
     assert out[3]["clean_error"]["message"] == "a folder, not a file: give the files in it"
+
+
+def test_readme_example_runs_as_written(
+    scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's clean_bag example, with this test's cluster for the example's address."""
+    import gzip
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = readme.split("<!-- dask example: a test runs this block -->", 1)[1].split("```python", 1)[1]
+    code = code.split("```", 1)[0].replace("tcp://scheduler.example:8786", scheduler)
+    (tmp_path / "crawl").mkdir()
+    records = [{"url": f"https://example.org/{p.name}", "html": decode(p.read_bytes())} for p in PAGES]
+    lines = "".join(json.dumps(r) + "\n" for r in records)
+    (tmp_path / "crawl" / "part0.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "__main__"}
+    exec(compile(code, "README.md", "exec"), namespace)
+    namespace["client"].close()
+    parts = sorted((tmp_path / "clean").glob("*.jsonl.gz"))
+    out = [json.loads(line) for f in parts for line in gzip.decompress(f.read_bytes()).decode().splitlines()]
+    assert [o["url"] for o in out] == [r["url"] for r in records]
+    for o, r in zip(out, records, strict=True):
+        assert o["clean_text"] == Cleaner().clean_html(r["html"], url=r["url"]).text
