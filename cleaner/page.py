@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -75,6 +75,7 @@ class _Walk:
     tag: list[str]
     element: list[Any]  # class and id words are read only for the few elements lines come from
     in_link: np.ndarray  # cumulative count of link characters, len(text) + 1
+    class_words: dict[int, list[str]] = field(default_factory=dict)
 
 
 def _walk(tree: Any) -> _Walk:
@@ -215,8 +216,16 @@ def _chain(walk: _Walk, k: int) -> list[int]:
     return chain
 
 
-def _class_words(attrs: str) -> list[str]:
-    return [w for w in _CLASS_WORD.findall(attrs.lower()) if WORD_MIN <= len(w) <= WORD_MAX]
+def _class_words(walk: _Walk, k: int) -> list[str]:
+    """Element k's class and id words, each read once: the lines of a page share ancestors."""
+    words = walk.class_words.get(k)
+    if words is None:
+        el = walk.element[k]
+        attrs = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        words = walk.class_words[k] = [
+            f"c:{w}" for w in _CLASS_WORD.findall(attrs) if WORD_MIN <= len(w) <= WORD_MAX
+        ]
+    return words
 
 
 def _context(walk: _Walk, chain: list[int]) -> tuple[str, ...]:
@@ -225,9 +234,7 @@ def _context(walk: _Walk, chain: list[int]) -> tuple[str, ...]:
         words[f"t:{walk.tag[k]}"] = None
         if depth == 0:
             words[f"s:{walk.tag[k]}"] = None
-        el = walk.element[k]
-        for w in _class_words(f"{el.get('class') or ''} {el.get('id') or ''}"):
-            words[f"c:{w}"] = None
+        words.update(dict.fromkeys(_class_words(walk, k)))
     return tuple(words)
 
 
