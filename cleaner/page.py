@@ -97,19 +97,20 @@ def _walk(tree: Any) -> _Walk:
     # positions are counted in the raw text first; whitespace goes in one pass at the end
     for event, el in events:
         tag = el.tag
-        visible = isinstance(tag, str) and tag not in _INVISIBLE
+        visible = tag.__class__ is str and tag not in _INVISIBLE
         if event == "start":
             if not visible:
                 events.skip_subtree()
                 continue
-            stack.append(len(start))
+            k = len(start)
+            parent.append(stack[-1] if stack else -1)
+            stack.append(k)
             start.append(pos)
             end.append(pos)
-            parent.append(stack[-2] if len(stack) > 1 else -1)
             tags.append(tag)
             elements.append(el)
             if tag == "a":
-                links.append(stack[-1])
+                links.append(k)
             text = el.text
             if text:
                 if not text.isascii():
