@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -58,6 +59,9 @@ _SUPERSETS = {
 # bytes that are not valid UTF-8, as Python's surrogateescape handler shows them
 _STRAY = re.compile("[\udc80-\udcff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
+_LOOSE_JAMO = re.compile("[\u3131-\u318e]")
+#: a guess whose non-ASCII characters are more than this share of loose Hangul jamo is retried as EUC-JP
+LOOSE_JAMO_SHARE = 0.3
 # the encodings a browser knows (WHATWG Encoding Standard), as Python codec names: a guess
 # outside these (a DOS code page, say) is a fluke of short text, not what a web page uses
 WEB_ENCODINGS = [
@@ -279,9 +283,15 @@ def _guess(data: bytes) -> str:
         # the web's default single-byte encoding wins every near-tie (see TIE)
         chosen = next((m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos + TIE), best)
         try:
-            return data.decode(_SUPERSETS.get(chosen.encoding, chosen.encoding))
+            text = data.decode(_SUPERSETS.get(chosen.encoding, chosen.encoding))
         except (UnicodeDecodeError, LookupError):
             pass
+        else:
+            if len(_LOOSE_JAMO.findall(text)) > LOOSE_JAMO_SHARE * len(_NON_ASCII.findall(text)):
+                # Korean is written in syllables: loose jamo are Japanese kana read as EUC-KR
+                with suppress(UnicodeDecodeError):
+                    return data.decode("euc_jp")
+            return text
     # cp1252 decodes all but five byte values; those become U+FFFD rather than an error
     return data.decode("cp1252", errors="replace")
 

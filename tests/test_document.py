@@ -69,6 +69,21 @@ def test_cjk_with_and_without_declaration(encoding: str, text: str) -> None:
     assert text in decode(body.encode(encoding))
 
 
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        (
+            "euc-jp",
+            "きょうは いい てんき です ね。あしたも はれる でしょう。",
+        ),  # kana only: EUC-KR's jamo rows
+        ("euc-jp", "東京都は火曜日、新しい公園の計画を発表した。"),
+        ("euc-kr", "서울시는 화요일 새로운 공원 계획을 발표했다. 많은 시민들이 환영하고 있다."),
+    ],
+)
+def test_short_undeclared_east_asian_text(encoding: str, text: str) -> None:
+    assert decode(text.encode(encoding)) == text
+
+
 @pytest.mark.parametrize("bom", [codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE])
 def test_byte_order_marks(bom: bytes) -> None:
     codec = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}[
