@@ -106,11 +106,11 @@ WEB_ENCODINGS = [
     "euc_kr",
     "cp949",
 ]
-#: tags a page opens with, within SNIFF_BYTES, even when a long comment or script comes first
-_HTML_TAG = re.compile(
-    r"<(?:!doctype|html|head|body|div|p|article|meta|title|span|table|br|section|script|style|link|"
-    r"noscript|iframe|form|img|ul|ol|li|h[1-6]|pre|font|center|frameset|a\s+href)\b|<!--",
-    re.I,
+_HTML_TAG = re.compile(r"<(?:!doctype|html|head|body|div|p|article|meta|title|span|table|br|section)\b", re.I)
+#: a document that opens with a tag (after comments: old pages start with a comment and a
+#: script longer than the sniffed window) is a page; "<https://…>" or "<3" is not a tag
+_OPENS_WITH_TAG = re.compile(
+    r"\s*(?:<!--.*?-->\s*)*<(?:!doctype|[a-z][a-z0-9]*(?:\s[^<>]*)?/?>)", re.I | re.S
 )
 
 
@@ -298,7 +298,8 @@ def _guess(data: bytes) -> str:
 
 def looks_like_html(text: str) -> bool:
     """Guess from content whether a string is an HTML page rather than plain text."""
-    return bool(_HTML_TAG.search(text[:SNIFF_BYTES]))
+    head = text[:SNIFF_BYTES]
+    return bool(_OPENS_WITH_TAG.match(head) or _HTML_TAG.search(head))
 
 
 def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES, hint: str = "") -> bytes:

@@ -123,18 +123,28 @@ def test_binary_detection() -> None:
         # old pages open with a comment and a script longer than the sniffed window
         "<!--section:sports-->\n<script>" + "var x = 1;\n" * 800 + "</script><p>Hi</p>",
         '\n<script language="JavaScript">' + "var a = 'b';\n" * 800 + "</script>",
+        '<text id="x">\n<pre>\nA page saved inside a wrapper element.\n</pre></text>',
     ],
 )
 def test_html_detection(page: str) -> None:
     assert looks_like_html(page)
-    assert cleaner.Cleaner().clean(page.encode()) != page.strip()
+    assert cleaner.Cleaner().clean(page.encode()).text != page.strip()
 
 
 @pytest.mark.parametrize(
-    "text", ["A plain article.\nWith two lines <3", "Prices rose 3 < 4 percent.\nAs <expected>, a + b."]
+    "text",
+    [
+        "A plain article.\nWith two lines <3",
+        "Prices rose 3 < 4 percent.\nAs <expected>, a + b.",
+        "Use <li> for list items.\nAnd <ul> around them.\nThat is all.",
+        "Math: if a <b and c <li then d.\nNothing else.",
+        "<https://example.org> is where it was first published.\nSecond line.",
+        "Put <!-- comments --> and <script> tags in the head.\nThird line.",
+    ],
 )
 def test_plain_text_is_not_taken_for_html(text: str) -> None:
     assert not looks_like_html(text)
+    assert cleaner.Cleaner().clean(text).text == text
 
 
 def test_text_document_keeps_every_byte() -> None:
