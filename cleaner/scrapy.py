@@ -13,8 +13,9 @@ Settings (all optional):
 - ``CLEANER_METADATA_FIELD`` (``"metadata"``): where title, author, date, sitename... go
   (``""`` to leave them out);
 - ``CLEANER_DROP_EMPTY`` (``False``): drop items whose page has no article text;
-- ``CLEANER_KEEP_INPUT`` (``False``): keep the page in the item after cleaning (by default
-  the input field is removed: a page is large, and bytes do not export to JSON feeds);
+- ``CLEANER_DROP_INPUT`` (``False``): take the page out of the item once cleaned (a page
+  is large, and ``response.body`` bytes do not export to JSON feeds); items of classes with
+  fixed fields (dataclass, attrs, pydantic) get ``None`` there instead;
 - ``CLEANER_MODEL``, ``CLEANER_THRESHOLD``, ``CLEANER_TIME_LIMIT``: as on the command line.
 
 Items declared as ``scrapy.Item`` need the output and metadata fields declared too. A page
@@ -27,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from itemadapter import ItemAdapter
+from scrapy import Item
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
@@ -48,7 +50,7 @@ class CleanerPipeline:
         output_field: str = "text",
         metadata_field: str = "metadata",
         drop_empty: bool = False,
-        keep_input: bool = False,
+        drop_input: bool = False,
     ):
         self.cleaner = cleaner if cleaner is not None else Cleaner()
         self.input_field = input_field
@@ -56,7 +58,7 @@ class CleanerPipeline:
         self.output_field = output_field
         self.metadata_field = metadata_field
         self.drop_empty = drop_empty
-        self.keep_input = keep_input
+        self.drop_input = drop_input
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CleanerPipeline:
@@ -72,7 +74,7 @@ class CleanerPipeline:
             output_field=settings.get("CLEANER_OUTPUT_FIELD", "text"),
             metadata_field=settings.get("CLEANER_METADATA_FIELD", "metadata"),
             drop_empty=settings.getbool("CLEANER_DROP_EMPTY", False),
-            keep_input=settings.getbool("CLEANER_KEEP_INPUT", False),
+            drop_input=settings.getbool("CLEANER_DROP_INPUT", False),
         )
 
     async def process_item(self, item: Any) -> Any:
@@ -94,8 +96,11 @@ class CleanerPipeline:
             raise DropItem(f"cleaner: {url}: {exc}") from exc
         if self.drop_empty and not result.text:
             raise DropItem(f"cleaner: no article text in {url}")
-        if not self.keep_input and self.input_field != self.output_field:
-            del adapter[self.input_field]
+        if self.drop_input and self.input_field != self.output_field:
+            if isinstance(item, dict | Item):
+                del adapter[self.input_field]
+            else:  # a dataclass or attrs item without one of its fields breaks repr() and asdict()
+                adapter[self.input_field] = None
         adapter[self.output_field] = result.text
         if self.metadata_field:
             adapter[self.metadata_field] = result.metadata

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import http.server
 import json
@@ -49,7 +50,7 @@ def crawl(site: str, out: Path, *settings: str) -> tuple[list[dict], str]:
 
 
 def test_crawled_items_get_the_clean_text_and_metadata(site: str, tmp_path: Path) -> None:
-    items, log = crawl(site, tmp_path / "items.jsonl")
+    items, log = crawl(site, tmp_path / "items.jsonl", "CLEANER_DROP_INPUT=true")
     by_name = {item["url"].rsplit("/", 1)[1]: item for item in items}
     assert sorted(by_name) == sorted([p.name for p in PAGES] + ["empty.html"])
     cleaner = Cleaner()
@@ -70,6 +71,7 @@ def test_settings_choose_fields_and_drop_empty_items(site: str, tmp_path: Path) 
         "CLEANER_OUTPUT_FIELD=body",
         "CLEANER_METADATA_FIELD=",
         "CLEANER_DROP_EMPTY=true",
+        "CLEANER_DROP_INPUT=true",
     )
     assert sorted(item["url"].rsplit("/", 1)[1] for item in items) == sorted(p.name for p in PAGES)
     assert all(item["body"] and "text" not in item and "metadata" not in item for item in items)
@@ -86,11 +88,24 @@ def test_pipeline_without_a_crawl_reports_a_missing_field() -> None:
         pipeline.clean_item({"url": "https://example.org/x", "html": "<p>x</p>"})
 
 
-@pytest.mark.parametrize("keep", [False, True])
-def test_the_page_leaves_the_item_unless_kept(keep: bool) -> None:
+@dataclasses.dataclass
+class PageItem:
+    url: str
+    html: bytes | None
+    text: str = ""
+    metadata: dict | None = None
+
+
+@pytest.mark.parametrize("drop", [False, True])
+def test_the_page_stays_in_the_item_unless_dropped(drop: bool) -> None:
     from cleaner.scrapy import CleanerPipeline
 
     page = PAGES[0].read_bytes()
-    item = CleanerPipeline(keep_input=keep).clean_item({"url": "https://example.org/x", "html": page})
+    pipeline = CleanerPipeline(drop_input=drop)
+    item = pipeline.clean_item({"url": "https://example.org/x", "html": page})
     assert item["text"]
-    assert ("html" in item) is keep
+    assert ("html" in item) is not drop
+    typed = pipeline.clean_item(PageItem(url="https://example.org/x", html=page))
+    assert typed.text == item["text"]
+    assert (typed.html is None) is drop
+    assert "PageItem(" in repr(typed)  # a dataclass item keeps all its fields
