@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, fields, replace
 from typing import Any
+
+import numpy as np
 
 from .errors import ConfigError
 
@@ -68,6 +71,8 @@ class Settings:
     time_limit: float | None = TIME_LIMIT
 
     def __post_init__(self) -> None:
+        # numpy scalars, Decimals and Fractions are welcome (a sweep over a column); they are
+        # stored as Python numbers, so that settings compare, print and serialise plainly
         for name in (
             "trailing_threshold",
             "text_threshold",
@@ -77,18 +82,26 @@ class Settings:
             "guard_threshold",
         ):
             value = getattr(self, name)
-            if value is not None and not (_is_number(value) and 0.0 <= value <= 1.0):
-                raise ConfigError(f"{name} must be a number between 0 and 1, got {value!r}")
+            if value is not None:
+                if not (_is_real(value) and 0.0 <= value <= 1.0):
+                    raise ConfigError(f"{name} must be a number between 0 and 1, got {value!r}")
+                object.__setattr__(self, name, float(value))
         limit = self.time_limit
-        if limit is not None and not (_is_number(limit) and 0 < limit < math.inf):
-            raise ConfigError(
-                f"time_limit must be a number of seconds > 0, or None for no limit; got {limit!r}"
-            )
-        if not isinstance(self.min_lines, int) or isinstance(self.min_lines, bool) or self.min_lines < 0:
-            raise ConfigError(f"min_lines must be a whole number >= 0, got {self.min_lines!r}")
+        if limit is not None:
+            if not (_is_real(limit) and 0 < limit < math.inf):
+                raise ConfigError(
+                    f"time_limit must be a number of seconds > 0, or None for no limit; got {limit!r}"
+                )
+            object.__setattr__(self, "time_limit", float(limit))
+        lines = self.min_lines
+        if not (_is_real(lines) and lines >= 0 and float(lines).is_integer()):
+            raise ConfigError(f"min_lines must be a whole number >= 0, got {lines!r}")
+        object.__setattr__(self, "min_lines", int(lines))
         for name in ("include_comments", "favor_recall", "fast"):
-            if not isinstance(getattr(self, name), bool):
-                raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if not isinstance(value, bool | np.bool_):
+                raise ConfigError(f"{name} must be True or False, got {value!r}")
+            object.__setattr__(self, name, bool(value))
 
     def with_options(self, **options: Any) -> Settings:
         """Return a copy with some fields changed; unknown names raise ConfigError."""
@@ -125,6 +138,6 @@ class Settings:
         )
 
 
-def _is_number(value: object) -> bool:
-    """An int or float, not a bool (True is an int to Python, never a threshold to a user)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _is_real(value: object) -> bool:
+    """A real number that is not a truth value (True is an int to Python, never a threshold)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)

@@ -82,7 +82,8 @@ def html_responses(
         buffered = gzip.GzipFile(fileobj=buffered, mode="rb")
     try:
         head = buffered.peek(64)[:64].lstrip()
-        if head and not head.startswith(_ARCHIVE_STARTS):
+        # a pipe may hold only a few bytes yet: judge only a head long enough (warcio does the rest)
+        if len(head) >= max(map(len, _ARCHIVE_STARTS)) and not head.startswith(_ARCHIVE_STARTS):
             raise InputError(f"not a readable WARC/ARC file: it starts with {head[:16]!r}, not 'WARC/'")
         for record in ArchiveIterator(buffered, arc2warc=True):
             if record.rec_type == "revisit":

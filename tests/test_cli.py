@@ -165,6 +165,8 @@ def test_output_folder_inside_input_folder_is_not_cleaned_again(tmp_path: Path) 
         ["clean", str(SEED), str(SEED)],
         ["clean", str(SEED), "--format", "xml"],
         ["clean", str(SEED), "--threshold", "2"],
+        ["clean", str(SEED), "--time-limit", "inf"],
+        ["clean", str(SEED), "--time-limit", "nan"],
         ["clean", "-", "-"],
         ["nonsense"],
     ],

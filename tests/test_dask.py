@@ -125,8 +125,11 @@ def test_readme_example_runs_as_written(
     (tmp_path / "crawl" / "part0.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
     monkeypatch.chdir(tmp_path)
     namespace: dict = {"__name__": "__main__"}
-    exec(compile(code, "README.md", "exec"), namespace)
-    namespace["client"].close()
+    try:
+        exec(compile(code, "README.md", "exec"), namespace)
+    finally:
+        if "client" in namespace:
+            namespace["client"].close()
     parts = sorted((tmp_path / "clean").glob("*.jsonl.gz"))
     out = [json.loads(line) for f in parts for line in gzip.decompress(f.read_bytes()).decode().splitlines()]
     assert [o["url"] for o in out] == [r["url"] for r in records]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+from fractions import Fraction
 
+import numpy as np
 import pytest
 
 import cleaner
@@ -190,6 +192,27 @@ def test_an_option_of_the_wrong_kind_is_a_config_error(option: str, value: objec
     """Caught where the option is given, not as a TypeError (or a mode silently on) later."""
     with pytest.raises(cleaner.ConfigError, match=f"{option} must be .*{message}"):
         cleaner.Cleaner(**{option: value})
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "stored"),
+    [
+        ("trailing_threshold", np.float32(0.5), 0.5),
+        ("trailing_threshold", Fraction(3, 4), 0.75),
+        ("trailing_threshold", 1, 1.0),
+        ("time_limit", np.int64(10), 10.0),
+        ("min_lines", np.int64(3), 3),
+        ("min_lines", 3.0, 3),
+        ("fast", np.bool_(True), True),
+    ],
+)
+def test_numbers_of_any_numeric_type_are_stored_as_python_numbers(
+    option: str, value: object, stored: object
+) -> None:
+    """A threshold swept over a numpy column works; the settings hold plain Python values."""
+    settings = cleaner.Cleaner(**{option: value}).settings
+    assert getattr(settings, option) == stored
+    assert type(getattr(settings, option)) is type(stored)
 
 
 def test_gzipped_page_is_inflated() -> None:

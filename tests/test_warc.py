@@ -172,3 +172,30 @@ def test_archives_and_pages_are_not_mixed(tmp_path: Path) -> None:
     write_crawl(crawl, compress=True)
     result = CliRunner().invoke(app, ["clean", str(crawl), str(PAGES[0]), "-o", str(tmp_path / "o")])
     assert result.exit_code == 2 and "cannot be mixed" in result.stderr
+
+
+def test_an_archive_arriving_slowly_through_a_pipe_is_read(tmp_path: Path) -> None:
+    """The first bytes of a pipe may be fewer than a record's "WARC/": not a reason to refuse it."""
+    import os
+    import threading
+    import time
+
+    from cleaner.warc import clean_archive
+
+    crawl = tmp_path / "crawl.warc"
+    write_crawl(crawl, compress=False)
+    data = crawl.read_bytes()
+    read_end, write_end = os.pipe()
+
+    def feed() -> None:
+        os.write(write_end, data[:3])
+        time.sleep(0.3)
+        os.write(write_end, data[3:])
+        os.close(write_end)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    with os.fdopen(read_end, "rb", buffering=0) as stream:
+        slow = list(clean_archive(Cleaner(), stream))
+    writer.join()
+    assert slow == list(clean_archive(Cleaner(), io.BytesIO(data))) != []

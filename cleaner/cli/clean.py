@@ -3,6 +3,7 @@ library's batch functions; this module parses options and prints what they retur
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
@@ -281,8 +282,8 @@ def _check_clean_options(
         raise usage(str(exc)) from exc
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise usage(f"--threshold must be between 0 and 1, not {threshold}")
-    if time_limit < 0:
-        raise usage(f"--time-limit must be 0 (no limit) or positive, not {time_limit}")
+    if not 0 <= time_limit < math.inf:
+        raise usage(f"--time-limit must be a number of seconds, or 0 for no limit; not {time_limit}")
     if paths.count("-") > 1:
         raise usage("stdin (-) can be given only once")
     if 0 < sum(map(is_archive, paths)) < len(paths):
