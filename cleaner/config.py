@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, fields, replace
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -83,19 +84,20 @@ class Settings:
         ):
             value = getattr(self, name)
             if value is not None:
-                if not (_is_real(value) and 0.0 <= value <= 1.0):
+                number = _as_float(value)
+                if number is None or not 0.0 <= number <= 1.0:
                     raise ConfigError(f"{name} must be a number between 0 and 1, got {value!r}")
-                object.__setattr__(self, name, float(value))
-        limit = self.time_limit
-        if limit is not None:
-            if not (_is_real(limit) and 0 < limit < math.inf):
+                object.__setattr__(self, name, number)
+        if self.time_limit is not None:
+            limit = _as_float(self.time_limit)
+            if limit is None or not 0 < limit < math.inf:
                 raise ConfigError(
-                    f"time_limit must be a number of seconds > 0, or None for no limit; got {limit!r}"
+                    f"time_limit must be a number of seconds > 0, or None for no limit; got {self.time_limit!r}"
                 )
-            object.__setattr__(self, "time_limit", float(limit))
-        lines = self.min_lines
-        if not (_is_real(lines) and lines >= 0 and float(lines).is_integer()):
-            raise ConfigError(f"min_lines must be a whole number >= 0, got {lines!r}")
+            object.__setattr__(self, "time_limit", limit)
+        lines = _as_float(self.min_lines)
+        if lines is None or not (0 <= lines < math.inf and lines.is_integer()):
+            raise ConfigError(f"min_lines must be a whole number >= 0, got {self.min_lines!r}")
         object.__setattr__(self, "min_lines", int(lines))
         for name in ("include_comments", "favor_recall", "fast"):
             value = getattr(self, name)
@@ -138,6 +140,13 @@ class Settings:
         )
 
 
-def _is_real(value: object) -> bool:
-    """A real number that is not a truth value (True is an int to Python, never a threshold)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+def _as_float(value: object) -> float | None:
+    """A real number (not a truth value: True is an int to Python, never a threshold) as a
+    float; None for anything else, NaN, or a number no float holds."""
+    if not isinstance(value, numbers.Real | Decimal) or isinstance(value, bool | np.bool_):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return None if math.isnan(number) else number

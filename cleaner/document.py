@@ -60,7 +60,9 @@ _SUPERSETS = {
 _STRAY = re.compile("[\udc80-\udcff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 _LOOSE_JAMO = re.compile("[\u3131-\u318e]")
-#: a guess whose non-ASCII characters are more than this share of loose Hangul jamo is retried as EUC-JP
+_SYLLABLE = re.compile("[\uac00-\ud7a3]")
+#: a guess whose non-ASCII characters are more than this share of loose Hangul jamo, with
+#: hardly a syllable among them ("ㅋㅋ" amid Korean words is Korean), is retried as EUC-JP
 LOOSE_JAMO_SHARE = 0.3
 # the encodings a browser knows (WHATWG Encoding Standard), as Python codec names: a guess
 # outside these (a DOS code page, say) is a fluke of short text, not what a web page uses
@@ -107,10 +109,14 @@ WEB_ENCODINGS = [
     "cp949",
 ]
 _HTML_TAG = re.compile(r"<(?:!doctype|html|head|body|div|p|article|meta|title|span|table|br|section)\b", re.I)
-#: a document that opens with a tag (after comments: old pages start with a comment and a
-#: script longer than the sniffed window) is a page; "<https://…>" or "<3" is not a tag
+#: a document that opens with an HTML tag (after comments: old pages start with a comment and
+#: a script longer than the sniffed window) is a page; "<Name> said", "<b>Note</b>" or "<3"
+#: open plain text. Possessive (*+) so that many comments cannot make it backtrack for ever.
 _OPENS_WITH_TAG = re.compile(
-    r"\s*(?:<!--.*?-->\s*)*<(?:!doctype|[a-z][a-z0-9]*(?:\s[^<>]*)?/?>)", re.I | re.S
+    r"\s*(?:<!--(?:(?!-->).)*-->\s*)*+<(?:!doctype|(?:html|head|body|base|meta|title|link|style|script|"
+    r"noscript|div|p|span|a|ul|ol|li|h[1-6]|pre|table|form|img|iframe|frameset|frame|font|center|section|"
+    r"article|header|nav|main|footer|text)[\s/>])",
+    re.I | re.S,
 )
 
 
@@ -287,7 +293,11 @@ def _guess(data: bytes) -> str:
         except (UnicodeDecodeError, LookupError):
             pass
         else:
-            if len(_LOOSE_JAMO.findall(text)) > LOOSE_JAMO_SHARE * len(_NON_ASCII.findall(text)):
+            jamo = len(_LOOSE_JAMO.findall(text))
+            if (
+                jamo > LOOSE_JAMO_SHARE * len(_NON_ASCII.findall(text))
+                and len(_SYLLABLE.findall(text)) < jamo / 10
+            ):
                 # Korean is written in syllables: loose jamo are Japanese kana read as EUC-KR
                 with suppress(UnicodeDecodeError):
                     return data.decode("euc_jp")

@@ -100,7 +100,13 @@ class CleanerPipeline:
             if isinstance(item, dict | Item):
                 del adapter[self.input_field]
             else:  # a dataclass or attrs item without one of its fields breaks repr() and asdict()
-                adapter[self.input_field] = None
+                try:
+                    adapter[self.input_field] = None
+                except (TypeError, ValueError) as exc:  # a validating model whose field may not be None
+                    raise DropItem(
+                        f"cleaner: {url}: cannot empty field {self.input_field!r} of {type(item).__name__} "
+                        f"({' '.join(str(exc).split())}); make it optional or leave CLEANER_DROP_INPUT off"
+                    ) from exc
         adapter[self.output_field] = result.text
         if self.metadata_field:
             adapter[self.metadata_field] = result.metadata

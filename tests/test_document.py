@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -80,6 +81,7 @@ def test_cjk_with_and_without_declaration(encoding: str, text: str) -> None:
         ),  # kana only: EUC-KR's jamo rows
         ("euc-jp", "東京都は火曜日、新しい公園の計画を発表した。"),
         ("euc-kr", "서울시는 화요일 새로운 공원 계획을 발표했다. 많은 시민들이 환영하고 있다."),
+        ("euc-kr", "ㅋㅋㅋㅋㅋㅋ 진짜 웃기다 ㅠㅠ"),  # loose jamo amid syllables: still Korean
     ],
 )
 def test_short_undeclared_east_asian_text(encoding: str, text: str) -> None:
@@ -142,6 +144,11 @@ def test_html_detection(page: str) -> None:
         "Math: if a <b and c <li then d.\nNothing else.",
         "<https://example.org> is where it was first published.\nSecond line.",
         "Put <!-- comments --> and <script> tags in the head.\nThird line.",
+        "<Name> said hello to everyone.\nThen left.",
+        "<user123> hi all\n<other> hello",
+        "<b>Note</b> this article was updated.\nSecond line.",
+        # many comments before no tag: answered at once (a backtracking pattern took hours)
+        "<!--a-->" * 40 + " text after comments\nSecond line.",
     ],
 )
 def test_plain_text_is_not_taken_for_html(text: str) -> None:
@@ -186,6 +193,9 @@ def test_a_url_that_is_not_a_string_is_an_input_error() -> None:
         ("min_lines", 2.5, "whole number"),
         ("fast", "no", "True or False"),
         ("include_comments", 1, "True or False"),
+        ("time_limit", 2**1100, "number of seconds"),
+        ("min_lines", 2**1100, "whole number"),
+        ("guard_threshold", Decimal("NaN"), "a number between 0 and 1"),
     ],
 )
 def test_an_option_of_the_wrong_kind_is_a_config_error(option: str, value: object, message: str) -> None:
@@ -203,6 +213,7 @@ def test_an_option_of_the_wrong_kind_is_a_config_error(option: str, value: objec
         ("time_limit", np.int64(10), 10.0),
         ("min_lines", np.int64(3), 3),
         ("min_lines", 3.0, 3),
+        ("cue_threshold", Decimal("0.25"), 0.25),
         ("fast", np.bool_(True), True),
     ],
 )

@@ -109,3 +109,21 @@ def test_the_page_stays_in_the_item_unless_dropped(drop: bool) -> None:
     assert typed.text == item["text"]
     assert (typed.html is None) is drop
     assert "PageItem(" in repr(typed)  # a dataclass item keeps all its fields
+
+
+def test_a_validating_item_that_cannot_lose_its_page_is_dropped_with_the_reason() -> None:
+    pydantic = pytest.importorskip("pydantic")
+    from scrapy.exceptions import DropItem
+
+    from cleaner.scrapy import CleanerPipeline
+
+    class StrictItem(pydantic.BaseModel, validate_assignment=True):
+        url: str
+        html: bytes
+        text: str = ""
+        metadata: dict | None = None
+
+    item = StrictItem(url="https://example.org/x", html=PAGES[0].read_bytes())
+    with pytest.raises(DropItem, match=r"cannot empty field 'html' of StrictItem.*make it optional"):
+        CleanerPipeline(drop_input=True).clean_item(item)
+    assert CleanerPipeline().clean_item(item).text
