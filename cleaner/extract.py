@@ -77,7 +77,7 @@ def load_tree(html: str) -> Any:
         tree = fromstring(html, parser=_parser())
     if tree is None or len(tree) < 1:
         try:
-            tree = fromstring(html.encode("utf8", "surrogatepass"), parser=_parser())
+            tree = fromstring(html.encode("utf-8"), parser=_parser())
         except LxmlError:  # "Document is empty": a page without elements
             return None
     if is_dubious_html(beginning) and len(tree) < 2:
