@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import io
 import re
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import IO, Any, Literal, cast
 
 import numpy as np
 
@@ -327,6 +328,16 @@ def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES, hint: str = "") -> byt
     if not inflater.eof:
         raise InputError("gzip data is truncated (an interrupted download or copy?)")
     return out
+
+
+def inflating(stream: IO[bytes]) -> IO[bytes]:
+    """The stream, inflated as it is read when it starts like gzip (a `.gz` file, `gzip -c |`)."""
+    import gzip
+
+    buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)
+    if buffered.peek(2)[:2] == GZIP_MAGIC:
+        return cast("IO[bytes]", gzip.GzipFile(fileobj=buffered, mode="rb"))
+    return cast("IO[bytes]", buffered)
 
 
 def looks_binary(data: bytes) -> bool:

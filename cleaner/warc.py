@@ -8,8 +8,6 @@ the time: cleaning a page costs ~20 ms, parsing its record well under 1 ms.
 from __future__ import annotations
 
 import functools
-import gzip
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,7 @@ from .api import Cleaner
 from .batch.files import MAX_INPUT_BYTES
 from .batch.pool import ordered_map
 from .batch.report import Failure
-from .document import GZIP_MAGIC, looks_like_html
+from .document import inflating, looks_like_html
 from .errors import CleanerError, InputError
 
 #: file names that `cleaner clean` reads as web archives
@@ -76,10 +74,8 @@ def html_responses(
         from warcio.exceptions import ArchiveLoadFailed
     except ImportError as exc:
         raise InputError("reading WARC/ARC files needs warcio: pip install 'news-cleaner[warc]'") from exc
-    buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)
-    if buffered.peek(2)[:2] == GZIP_MAGIC:
-        # inflated here rather than by warcio, which refuses a WARC gzip'd as one member
-        buffered = gzip.GzipFile(fileobj=buffered, mode="rb")
+    # inflated here rather than by warcio, which refuses a WARC gzip'd as one member
+    buffered: Any = inflating(stream)
     try:
         head = buffered.peek(64)[:64].lstrip()
         # a pipe may hold only a few bytes yet: judge only a head long enough (warcio does the rest)

@@ -13,16 +13,21 @@ import pytest
 
 from .conftest import CASES, SEED, output_tree
 
+#: folders in the batch, each with every case page and the seed
+FOLDERS = 25
+PAGES = sorted((CASES / "pages").glob("*.html"))
+#: the outputs of a whole batch (the slow page comes on top)
+OUTPUTS = FOLDERS * (len(PAGES) + 1)
+
 
 def _batch(tmp_path: Path, jobs: int, slow_first: bool = False) -> list[str]:
     """25 folders of the test pages and the seed (and, first of all, a page that takes a
     worker seconds); the command cleaning them, -o to add."""
     src = tmp_path / "in"
-    pages = sorted((CASES / "pages").glob("*.html"))
-    for i in range(25):
+    for i in range(FOLDERS):
         folder = src / f"batch{i:02d}"
         folder.mkdir(parents=True)
-        for page in pages:
+        for page in PAGES:
             (folder / page.name).write_bytes(page.read_bytes())
         (folder / "seed.txt").write_bytes(SEED.read_bytes())
     if slow_first:
@@ -52,7 +57,7 @@ def test_sigkill_mid_batch_then_rerun_gives_the_uninterrupted_tree(tmp_path: Pat
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     written = len(list(out.rglob("*.txt")))
-    assert 0 < written < 25 * 17, "the kill must land mid-batch"
+    assert 0 < written < OUTPUTS, "the kill must land mid-batch"
 
     rerun = subprocess.run([*clean, str(out)], capture_output=True, text=True, check=True)
     assert rerun.returncode == 0
@@ -78,7 +83,7 @@ def test_ctrl_c_stops_a_parallel_batch_quietly_and_a_rerun_finishes_it(tmp_path:
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     written = len(list(out.rglob("*.txt")))
-    assert written < 25 * 17 + 1, "the interrupt must land mid-batch"
+    assert written < OUTPUTS + 1, "the interrupt must land mid-batch"
     log = out / ".cleaner-run"
     assert (len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0) < written
     assert proc.returncode == 130

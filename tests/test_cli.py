@@ -159,26 +159,83 @@ def test_output_folder_inside_input_folder_is_not_cleaned_again(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "message"),
     [
-        ["clean"],
-        ["clean", str(SEED), str(SEED)],
-        ["clean", str(SEED), "--format", "xml"],
-        ["clean", str(SEED), "--threshold", "2"],
-        ["clean", str(SEED), "--time-limit", "inf"],
-        ["clean", str(SEED), "--time-limit", "nan"],
-        ["clean", "-", "-"],
-        ["nonsense"],
+        (["clean"], "Missing argument 'PATH'"),
+        (
+            ["clean", str(SEED), str(SEED)],
+            "Usage error: 2 inputs (a folder or several files) need an output folder",
+        ),
+        (["clean", str(SEED), "--format", "xml"], "Usage error: format must be text or json, not 'xml'"),
+        (
+            ["clean", str(SEED), "--threshold", "2"],
+            "Usage error: --threshold must be between 0 and 1, not 2.0",
+        ),
+        (
+            ["clean", str(SEED), "--time-limit", "inf"],
+            "Usage error: --time-limit must be a number of seconds",
+        ),
+        (["clean", str(SEED), "--time-limit", "nan"], "or 0 for no limit; not nan"),
+        (["clean", "-", "-"], "Usage error: stdin (-) can be given only once"),
+        (["nonsense"], "No such command 'nonsense'"),
     ],
 )
-def test_usage_errors_exit_2(args: list[str]) -> None:
-    assert runner.invoke(app, args).exit_code == 2
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    out = runner.invoke(app, args)
+    assert out.exit_code == 2
+    assert message in out.stderr
 
 
-def test_threshold_changes_what_goes(host_article: str) -> None:
-    text = f"{host_article}\nA line that is only a little bit odd"
-    strict = runner.invoke(app, ["clean", "-", "--threshold", "1.0"], input=text)
-    assert strict.stdout == text + "\n"
+def test_threshold_changes_what_goes(seed_text: str) -> None:
+    lines = seed_text.rstrip("\n").split("\n")
+    default = runner.invoke(app, ["clean", str(SEED)])
+    strict = runner.invoke(app, ["clean", str(SEED), "--threshold", "1.0"])
+    assert default.exit_code == strict.exit_code == 0
+    # the seed's six trailing teasers go by default; at 1.0 no line is sure enough to go
+    assert default.stdout.rstrip("\n").split("\n") == lines[:-6]
+    assert strict.stdout.rstrip("\n").split("\n") == lines
+
+
+def test_input_type_text_keeps_a_page_as_text(tmp_path: Path) -> None:
+    page = tmp_path / "notes.html"
+    page.write_text(
+        "<p>The council met on Tuesday.</p>\n<p>It voted to keep the library open.</p>\n", encoding="utf-8"
+    )
+    as_page = runner.invoke(app, ["clean", str(page)])
+    as_text = runner.invoke(app, ["clean", str(page), "--input-type", "text"])
+    assert as_page.stdout == "The council met on Tuesday.\nIt voted to keep the library open.\n"
+    assert as_text.stdout == page.read_text(encoding="utf-8")
+
+
+def test_fast_reaches_trafilatura(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trafilatura
+
+    calls: list[bool] = []
+    extract = trafilatura.bare_extraction
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(bool(kwargs["fast"]))
+        return extract(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    for args in (["clean", str(PAGE)], ["clean", str(PAGE), "--fast"]):
+        assert runner.invoke(app, args).exit_code == 0
+    assert calls == [False, True]
+
+
+def test_time_limit_zero_is_no_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    clean = cleaner.Cleaner._clean
+
+    def slow(self: cleaner.Cleaner, *args: object, **kwargs: object) -> object:
+        time.sleep(0.6)
+        return clean(self, *args, **kwargs)
+
+    monkeypatch.setattr(cleaner.Cleaner, "_clean", slow)
+    limited = runner.invoke(app, ["clean", str(SEED), "--time-limit", "0.2"])
+    assert limited.exit_code == 1 and "0.2" in limited.stderr
+    assert runner.invoke(app, ["clean", str(SEED), "--time-limit", "0"]).exit_code == 0
 
 
 def test_bad_model_is_a_clear_error(tmp_path: Path) -> None:
@@ -223,10 +280,8 @@ def test_errors_file_lists_failures_as_jsonl(tmp_path: Path) -> None:
     )
     assert out.exit_code == 1
     records = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
-    assert records == [
-        {"path": str(tmp_path / "bin.dat"), "error": "InputError", "message": records[0]["message"]}
-    ]
-    assert "binary" in records[0]["message"]
+    assert [(r["path"], r["error"]) for r in records] == [(str(tmp_path / "bin.dat"), "InputError")]
+    assert records[0]["message"] == "looks like a binary file (NUL bytes), not HTML or text"
 
 
 def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:
@@ -259,7 +314,8 @@ def test_a_100_mb_page_is_refused_unread_and_a_gzip_bomb_uninflated(tmp_path: Pa
 def test_parallel_run_gives_the_same_tree_as_in_process(tmp_path: Path) -> None:
     src = tmp_path / "in"
     (src / "sub").mkdir(parents=True)
-    for page in sorted((CASES / "pages").glob("*.html")):
+    pages = sorted((CASES / "pages").glob("*.html"))
+    for page in pages:
         (src / "sub" / page.name).write_bytes(page.read_bytes())
     (src / "seed.txt").write_bytes(SEED.read_bytes())
     (src / "broken.html").write_bytes(b"\x00\x01\x02")
@@ -267,7 +323,7 @@ def test_parallel_run_gives_the_same_tree_as_in_process(tmp_path: Path) -> None:
     two = runner.invoke(app, ["clean", str(src), "-o", str(tmp_path / "two"), "-j", "2"])
     assert one.exit_code == two.exit_code == 1  # the binary file fails in both
     assert output_tree(tmp_path / "one") == output_tree(tmp_path / "two")
-    assert len(output_tree(tmp_path / "one")) == 17
+    assert len(output_tree(tmp_path / "one")) == len(pages) + 1  # every input but the binary one
     assert "broken.html: looks like a binary file" in two.stderr
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -175,6 +176,26 @@ def test_unknown_option_is_a_config_error() -> None:
         cleaner.clean_text("x", trailing_threshold=3)
 
 
+def test_text_that_looks_like_html_is_cleaned_as_text_when_told() -> None:
+    text = "<p>The council met on Tuesday.</p>\n<p>It voted to keep the library open.</p>"
+    assert cleaner.Cleaner().clean(text).source == "html"
+    result = cleaner.Cleaner().clean_text(text)
+    assert (result.source, result.text) == ("text", text)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda c: c.clean("x", kind="xml"), cleaner.ConfigError, "kind must be 'auto', 'html' or 'text'"),
+        (lambda c: c.clean(123), cleaner.InputError, "expected str or bytes, got int"),
+        (lambda c: c.clean(b"PK\x03\x04\x00\x00binary"), cleaner.InputError, "binary file"),
+    ],
+)
+def test_what_clean_cannot_take_is_a_typed_error(call: Any, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        call(cleaner.Cleaner())
+
+
 def test_a_url_that_is_not_a_string_is_an_input_error() -> None:
     with pytest.raises(cleaner.InputError, match="url must be a string"):
         cleaner.Cleaner().clean_html("<html><body><p>x</p></body></html>", url=123)  # type: ignore[arg-type]
@@ -196,6 +217,11 @@ def test_a_url_that_is_not_a_string_is_an_input_error() -> None:
         ("time_limit", 2**1100, "number of seconds"),
         ("min_lines", 2**1100, "whole number"),
         ("guard_threshold", Decimal("NaN"), "a number between 0 and 1"),
+        ("trailing_threshold", -0.1, "a number between 0 and 1"),
+        ("max_removed_share", 1.5, "a number between 0 and 1"),
+        ("time_limit", 0, "number of seconds > 0"),
+        ("time_limit", -1, "number of seconds > 0"),
+        ("min_lines", -1, "whole number >= 0"),
     ],
 )
 def test_an_option_of_the_wrong_kind_is_a_config_error(option: str, value: object, message: str) -> None:

@@ -178,6 +178,10 @@ def test_evaluate_wcxb_pages_per_page_type() -> None:
             assert all(0.0 <= figures[key] <= 1.0 for key in SHARES), (system, figures)
             assert figures["junk_lines_removed"] is None or figures["junk_lines_removed"] <= 1.0
     assert result[PERFECT]["ending_in_junk"] == 0.0
+    # the measure's two ends: trafilatura against itself, and the filter that never errs
+    assert result[TRAFILATURA]["junk_lines_removed"] == 0.0
+    assert result[PERFECT]["junk_lines_removed"] == 1.0
+    assert sum(group["pages"] for group in result["page_types"].values()) == 5
 
 
 def test_a_page_left_without_text_is_counted(tmp_path: Path) -> None:

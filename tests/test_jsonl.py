@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 import cleaner
@@ -40,10 +42,12 @@ def test_jsonl_file_to_gz_keeps_order_and_fields(tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists(), "ids are data, never paths"
 
 
-def test_jsonl_text_field_from_gz_stdin_to_stdout(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pack", [lambda b: b, gzip.compress], ids=["plain", "gzip"])
+def test_jsonl_text_field_from_stdin_to_stdout(pack: Callable[[bytes], bytes]) -> None:
     record = {"id": 1, "text": SEED.read_text(encoding="utf-8")}
-    out = runner.invoke(app, ["clean", "--jsonl", "-", "--field", "text"], input=json.dumps(record) + "\n")
-    assert out.exit_code == 0
+    stdin = pack((json.dumps(record) + "\n").encode("utf-8"))
+    out = runner.invoke(app, ["clean", "--jsonl", "-", "--field", "text"], input=stdin)
+    assert out.exit_code == 0, out.stderr
     row = json.loads(out.stdout)
     assert row["clean_text"] == "\n".join(SEED.read_text(encoding="utf-8").split("\n")[:15])
     assert len(row["removed"]) == 6

@@ -29,6 +29,10 @@ RECALL_TOLERANCE = 0.05
 #: 0.009 this way (two pages); the full held-out split gains F1 (`make eval`)
 OLD_GOLD_F1_TOLERANCE = 0.015
 OLD_GOLD = {"dragnet", "cleaneval", "google-trends-2017", "l3s-gn1"}
+#: pages ending in junk, cleaner against plain trafilatura, at most (the model shipped: 0.65)
+TRAILING_JUNK_RATIO = 0.8
+#: junk lines removed on each dataset's subset, at least (the model shipped: 10-51 %)
+JUNK_REMOVED_FLOOR = 0.05
 
 
 @pytest.fixture(scope="module")
@@ -65,4 +69,11 @@ def test_recall_close_to_trafilatura(gate: dict[str, dict]) -> None:
 def test_less_trailing_junk_than_trafilatura(gate: dict[str, dict]) -> None:
     cleaner_pages = sum(r["cleaner"]["trailing_junk"] for r in gate.values())
     plain_pages = sum(r["trafilatura"]["trailing_junk"] for r in gate.values())
-    assert cleaner_pages < plain_pages
+    # when the model shipped: 1.59 against 2.42 (shares of pages, summed over the datasets)
+    assert cleaner_pages <= TRAILING_JUNK_RATIO * plain_pages
+
+
+@needs_data()
+def test_junk_lines_removed_on_every_dataset(gate: dict[str, dict]) -> None:
+    for name, r in gate.items():
+        assert r["cleaner"]["junk_lines_removed"] >= JUNK_REMOVED_FLOOR, name

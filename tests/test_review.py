@@ -146,10 +146,11 @@ def test_jsonl_and_web_archive_outputs_can_be_reviewed(tmp_path: Path) -> None:
 def test_compare_shows_what_another_threshold_changed(tmp_path: Path) -> None:
     new = _batch(tmp_path, *PAGES, SEED)
     old_dir = tmp_path / "old"
-    runner.invoke(
+    old = runner.invoke(
         app,
         ["clean", *map(str, [*PAGES, SEED]), "-o", str(old_dir), "-f", "json", "-q", "--threshold", "0.999"],
     )
+    assert old.exit_code == 0, old.stderr
     result = runner.invoke(
         app, ["review", str(new), "--compare", str(old_dir), "-o", str(tmp_path / "c.html")]
     )

@@ -47,9 +47,9 @@ def test_cli_folder_run(tmp_path: Path, seed_text: str, seed_expected: str) -> N
 
 
 def test_console_script_end_to_end(seed_expected: str) -> None:
-    # the installed entry point, in a real process: what a user types
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleaner", "clean", str(SEED)], capture_output=True, text=True, check=False
-    )
+    # the installed console script, in a real process: what a user types
+    script = Path(sys.executable).with_name("cleaner")
+    assert script.is_file(), f"no console script at {script}: is the package installed (make install)?"
+    proc = subprocess.run([str(script), "clean", str(SEED)], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == seed_expected + "\n"

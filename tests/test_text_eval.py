@@ -200,19 +200,16 @@ def _check_report(report: dict[str, Any], pages: int) -> None:
 @pytest.mark.parametrize("system", ["nothing removed", "model"])
 def test_report_on_five_held_out_pages(system: str) -> None:
     pages = held_out_articles(iter_pages([DATA]), limit=1)[:5]
-    if system == "model":
-        try:
-            tool: Any = cleaner.Cleaner()
-        except cleaner.ModelError as exc:
-            pytest.skip(f"the shipped model does not load with this code: {exc}")
-    else:
-        tool = _Drop()
+    tool: Any = cleaner.Cleaner() if system == "model" else _Drop()
     report = text_shapes_report(pages, tool)
     _check_report(report, len(pages))
+    overall = report["overall"]
     if system == "nothing removed":
-        assert (
-            report["overall"]["teaser_lines_removed"] == 0.0 and report["overall"]["clean_unchanged"] == 1.0
-        )
+        assert overall["teaser_lines_removed"] == 0.0 and overall["clean_unchanged"] == 1.0
+    else:
+        # floors far below `make eval`'s figures (86 % of teasers, 96 % of clean bodies unchanged)
+        assert overall["teaser_lines_removed"] >= 0.5
+        assert overall["clean_unchanged"] >= 0.7
 
 
 class _Standin(_Drop):

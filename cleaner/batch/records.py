@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gzip
+import io
 import json
 import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..api import Cleaner, Kind
+from ..document import inflating
 from ..errors import CleanerError, InputError
 from ..filter import CleanResult
 from .pool import ordered_map
@@ -68,13 +69,16 @@ def clean_jsonl(
     return stats
 
 
-def _open_lines(path: Path | None) -> Any:
-    """The lines of a text file (gzip'd when it ends in .gz), or of stdin for None."""
-    if path is None:
-        return contextlib.nullcontext(sys.stdin)
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
-    return open(path, encoding="utf-8", errors="replace")
+@contextlib.contextmanager
+def _open_lines(path: Path | None) -> Iterator[IO[str]]:
+    """The lines of a file, or of stdin for None, as UTF-8 text; inflated when gzip'd."""
+    with contextlib.ExitStack() as stack:
+        raw = sys.stdin.buffer if path is None else stack.enter_context(open(path, "rb"))
+        text = io.TextIOWrapper(inflating(raw), encoding="utf-8", errors="replace")
+        try:
+            yield text
+        finally:
+            text.detach()  # the file closes with the stack; stdin stays open
 
 
 def _numbered_lines(sources: Sequence[Path | None]) -> Iterator[tuple[str, str]]:
