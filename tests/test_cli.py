@@ -284,6 +284,49 @@ def test_errors_file_lists_failures_as_jsonl(tmp_path: Path) -> None:
     assert records[0]["message"] == "looks like a binary file (NUL bytes), not HTML or text"
 
 
+@pytest.mark.parametrize(
+    ("target", "extra", "message"),
+    [
+        ("in/a.html", [], "is also an input or an output of this run"),
+        ("out/a.html.txt", [], "is also an input or an output of this run"),
+        ("out/.cleaner-run", [], "is also an input or an output of this run"),
+        ("notes.txt", [], "exists and holds something else"),
+        ("in", [], "is a folder"),
+        ("-", [], "name a file; stdout carries the data"),
+        ("r.jsonl", ["--jsonl"], "is also an input or an output of this run"),
+        ("o.jsonl", ["--jsonl"], "is also an input or an output of this run"),
+    ],
+)
+def test_the_failures_file_never_replaces_other_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, extra: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("in").mkdir()
+    Path("in/a.html").write_bytes(PAGE.read_bytes())
+    Path("notes.txt").write_text("keep me", encoding="utf-8")
+    Path("r.jsonl").write_text(
+        json.dumps({"html": PAGE.read_text(encoding="utf-8")}) + "\n", encoding="utf-8"
+    )
+    inputs = ["r.jsonl"] if extra else ["in"]
+    output = "o.jsonl" if extra else "out"
+    assert runner.invoke(app, ["clean", *inputs, *extra, "-o", output]).exit_code == 0
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    out = runner.invoke(app, ["clean", *inputs, *extra, "-o", output, "--errors", target])
+    assert out.exit_code == 2, out.output
+    assert message in out.stderr and "--errors" in out.stderr
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_the_failures_file_of_an_earlier_run_is_rewritten(tmp_path: Path) -> None:
+    (tmp_path / "bin.dat").write_bytes(b"\x00\x01binary")
+    report = tmp_path / "errors.jsonl"
+    args = ["clean", str(tmp_path / "bin.dat"), "-o", str(tmp_path / "o"), "--errors", str(report)]
+    assert runner.invoke(app, args).exit_code == 1
+    (tmp_path / "bin.dat").write_text("Now text.\nAnd more.", encoding="utf-8")
+    assert runner.invoke(app, args).exit_code == 0
+    assert report.read_text(encoding="utf-8") == ""
+
+
 def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:
     big = tmp_path / "big.html"
     big.write_bytes(b"<p>" + b"x" * 2_000_000 + b"</p>")

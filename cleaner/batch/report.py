@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import errors
-from ..errors import CleanerError, OutputError
-from .writer import write_atomic
+from ..errors import CleanerError, ConfigError, OutputError
+from .writer import real_path, write_atomic
+
+#: the keys of every record of a failures file
+FAILURE_KEYS = ("path", "error", "message")
+#: how much of an existing file is read to tell whether it is a failures file
+_FAILURES_HEAD = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -38,10 +44,38 @@ class Failure:
 
     def to_dict(self) -> dict[str, str]:
         """The JSON-ready record of the --errors file: path, error, message."""
-        return {"path": self.path, "error": self.error, "message": self.message}
+        return dict(zip(FAILURE_KEYS, (self.path, self.error, self.message), strict=True))
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
+
+
+def check_failures_file(path: Path, taken: Iterable[Path] = ()) -> None:
+    """Raise ConfigError unless `path` may be (re)written as a failures file: not stdin/stdout,
+    not a folder, not one of the run's inputs or outputs (`taken`), and, when it exists,
+    empty or a failures file already (an earlier run's, rewritten each run)."""
+    where = f"the failures file {path} (--errors; errors= in Python)"
+    if str(path) == "-":
+        raise ConfigError(f"{where}: name a file; stdout carries the data")
+    if path.is_dir():
+        raise ConfigError(f"{where} is a folder: name a file in it")
+    if real_path(path) in {real_path(p) for p in taken}:
+        raise ConfigError(f"{where} is also an input or an output of this run: name another file")
+    if path.is_file() and not _holds_failures(path):
+        raise ConfigError(f"{where} exists and holds something else: name a new file, or remove it")
+
+
+def _holds_failures(path: Path) -> bool:
+    """Whether a file is empty or its first line is a failure record."""
+    with open(path, "rb") as fh:
+        head = fh.read(_FAILURES_HEAD).split(b"\n", 1)[0].strip()
+    if not head:
+        return True
+    try:
+        record = json.loads(head)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and tuple(record) == FAILURE_KEYS
 
 
 def write_failures(path: Path, failures: list[Failure]) -> None:

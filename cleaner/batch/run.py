@@ -15,8 +15,8 @@ from ..api import Cleaner, Kind
 from ..config import TIME_LIMIT
 from ..errors import ConfigError, OutputError
 from .files import MAX_INPUT_BYTES, STDIN, Format, Outcome, plan, run_all
-from .report import BatchReport, write_failures
-from .writer import RunLog, real_path, remove_leftovers
+from .report import BatchReport, check_failures_file, write_failures
+from .writer import RUN_LOG, RunLog, real_path, remove_leftovers
 
 #: bytes in a megabyte, as --max-size counts them
 MB = 1024 * 1024
@@ -113,6 +113,9 @@ def run_batch(
         raise ConfigError(
             f"a URL names one page; it cannot be given for {count} inputs (--url; url= in Python)"
         )
+    if errors is not None:
+        taken = [p for j in planned for p in (j.src, j.dest) if p is not None]
+        check_failures_file(errors, [*taken, *([out_dir / RUN_LOG] if out_dir is not None else [])])
     report = BatchReport(passed_over=todo.passed_over, empty_folders=todo.empty)
     log = None
     if out_dir is not None and planned:

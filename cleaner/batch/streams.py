@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import gzip
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..api import Cleaner, Kind
-from ..document import GZIP_MAGIC, SNIFF_BYTES, looks_binary
+from ..document import SNIFF_BYTES, inflating, looks_binary
 from ..errors import ConfigError, InputError
 from .records import clean_jsonl, jsonl_output
-from .report import Failure, write_failures
+from .report import Failure, check_failures_file, write_failures
 from .writer import real_path
 
 
@@ -61,6 +60,8 @@ def clean_streams(
             raise ConfigError(f"{src} looks like a binary file, not JSONL records")
     if dest is not None and any(s is not None and real_path(s) == real_path(dest) for s in sources):
         raise ConfigError(f"output {dest} is also an input")
+    if errors is not None:
+        check_failures_file(errors, [p for p in (*sources, dest) if p is not None])
     try:
         if archives:
             summary = _clean_archives(cleaner, sources, dest, failed, max_bytes, workers, with_removed)
@@ -80,12 +81,7 @@ def _head(path: Path) -> bytes:
     """The first bytes of a file, inflated when it is gzip'd (an unreadable file: none)."""
     try:
         with open(path, "rb") as raw:
-            head = raw.read(SNIFF_BYTES)
-            if head.startswith(GZIP_MAGIC):
-                raw.seek(0)
-                with gzip.open(raw) as inflated:
-                    return inflated.read(SNIFF_BYTES)
-            return head
+            return inflating(raw).read(SNIFF_BYTES)
     except (OSError, EOFError, zlib.error):
         return b""  # reading the records reports what is wrong, line by line
 
