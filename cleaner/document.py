@@ -27,6 +27,9 @@ TIE = 0.1
 #: the most a gzip'd input may inflate to
 MAX_GUNZIPPED_BYTES = 100 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
+#: a lone surrogate: what undecodable bytes become in a str (file names, surrogateescape) and
+#: what a broken "\\ud83d" JSON escape gives; no UTF-8 text can hold one
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .config import Settings
-from .document import Document
+from .document import SURROGATE, Document
 from .errors import ExtractionError
 from .page import page_facts
 
@@ -18,7 +18,6 @@ METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "de
 EXTRACT_VERSION = 8
 #: nesting deeper than this loses content in the HTML parser (libxml2 stops at 256 levels)
 MAX_PARSER_DEPTH = 250
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTAINER_TAG = re.compile(r"</?(?:div|span|section|font|center|td|tr|table|tbody)\b[^>]*>", re.I)
 #: trafilatura and htmldate keep per-process caches (some unbounded): clear them this often
 RESET_CACHES_EVERY = 1000
@@ -69,7 +68,7 @@ def load_tree(html: str) -> Any:
     if not html.isascii():
         # a lone surrogate (JSON's "\udce9", bytes decoded with surrogateescape) ends libxml2's
         # parse where it stands: the rest of the page would be lost
-        html = _SURROGATE.sub("\ufffd", html)
+        html = SURROGATE.sub("\ufffd", html)
     beginning = html[:50].lower()
     html = repair_faulty_html(html, beginning)
     tree = None

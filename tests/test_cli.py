@@ -177,6 +177,15 @@ def test_output_folder_inside_input_folder_is_not_cleaned_again(tmp_path: Path) 
         ),
         (["clean", str(SEED), "--time-limit", "nan"], "or 0 for no limit; not nan"),
         (["clean", "-", "-"], "Usage error: stdin (-) can be given only once"),
+        (
+            ["clean", str(SEED), "--max-size", "inf"],
+            "the size limit must be a positive number of MB, not inf",
+        ),
+        (
+            ["clean", str(SEED), "--max-size", "nan"],
+            "the size limit must be a positive number of MB, not nan",
+        ),
+        (["clean", str(SEED), "--max-size", "0"], "the size limit must be a positive number of MB, not 0.0"),
         (["nonsense"], "No such command 'nonsense'"),
     ],
 )
@@ -325,6 +334,27 @@ def test_the_failures_file_of_an_earlier_run_is_rewritten(tmp_path: Path) -> Non
     (tmp_path / "bin.dat").write_text("Now text.\nAnd more.", encoding="utf-8")
     assert runner.invoke(app, args).exit_code == 0
     assert report.read_text(encoding="utf-8") == ""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_bug_on_one_input_fails_only_that_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    clean = cleaner.Cleaner._clean
+
+    def buggy(self: cleaner.Cleaner, document: object, **options: object) -> object:
+        if "BUG" in str(document):
+            raise TypeError("boom")
+        return clean(self, document, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cleaner.Cleaner, "_clean", buggy)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("A BUG here.\nAnd more.", encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_text("Fine.\nAlso fine.", encoding="utf-8")
+    out = runner.invoke(app, ["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-j", jobs])
+    assert out.exit_code == 1
+    assert f"{tmp_path / 'in' / 'a.txt'}: unexpected TypeError: boom (a bug in cleaner" in out.stderr
+    assert (tmp_path / "out" / "b.txt.txt").read_text(encoding="utf-8") == "Fine.\nAlso fine.\n"
 
 
 def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ its output atomically. Knows nothing about features or models: it calls `Cleaner
 from __future__ import annotations
 
 import functools
-import json
 import os
 import stat
 import sys
@@ -19,7 +18,7 @@ from ..errors import CleanerError, ConfigError, InputError, OutputError
 from ..filter import CleanResult
 from .pool import ordered_map
 from .report import Failure
-from .writer import RUN_LOG, TMP_SUFFIX, real_path, write_atomic
+from .writer import RUN_LOG, TMP_SUFFIX, json_text, real_path, write_atomic
 
 Format = Literal["text", "json"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
@@ -208,7 +207,7 @@ def kind_of(path: Path | None, forced: Kind) -> Kind:
 def render(result: CleanResult, fmt: Format, display: str) -> str:
     """The output file's content: clean text plus a final newline, or a JSON object."""
     if fmt == "json":
-        return json.dumps({"path": display, **result.to_dict()}, ensure_ascii=False, indent=1) + "\n"
+        return json_text({"path": display, **result.to_dict()}, indent=1) + "\n"
     return f"{result.text}\n" if result.text else ""
 
 

@@ -4,7 +4,9 @@ dead worker costs only its current task."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,15 +34,30 @@ def ordered_map(
     HARD_LIMIT_GRACE seconds after the time limit (stuck in C code the soft limit cannot
     interrupt), or one that dies (killed, out of memory), costs only its current task:
     `lost(task, error)` stands in for its result, and a fresh worker takes the next task.
+    So does an unexpected exception (a bug), in any process, its traceback printed.
     """
+    guarded = functools.partial(_guarded, work, lost)
     if workers <= 1:
-        yield from map(work, tasks)
+        yield from map(guarded, tasks)
         return
-    pool = _Pool(work, workers, None if time_limit is None else time_limit + HARD_LIMIT_GRACE)
+    pool = _Pool(guarded, workers, None if time_limit is None else time_limit + HARD_LIMIT_GRACE)
     try:
         yield from pool.run(tasks, lost)
     finally:
         pool.close()
+
+
+def _guarded(work: Callable[[Any], Any], lost: Callable[[Any, CleanerError], Any], task: Any) -> Any:
+    try:
+        return work(task)
+    except CleanerError:
+        raise  # the work's own errors are its to report (or to stop the batch with)
+    except Exception as exc:
+        traceback.print_exc()
+        return lost(
+            task,
+            WorkerError(f"unexpected {type(exc).__name__}: {exc} (a bug in cleaner: its traceback is above)"),
+        )
 
 
 def _serve(conn: Any, work: Callable[[Any], Any]) -> None:

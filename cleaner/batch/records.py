@@ -20,7 +20,7 @@ from ..errors import CleanerError, InputError
 from ..filter import CleanResult
 from .pool import ordered_map
 from .report import Failure
-from .writer import atomic_output
+from .writer import atomic_output, json_text
 
 
 @dataclass
@@ -125,7 +125,7 @@ def jsonl_output(dest: Path | None) -> Iterator[Callable[[dict[str, Any]], None]
     ):
 
         def write(record: dict[str, Any]) -> None:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(json_text(record) + "\n")
 
         yield write
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import errors
 from ..errors import CleanerError, ConfigError, OutputError
-from .writer import real_path, write_atomic
+from .writer import json_text, real_path, write_atomic
 
 #: the keys of every record of a failures file
 FAILURE_KEYS = ("path", "error", "message")
@@ -81,7 +81,7 @@ def _holds_failures(path: Path) -> bool:
 def write_failures(path: Path, failures: list[Failure]) -> None:
     """Write failures as JSONL (one `Failure.to_dict()` per line), atomically."""
     try:
-        write_atomic(path, "".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in failures))
+        write_atomic(path, "".join(json_text(f.to_dict()) + "\n" for f in failures))
     except OSError as exc:
         raise OutputError(f"cannot write the failures file {path}: {exc.strerror or exc}") from exc
 

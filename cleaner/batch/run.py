@@ -4,6 +4,7 @@ on a Dask cluster), write, count; `clean_files` is its public face, the CLI its 
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -169,9 +170,9 @@ def check_batch_options(fmt: str, kind: str, jobs: int, max_size_mb: float) -> N
         )
     if jobs < 1:
         raise ConfigError(f"jobs must be at least 1, not {jobs} (--jobs; jobs= in Python)")
-    if max_size_mb <= 0:
+    if not 0 < max_size_mb < math.inf:  # NaN too
         raise ConfigError(
-            f"the size limit must be positive, not {max_size_mb} MB (--max-size; max_size_mb= in Python)"
+            f"the size limit must be a positive number of MB, not {max_size_mb} (--max-size; max_size_mb= in Python)"
         )
 
 

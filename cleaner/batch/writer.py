@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ..document import SURROGATE
+
 #: suffix of the temporary files; leftovers of a killed run are removed on the next
 TMP_SUFFIX = ".cleaner-tmp"
 #: the log in an output folder of what made its outputs (not *.json: `cleaner review` reads
@@ -46,9 +48,9 @@ _MODE = 0o666 & ~_umask()
 
 
 @contextlib.contextmanager
-def atomic_output(dest: Path, *, compress: bool = False) -> Iterator[IO[str]]:
-    """A UTF-8 text stream (gzip'd when `compress`) whose content replaces `dest` only when
-    the block ends without an exception; otherwise `dest` is left as it was."""
+def atomic_output(dest: Path, *, compress: bool = False, errors: str = "strict") -> Iterator[IO[str]]:
+    """A UTF-8 text stream (gzip'd when `compress`; `errors` as open()'s) whose content replaces
+    `dest` only when the block ends without an exception; otherwise `dest` is left as it was."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=TMP_SUFFIX)
     tmp = Path(name)
@@ -56,14 +58,22 @@ def atomic_output(dest: Path, *, compress: bool = False) -> Iterator[IO[str]]:
         os.chmod(tmp, _MODE)
         if compress:
             os.close(fd)
-            with gzip.open(tmp, "wt", encoding="utf-8") as out:
+            with gzip.open(tmp, "wt", encoding="utf-8", errors=errors) as out:
                 yield out
         else:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
+            with os.fdopen(fd, "w", encoding="utf-8", errors=errors) as out:
                 yield out
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def json_text(obj: Any, indent: int | None = None) -> str:
+    """JSON keeping non-ASCII text as it is, unless the object holds a lone surrogate (a file
+    name that is not UTF-8, a broken escape in a record): then escaped, as no UTF-8 file can
+    hold one, so that it reads back the same."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    return json.dumps(obj, indent=indent) if SURROGATE.search(text) else text
 
 
 def write_atomic(dest: Path, content: str) -> None:

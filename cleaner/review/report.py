@@ -50,7 +50,8 @@ def write_report(
     if out.is_dir():
         raise OutputError(f"{out} is a folder: name the HTML file to write (e.g. {out / 'review.html'})")
     try:
-        with atomic_output(out) as fh:
+        # a file name that is not UTF-8 shows as its escapes: the page is never lost over one
+        with atomic_output(out, errors="backslashreplace") as fh:
             for part in _parts(docs, title=title, previous=previous):
                 fh.write(part)
     except OSError as exc:
