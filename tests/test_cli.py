@@ -357,6 +357,35 @@ def test_a_bug_on_one_input_fails_only_that_input(
     assert (tmp_path / "out" / "b.txt.txt").read_text(encoding="utf-8") == "Fine.\nAlso fine.\n"
 
 
+def test_a_file_name_that_is_not_utf8_is_cleaned_and_named(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    odd = src / os.fsdecode(b"caf\xe9.html")
+    odd.write_bytes(PAGE.read_bytes())
+    (src / os.fsdecode(b"bad\xff.html")).write_bytes(b"\x00binary")
+    args = [
+        "clean",
+        str(src),
+        "-o",
+        str(tmp_path / "out"),
+        "-f",
+        "json",
+        "--errors",
+        str(tmp_path / "e.jsonl"),
+    ]
+    out = runner.invoke(app, args)
+    assert out.exit_code == 1, out.output  # the binary one fails, by name
+    written = json.loads((tmp_path / "out" / f"{odd.name}.json").read_text(encoding="utf-8"))
+    assert written["path"] == str(odd) and written["text"]
+    (failure,) = [
+        json.loads(line) for line in (tmp_path / "e.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert os.fsencode(failure["path"]).endswith(b"bad\xff.html")
+    review = runner.invoke(app, ["review", str(tmp_path / "out"), "-o", str(tmp_path / "r.html")])
+    assert review.exit_code == 0, review.output
+    assert "caf\\udce9.html" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
 def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:
     big = tmp_path / "big.html"
     big.write_bytes(b"<p>" + b"x" * 2_000_000 + b"</p>")

@@ -53,6 +53,36 @@ def test_jsonl_text_field_from_stdin_to_stdout(pack: Callable[[bytes], bytes]) -
     assert len(row["removed"]) == 6
 
 
+def test_a_record_with_a_lone_surrogate_is_written_back_as_it_came(tmp_path: Path) -> None:
+    # a broken escape, common in scraped JSON: it reads back as the same (lone) character
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        '{"id": 1, "text": "A \\ud83d line.\\nAnother."}\n{"id": 2, "text": "Fine."}\n', encoding="utf-8"
+    )
+    out = runner.invoke(
+        app, ["clean", "--jsonl", str(src), "--field", "text", "-o", str(tmp_path / "o.jsonl")]
+    )
+    assert out.exit_code == 0, out.output
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [1, 2]
+    assert rows[0]["text"] == "A \ud83d line.\nAnother."
+
+
+def test_the_output_replaces_an_earlier_output_only(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "One.\\nTwo."}\n', encoding="utf-8")
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text('{"mine": "keep me"}\n', encoding="utf-8")
+    out = runner.invoke(app, ["clean", "--jsonl", str(src), "--field", "text", "-o", str(notes)])
+    assert out.exit_code == 2
+    assert f"output {notes} exists and is not an earlier output of cleaner" in out.stderr
+    assert notes.read_text(encoding="utf-8") == '{"mine": "keep me"}\n'
+    dest = tmp_path / "o.jsonl.gz"
+    for _ in range(2):  # the second run replaces the first's output (gzip'd: read inflated)
+        args = ["clean", "--jsonl", str(src), "--field", "text", "-o", str(dest)]
+        assert runner.invoke(app, args).exit_code == 0
+
+
 def test_broken_lines_are_reported_and_the_rest_cleaned(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl.gz"
     with gzip.open(src, "wt", encoding="utf-8") as fh:

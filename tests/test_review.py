@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
@@ -165,6 +166,45 @@ def test_outputs_without_removed_lines_are_a_clear_error(tmp_path: Path) -> None
     runner.invoke(app, ["clean", str(SEED), "-o", str(out), "-q"])
     result = runner.invoke(app, ["review", str(out), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 1 and "--format json" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("c.json", b"[]", "not a `cleaner clean --format json` output (TypeError"),
+        ("f.jsonl.gz", b"not gzip", "cannot be read as cleaned records (BadGzipFile"),
+        ("b.jsonl", b"\xff\n", "cannot be read as cleaned records (UnicodeDecodeError"),
+        ("t.jsonl.gz", "truncated", "cannot be read as cleaned records (EOFError"),
+    ],
+)
+def test_a_broken_output_is_named_with_its_reason(
+    tmp_path: Path, name: str, content: bytes | str, message: str
+) -> None:
+    path = tmp_path / name
+    if content == "truncated":
+        records = runner.invoke(
+            app, ["clean", "--jsonl", "-", "--field", "text"], input='{"text": "A.\\nB."}\n'
+        )
+        content = gzip.compress(records.stdout.encode("utf-8") * 50)[:-30]
+    path.write_bytes(content)
+    result = runner.invoke(app, ["review", str(path), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 1
+    assert f"error: {path}: " in result.stderr and message in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_the_page_replaces_an_earlier_page_only(tmp_path: Path) -> None:
+    out = _batch(tmp_path, CASES / "pages" / "01_related_list.html")
+    page = tmp_path / "page.html"
+    page.write_text("<html><body>a scraped page, not a review</body></html>", encoding="utf-8")
+    before = page.read_bytes()
+    result = runner.invoke(app, ["review", str(out), "-o", str(page)])
+    assert result.exit_code == 1
+    assert f"{page} exists and is not a review page: name a new file, or remove it" in result.stderr
+    assert page.read_bytes() == before
+    review = tmp_path / "review.html"
+    for _ in range(2):  # the second run replaces the first's page
+        assert runner.invoke(app, ["review", str(out), "-o", str(review)]).exit_code == 0
 
 
 def _correction(doc, marks: dict[int, str]) -> dict:  # type: ignore[no-untyped-def]

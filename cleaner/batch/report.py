@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +9,10 @@ from typing import Any
 
 from .. import errors
 from ..errors import CleanerError, ConfigError, OutputError
-from .writer import json_text, real_path, write_atomic
+from .writer import first_record, json_text, real_path, write_atomic
 
 #: the keys of every record of a failures file
 FAILURE_KEYS = ("path", "error", "message")
-#: how much of an existing file is read to tell whether it is a failures file
-_FAILURES_HEAD = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -61,21 +58,13 @@ def check_failures_file(path: Path, taken: Iterable[Path] = ()) -> None:
         raise ConfigError(f"{where} is a folder: name a file in it")
     if real_path(path) in {real_path(p) for p in taken}:
         raise ConfigError(f"{where} is also an input or an output of this run: name another file")
-    if path.is_file() and not _holds_failures(path):
+    if path.is_file() and not _holds_failures(first_record(path)):
         raise ConfigError(f"{where} exists and holds something else: name a new file, or remove it")
 
 
-def _holds_failures(path: Path) -> bool:
-    """Whether a file is empty or its first line is a failure record."""
-    with open(path, "rb") as fh:
-        head = fh.read(_FAILURES_HEAD).split(b"\n", 1)[0].strip()
-    if not head:
-        return True
-    try:
-        record = json.loads(head)
-    except ValueError:
-        return False
-    return isinstance(record, dict) and tuple(record) == FAILURE_KEYS
+def _holds_failures(record: Any) -> bool:
+    """Whether the first record of a file shows it empty or a failures file."""
+    return record is None or (isinstance(record, dict) and tuple(record) == FAILURE_KEYS)
 
 
 def write_failures(path: Path, failures: list[Failure]) -> None:

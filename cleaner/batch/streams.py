@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..api import Cleaner, Kind
-from ..document import SNIFF_BYTES, inflating, looks_binary
+from ..document import looks_binary
 from ..errors import ConfigError, InputError
 from .records import clean_jsonl, jsonl_output
 from .report import Failure, check_failures_file, write_failures
-from .writer import real_path
+from .writer import first_record, read_head, real_path
 
 
 def clean_streams(
@@ -56,10 +55,14 @@ def clean_streams(
             raise ConfigError("web archives are read from files, not stdin")
         if src is not None and not src.is_file():
             raise ConfigError(f"{src} is not a file: JSONL and WARC/ARC inputs are files (or - for JSONL)")
-        if src is not None and not archives and looks_binary(_head(src)):
+        if src is not None and not archives and looks_binary(read_head(src)):
             raise ConfigError(f"{src} looks like a binary file, not JSONL records")
     if dest is not None and any(s is not None and real_path(s) == real_path(dest) for s in sources):
         raise ConfigError(f"output {dest} is also an input")
+    if dest is not None and dest.is_file() and not _an_output(first_record(dest)):
+        raise ConfigError(
+            f"output {dest} exists and is not an earlier output of cleaner: name a new file, or remove it"
+        )
     if errors is not None:
         check_failures_file(errors, [p for p in (*sources, dest) if p is not None])
     try:
@@ -77,13 +80,9 @@ def clean_streams(
     return summary + (f"; {missing} input(s) not found" if missing else ""), failures
 
 
-def _head(path: Path) -> bytes:
-    """The first bytes of a file, inflated when it is gzip'd (an unreadable file: none)."""
-    try:
-        with open(path, "rb") as raw:
-            return inflating(raw).read(SNIFF_BYTES)
-    except (OSError, EOFError, zlib.error):
-        return b""  # reading the records reports what is wrong, line by line
+def _an_output(record: Any) -> bool:
+    """Whether the first record of a file shows it empty or written by a JSONL/archive run."""
+    return record is None or (isinstance(record, dict) and "clean_text" in record)
 
 
 def _clean_archives(

@@ -11,11 +11,12 @@ import json
 import os
 import stat
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..document import SURROGATE
+from ..document import SNIFF_BYTES, SURROGATE, inflating
 
 #: suffix of the temporary files; leftovers of a killed run are removed on the next
 TMP_SUFFIX = ".cleaner-tmp"
@@ -66,6 +67,27 @@ def atomic_output(dest: Path, *, compress: bool = False, errors: str = "strict")
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
+    """The first `size` bytes of a file, inflated when gzip'd (one that cannot be read: none)."""
+    try:
+        with open(path, "rb") as raw:
+            return inflating(raw).read(size)
+    except (OSError, EOFError, zlib.error):
+        return b""
+
+
+def first_record(path: Path) -> Any:
+    """The JSON value on the first line of a (JSONL) file; None when it is empty, and
+    NotImplemented when that line is not JSON: what tells an earlier output of cleaner."""
+    line = read_head(path, 64 * 1024).split(b"\n", 1)[0].strip()
+    if not line:
+        return None
+    try:
+        return json.loads(line)
+    except ValueError:
+        return NotImplemented
 
 
 def json_text(obj: Any, indent: int | None = None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,34 +98,39 @@ def _from_json(path: Path) -> ReviewDoc:
     try:
         with _open(path) as fh:
             data = json.load(fh)
+        if not isinstance(data, dict):
+            raise TypeError(f"a JSON object is expected, not {type(data).__name__}")
         return _doc(data, data.get("path") or str(path), None, data["text"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, EOFError, zlib.error, ValueError, KeyError, TypeError) as exc:
         raise InputError(
             f"{path}: not a `cleaner clean --format json` output ({type(exc).__name__}: {exc})"
         ) from exc
 
 
 def _from_jsonl(path: Path) -> Iterator[ReviewDoc]:
-    with _open(path) as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-                if number == 1 and not _cleaned_record(data):
-                    return  # not the output of a cleaning run
-                if "removed" not in data:
-                    raise KeyError("removed (run with --format json to keep the removed lines)")
-                text = data["clean_text"] if "clean_text" in data else data["text"]
-                url = data.get("url") if isinstance(data.get("url"), str) else None
-                record = next(
-                    (data[k] for k in ("record_id", "id") if data.get(k) is not None), url or number
-                )
-                yield _doc(data, str(path), str(record), text, url)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise InputError(
-                    f"{path}:{number}: not a cleaned record ({type(exc).__name__}: {exc})"
-                ) from exc
+    try:
+        with _open(path) as fh:
+            yield from _records(path, fh)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:  # gzip'd or not, broken
+        raise InputError(f"{path}: cannot be read as cleaned records ({type(exc).__name__}: {exc})") from exc
+
+
+def _records(path: Path, fh: Iterable[str]) -> Iterator[ReviewDoc]:
+    for number, line in enumerate(fh, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            if number == 1 and not _cleaned_record(data):
+                return  # not the output of a cleaning run
+            if "removed" not in data:
+                raise KeyError("removed (run with --format json to keep the removed lines)")
+            text = data["clean_text"] if "clean_text" in data else data["text"]
+            url = data.get("url") if isinstance(data.get("url"), str) else None
+            record = next((data[k] for k in ("record_id", "id") if data.get(k) is not None), url or number)
+            yield _doc(data, str(path), str(record), text, url)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path}:{number}: not a cleaned record ({type(exc).__name__}: {exc})") from exc
 
 
 def _cleaned_record(data: Any) -> bool:

@@ -18,7 +18,7 @@ from html import escape
 from importlib.resources import files
 from pathlib import Path
 
-from ..batch.writer import atomic_output
+from ..batch.writer import atomic_output, read_head
 from ..errors import OutputError
 from .outputs import ReviewDoc
 
@@ -29,6 +29,8 @@ PAGE_SIZE = 50
 #: bins of the score histogram
 HISTOGRAM_BINS = 20
 HISTOGRAM_WIDTH, HISTOGRAM_HEIGHT = 600, 160
+#: what marks a file as a review page, which a new one may replace
+GENERATOR = '<meta name="generator" content="cleaner review">'
 
 
 def band_of(score: float) -> int:
@@ -49,6 +51,8 @@ def write_report(
     """
     if out.is_dir():
         raise OutputError(f"{out} is a folder: name the HTML file to write (e.g. {out / 'review.html'})")
+    if out.is_file() and GENERATOR.encode() not in read_head(out):
+        raise OutputError(f"{out} exists and is not a review page: name a new file, or remove it")
     try:
         # a file name that is not UTF-8 shows as its escapes: the page is never lost over one
         with atomic_output(out, errors="backslashreplace") as fh:
@@ -69,7 +73,7 @@ def _parts(docs: list[ReviewDoc], *, title: str, previous: list[ReviewDoc] | Non
         f"default-src 'none'; style-src '{_digest(css)}'; script-src '{_digest(js)}'; "
         "img-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'"
     )
-    yield '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    yield f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n{GENERATOR}\n'
     yield f'<meta http-equiv="Content-Security-Policy" content="{escape(policy)}">\n'
     yield '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
     yield f"<title>{escape(title)}: {len(docs)} documents</title>\n<style>{css}</style>\n</head>\n<body>\n"
