@@ -83,6 +83,18 @@ def test_the_output_replaces_an_earlier_output_only(tmp_path: Path) -> None:
         assert runner.invoke(app, args).exit_code == 0
 
 
+def test_a_line_that_is_not_utf8_fails_alone_and_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(
+        b'\xef\xbb\xbf{"text": "One.\\nTwo."}\n{"text": "Caf\xe9.", "id": 2}\n{"text": "Three."}\n'
+    )
+    out = runner.invoke(app, ["clean", "--jsonl", str(src), "--field", "text"])
+    assert out.exit_code == 1
+    assert f"{src}:2: not UTF-8 text, as JSON Lines must be" in out.stderr
+    # never passed on with replacement characters: the other fields are promised as they came
+    assert [json.loads(line)["text"] for line in out.stdout.splitlines()] == ["One.\nTwo.", "Three."]
+
+
 def test_broken_lines_are_reported_and_the_rest_cleaned(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl.gz"
     with gzip.open(src, "wt", encoding="utf-8") as fh:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
 import json
 import sys
 import zlib
@@ -70,18 +69,15 @@ def clean_jsonl(
 
 
 @contextlib.contextmanager
-def _open_lines(path: Path | None) -> Iterator[IO[str]]:
-    """The lines of a file, or of stdin for None, as UTF-8 text; inflated when gzip'd."""
+def _open_lines(path: Path | None) -> Iterator[IO[bytes]]:
+    """The lines of a file, or of stdin for None, as bytes (each decoded where it is parsed,
+    so that one line that is not UTF-8 fails alone); inflated when gzip'd."""
     with contextlib.ExitStack() as stack:
         raw = sys.stdin.buffer if path is None else stack.enter_context(open(path, "rb"))
-        text = io.TextIOWrapper(inflating(raw), encoding="utf-8", errors="replace")
-        try:
-            yield text
-        finally:
-            text.detach()  # the file closes with the stack; stdin stays open
+        yield inflating(raw)
 
 
-def _numbered_lines(sources: Sequence[Path | None]) -> Iterator[tuple[str, str]]:
+def _numbered_lines(sources: Sequence[Path | None]) -> Iterator[tuple[str, bytes]]:
     """(file:line, line) of every non-blank line of the sources, in order; InputError naming
     the file when one cannot be read to its end."""
     for src in sources:
@@ -95,11 +91,16 @@ def _numbered_lines(sources: Sequence[Path | None]) -> Iterator[tuple[str, str]]
             raise InputError(f"{where}: cannot read: {exc}") from exc
 
 
-def _clean_line(cleaner: Cleaner, field: str, kind: Kind, task: tuple[str, str]) -> dict[str, Any] | Failure:
+def _clean_line(
+    cleaner: Cleaner, field: str, kind: Kind, task: tuple[str, bytes]
+) -> dict[str, Any] | Failure:
     """The cleaned record of one numbered JSONL line, or why it cannot be cleaned."""
     where, line = task
     try:
-        record = json.loads(line)
+        record = json.loads(line)  # UTF-8, a byte order mark allowed
+    except UnicodeDecodeError as exc:
+        # replacing the bytes would change fields the output promises to keep as they were
+        return Failure.of(where, InputError(f"not UTF-8 text, as JSON Lines must be: {exc}"))
     except ValueError as exc:
         return Failure.of(where, InputError(f"not a JSON object: {exc}"))
     try:
@@ -108,7 +109,7 @@ def _clean_line(cleaner: Cleaner, field: str, kind: Kind, task: tuple[str, str])
         return Failure.of(where, exc)
 
 
-def _lost_line(task: tuple[str, str], error: CleanerError) -> Failure:
+def _lost_line(task: tuple[str, bytes], error: CleanerError) -> Failure:
     return Failure.of(task[0], error)
 
 
