@@ -386,6 +386,23 @@ def test_a_file_name_that_is_not_utf8_is_cleaned_and_named(tmp_path: Path) -> No
     assert "caf\\udce9.html" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
+def test_the_same_input_given_twice_is_cleaned_once(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("One.\nTwo.", encoding="utf-8")
+    again = tmp_path / "a" / ".." / "a" / "x.txt"
+    out = runner.invoke(app, ["clean", str(tmp_path / "a" / "x.txt"), str(again), "-o", str(tmp_path / "o")])
+    assert out.exit_code == 0, out.output
+    assert "1 file(s) cleaned" in out.stderr
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "x.txt").write_text("Three.\nFour.", encoding="utf-8")
+    out = runner.invoke(
+        app,
+        ["clean", str(tmp_path / "a" / "x.txt"), str(tmp_path / "b" / "x.txt"), "-o", str(tmp_path / "p")],
+    )
+    assert out.exit_code == 1
+    assert "clean them into separate output folders" in out.stderr
+
+
 def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:
     big = tmp_path / "big.html"
     big.write_bytes(b"<p>" + b"x" * 2_000_000 + b"</p>")

@@ -131,14 +131,21 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
         else:
             failed.append(Outcome.failed(Job(path, None, str(path)), InputError("no such file or folder")))
     # two inputs mapping to one output (same relative name under two folders): the first
-    # keeps it, the others fail by name; nothing is overwritten
+    # keeps it, the others fail by name; nothing is overwritten. The same file given twice
+    # (a/x.html and a/../a/x.html) is cleaned once.
     first: dict[Path, Job] = {}
     unique: list[Job] = []
     for job in jobs:
         if job.dest is None:
             unique.append(job)
         elif job.dest in first:
-            message = f"output {job.dest} is already the output of {first[job.dest].display}; clean the folders separately"
+            kept = first[job.dest].src
+            if job.src is not None and kept is not None and real_path(job.src) == real_path(kept):
+                continue
+            message = (
+                f"output {job.dest} is already the output of {first[job.dest].display}; "
+                "clean them into separate output folders"
+            )
             failed.append(Outcome.failed(job, InputError(message)))
         else:
             first[job.dest] = job
