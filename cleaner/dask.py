@@ -11,6 +11,7 @@ same file system (NFS, a shared volume) under the same paths.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import Iterator, Sequence
@@ -19,6 +20,7 @@ from typing import Any
 
 from .api import Cleaner, Kind
 from .batch.files import MAX_INPUT_BYTES, Job, Outcome, kind_of, read_input, run_job
+from .batch.pool import guarded
 from .batch.records import clean_record, cleaned_fields
 from .batch.report import Failure
 from .errors import CleanerError, InputError, SchedulerError
@@ -117,4 +119,4 @@ def run_on_cluster(client: Any, cleaner: Cleaner, jobs: Sequence[Job], **options
 
 
 def _run(job: Job, *, cleaner: Cleaner, options: dict[str, Any]) -> Outcome:
-    return run_job(cleaner, job, **options)
+    return guarded(functools.partial(run_job, cleaner, **options), Outcome.failed, job)

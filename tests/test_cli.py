@@ -403,6 +403,24 @@ def test_the_same_input_given_twice_is_cleaned_once(tmp_path: Path) -> None:
     assert "clean them into separate output folders" in out.stderr
 
 
+@pytest.mark.parametrize("args", [["clean", "-"], ["clean", "--jsonl", "-"]])
+def test_a_closed_stdin_is_named(args: list[str]) -> None:
+    import subprocess
+    import sys
+
+    # `cleaner clean - <&-`: the process starts without fd 0
+    proc = subprocess.run(
+        [sys.executable, "-m", "cleaner", *args],
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.close(0),
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "stdin is closed: pipe the input in, or name a file" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:
     big = tmp_path / "big.html"
     big.write_bytes(b"<p>" + b"x" * 2_000_000 + b"</p>")

@@ -95,6 +95,44 @@ def test_a_line_that_is_not_utf8_fails_alone_and_a_byte_order_mark_is_read(tmp_p
     assert [json.loads(line)["text"] for line in out.stdout.splitlines()] == ["One.\nTwo.", "Three."]
 
 
+def test_a_rerun_replaces_an_output_whose_first_record_is_long(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    page = "<html><body>" + "<p>A paragraph of the article that goes on and on.</p>" * 3000 + "</body></html>"
+    src.write_text(json.dumps({"html": page}) + "\n", encoding="utf-8")
+    args = ["clean", "--jsonl", str(src), "-o", str(tmp_path / "o.jsonl")]
+    for _ in range(2):
+        out = runner.invoke(app, args)
+        assert out.exit_code == 0, out.output
+    assert (tmp_path / "o.jsonl").stat().st_size > 100_000
+
+
+@pytest.mark.parametrize("kind", ["blank first line", "truncated gzip", "symlink", "fifo"])
+def test_other_files_at_the_output_or_failures_place_are_kept(tmp_path: Path, kind: str) -> None:
+    import os
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "One.\\nTwo."}\n', encoding="utf-8")
+    target = tmp_path / "target.jsonl"
+    if kind == "blank first line":
+        target.write_text("\nmy notes\n", encoding="utf-8")
+    elif kind == "truncated gzip":
+        target = tmp_path / "target.jsonl.gz"
+        target.write_bytes(gzip.compress(b'{"mine": "keep"}\n' * 1000)[:12])
+    elif kind == "symlink":
+        (tmp_path / "elsewhere.jsonl").write_text("", encoding="utf-8")
+        target.symlink_to(tmp_path / "elsewhere.jsonl")
+    else:
+        os.mkfifo(target)  # never opened: a reader here would block
+    for option in ("-o", "--errors"):
+        extra = ["-o", str(tmp_path / "o.jsonl")] if option == "--errors" else []
+        out = runner.invoke(
+            app, ["clean", "--jsonl", str(src), "--field", "text", option, str(target), *extra]
+        )
+        assert out.exit_code == 2, (option, out.output)
+        assert "exists and" in out.stderr
+    assert target.is_symlink() == (kind == "symlink")
+
+
 def test_broken_lines_are_reported_and_the_rest_cleaned(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl.gz"
     with gzip.open(src, "wt", encoding="utf-8") as fh:

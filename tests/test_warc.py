@@ -114,6 +114,17 @@ def test_cli_writes_one_record_per_html_response(tmp_path: Path, name: str, jobs
     assert "skipped 2 non-HTML response(s), 1 revisit(s), 2 other record(s)" in result.stderr
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_rerun_replaces_its_own_output(tmp_path: Path, fmt: str) -> None:
+    crawl = tmp_path / "crawl.warc.gz"
+    write_crawl(crawl, compress=True)
+    args = ["clean", str(crawl), "-o", str(tmp_path / "w.jsonl"), "-f", fmt]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+
+
 def test_library_reads_an_arc_file(tmp_path: Path) -> None:
     from cleaner.warc import ArchiveStats, clean_archive
 

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from ..api import Cleaner, Kind
 from ..document import GZIP_MAGIC, gunzip
@@ -274,9 +274,16 @@ def run_job(
         return Outcome.failed(job, exc)
 
 
+def stdin_bytes() -> IO[bytes]:
+    """This process's stdin, as bytes; InputError when it has none (closed: `<&-`)."""
+    if sys.stdin is None:
+        raise InputError("stdin is closed: pipe the input in, or name a file")
+    return sys.stdin.buffer
+
+
 def _read_stdin() -> bytes:
     try:
-        return sys.stdin.buffer.read()
+        return stdin_bytes().read()
     except OSError as exc:
         raise InputError(f"cannot read stdin: {exc.strerror or exc}") from exc
 

@@ -36,18 +36,20 @@ def ordered_map(
     `lost(task, error)` stands in for its result, and a fresh worker takes the next task.
     So does an unexpected exception (a bug), in any process, its traceback printed.
     """
-    guarded = functools.partial(_guarded, work, lost)
+    safe = functools.partial(guarded, work, lost)
     if workers <= 1:
-        yield from map(guarded, tasks)
+        yield from map(safe, tasks)
         return
-    pool = _Pool(guarded, workers, None if time_limit is None else time_limit + HARD_LIMIT_GRACE)
+    pool = _Pool(safe, workers, None if time_limit is None else time_limit + HARD_LIMIT_GRACE)
     try:
         yield from pool.run(tasks, lost)
     finally:
         pool.close()
 
 
-def _guarded(work: Callable[[Any], Any], lost: Callable[[Any, CleanerError], Any], task: Any) -> Any:
+def guarded(work: Callable[[Any], Any], lost: Callable[[Any, CleanerError], Any], task: Any) -> Any:
+    """`work(task)`, or `lost(task, WorkerError)` with the traceback printed when it raises
+    anything but a CleanerError: a bug on one input costs that input only."""
     try:
         return work(task)
     except CleanerError:

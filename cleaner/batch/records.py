@@ -17,6 +17,7 @@ from ..api import Cleaner, Kind
 from ..document import inflating
 from ..errors import CleanerError, InputError
 from ..filter import CleanResult
+from .files import stdin_bytes
 from .pool import ordered_map
 from .report import Failure
 from .writer import atomic_output, json_text
@@ -49,8 +50,8 @@ def clean_jsonl(
 
     Each record gains `clean_text` and `removed` (line, text, score, reason). The record's
     `url`, if any, is passed to extraction. A broken line or a record without the field is
-    passed to `on_error` (its path is `FILE:LINE`) and left out. `.gz` paths are
-    (de)compressed; None means stdin/stdout. A file output is written atomically. Records
+    passed to `on_error` (its path is `FILE:LINE`) and left out. gzip'd inputs are inflated
+    (told by content), a `.gz` output is compressed; None means stdin/stdout. A file output is written atomically. Records
     are cleaned in `workers` processes, read lazily and written in order.
     """
     stats = StreamStats()
@@ -73,7 +74,7 @@ def _open_lines(path: Path | None) -> Iterator[IO[bytes]]:
     """The lines of a file, or of stdin for None, as bytes (each decoded where it is parsed,
     so that one line that is not UTF-8 fails alone); inflated when gzip'd."""
     with contextlib.ExitStack() as stack:
-        raw = sys.stdin.buffer if path is None else stack.enter_context(open(path, "rb"))
+        raw = stdin_bytes() if path is None else stack.enter_context(open(path, "rb"))
         yield inflating(raw)
 
 
@@ -129,6 +130,12 @@ def jsonl_output(dest: Path | None) -> Iterator[Callable[[dict[str, Any]], None]
             out.write(json_text(record) + "\n")
 
         yield write
+
+
+def is_output_record(record: Any) -> bool:
+    """Whether a JSON value is a record cleaner writes: a JSONL record (`clean_text` added) or
+    a web archive's response (`record_id` and `text`)."""
+    return isinstance(record, dict) and ("clean_text" in record or {"record_id", "text"} <= record.keys())
 
 
 def clean_record(cleaner: Cleaner, record: dict[str, Any], field: str, kind: Kind = "auto") -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import errors
 from ..errors import CleanerError, ConfigError, OutputError
-from .writer import first_record, json_text, real_path, write_atomic
+from .writer import json_text, real_path, replaceable, write_atomic
 
 #: the keys of every record of a failures file
 FAILURE_KEYS = ("path", "error", "message")
@@ -48,9 +48,9 @@ class Failure:
 
 
 def check_failures_file(path: Path, taken: Iterable[Path] = ()) -> None:
-    """Raise ConfigError unless `path` may be (re)written as a failures file: not stdin/stdout,
-    not a folder, not one of the run's inputs or outputs (`taken`), and, when it exists,
-    empty or a failures file already (an earlier run's, rewritten each run)."""
+    """Raise ConfigError unless `path` may be (re)written as a failures file: not '-', not one
+    of the run's inputs or outputs (`taken`), and nothing there or an earlier failures file
+    (writer.replaceable: never a folder, device, FIFO, symlink or other file)."""
     where = f"the failures file {path} (--errors; errors= in Python)"
     if str(path) == "-":
         raise ConfigError(f"{where}: name a file; stdout carries the data")
@@ -58,13 +58,12 @@ def check_failures_file(path: Path, taken: Iterable[Path] = ()) -> None:
         raise ConfigError(f"{where} is a folder: name a file in it")
     if real_path(path) in {real_path(p) for p in taken}:
         raise ConfigError(f"{where} is also an input or an output of this run: name another file")
-    if path.is_file() and not _holds_failures(first_record(path)):
+    if not replaceable(path, _a_failure):
         raise ConfigError(f"{where} exists and holds something else: name a new file, or remove it")
 
 
-def _holds_failures(record: Any) -> bool:
-    """Whether the first record of a file shows it empty or a failures file."""
-    return record is None or (isinstance(record, dict) and tuple(record) == FAILURE_KEYS)
+def _a_failure(record: Any) -> bool:
+    return isinstance(record, dict) and tuple(record) == FAILURE_KEYS
 
 
 def write_failures(path: Path, failures: list[Failure]) -> None:

@@ -10,9 +10,9 @@ from typing import Any
 from ..api import Cleaner, Kind
 from ..document import looks_binary
 from ..errors import ConfigError, InputError
-from .records import clean_jsonl, jsonl_output
+from .records import clean_jsonl, is_output_record, jsonl_output
 from .report import Failure, check_failures_file, write_failures
-from .writer import first_record, read_head, real_path
+from .writer import read_head, real_path, replaceable
 
 
 def clean_streams(
@@ -35,7 +35,8 @@ def clean_streams(
     happens, and written to `errors` as JSONL); an input that does not exist is one of them,
     as in a file batch. Archive records carry their removed lines with `with_removed` (JSONL
     records always do). Raises ConfigError for inputs that are folders or other non-files,
-    stdin given for an archive, or an output that is also an input.
+    stdin given for an archive, an output that is also an input, and an output or `errors`
+    file where another file is (one this kind of run did not write: writer.replaceable).
     """
     failures: list[Failure] = []
 
@@ -59,7 +60,7 @@ def clean_streams(
             raise ConfigError(f"{src} looks like a binary file, not JSONL records")
     if dest is not None and any(s is not None and real_path(s) == real_path(dest) for s in sources):
         raise ConfigError(f"output {dest} is also an input")
-    if dest is not None and dest.is_file() and not _an_output(first_record(dest)):
+    if dest is not None and not replaceable(dest, is_output_record):
         raise ConfigError(
             f"output {dest} exists and is not an earlier output of cleaner: name a new file, or remove it"
         )
@@ -78,11 +79,6 @@ def clean_streams(
             write_failures(errors, failures)
     missing = len(paths) - len(sources)
     return summary + (f"; {missing} input(s) not found" if missing else ""), failures
-
-
-def _an_output(record: Any) -> bool:
-    """Whether the first record of a file shows it empty or written by a JSONL/archive run."""
-    return record is None or (isinstance(record, dict) and "clean_text" in record)
 
 
 def _clean_archives(

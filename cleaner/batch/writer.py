@@ -12,7 +12,7 @@ import os
 import stat
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -78,16 +78,21 @@ def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
         return b""
 
 
-def first_record(path: Path) -> Any:
-    """The JSON value on the first line of a (JSONL) file; None when it is empty, and
-    NotImplemented when that line is not JSON: what tells an earlier output of cleaner."""
-    line = read_head(path, 64 * 1024).split(b"\n", 1)[0].strip()
-    if not line:
-        return None
+def replaceable(path: Path, ours: Callable[[Any], bool]) -> bool:
+    """Whether a run may write its one JSONL file (an output, the failures) at `path`: nothing
+    there yet, or a regular file with no record, or whose first record `ours` recognises as
+    an earlier run's. A folder, device, FIFO or symlink, a file that cannot be read, and any
+    other file are kept."""
+    if not path.exists() and not path.is_symlink():
+        return True
+    if path.is_symlink() or not path.is_file():
+        return False
     try:
-        return json.loads(line)
-    except ValueError:
-        return NotImplemented
+        with open(path, "rb") as raw:
+            line = next((line for line in inflating(raw) if line.strip()), None)
+        return line is None or ours(json.loads(line))
+    except (OSError, EOFError, zlib.error, ValueError):
+        return False
 
 
 def json_text(obj: Any, indent: int | None = None) -> str:

@@ -7,14 +7,17 @@ and from JSONL outputs that carry `removed` (`--jsonl` runs, web archives with `
 
 from __future__ import annotations
 
-import gzip
+import contextlib
+import io
 import json
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from ..batch.records import is_output_record
+from ..document import inflating
 from ..errors import InputError
 
 #: reason hints that carry details after a colon ("words: 'a', 'b'") are grouped by their head
@@ -88,10 +91,11 @@ def output_files(root: Path) -> list[Path]:
     return [p for p in files if p.name.removesuffix(".gz").endswith((".json", ".jsonl"))]
 
 
-def _open(path: Path) -> Any:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
+@contextlib.contextmanager
+def _open(path: Path) -> Iterator[IO[str]]:
+    """A file as UTF-8 text, inflated when gzip'd (by its content, as cleaner reads inputs)."""
+    with open(path, "rb") as raw:
+        yield io.TextIOWrapper(inflating(raw), encoding="utf-8")
 
 
 def _from_json(path: Path) -> ReviewDoc:
@@ -134,10 +138,9 @@ def _records(path: Path, fh: Iterable[str]) -> Iterator[ReviewDoc]:
 
 
 def _cleaned_record(data: Any) -> bool:
-    """Whether a JSONL record looks like cleaner's output (text plus removed lines as objects)."""
+    """Whether a JSONL record is cleaner's output with its removed lines (objects)."""
     removed = data.get("removed") if isinstance(data, dict) else None
-    has_text = isinstance(data, dict) and ("clean_text" in data or "text" in data)
-    return has_text and isinstance(removed, list) and all(isinstance(r, dict) for r in removed)
+    return is_output_record(data) and isinstance(removed, list) and all(isinstance(r, dict) for r in removed)
 
 
 def _doc(data: dict[str, Any], path: str, record: str | None, text: str, url: str | None = None) -> ReviewDoc:

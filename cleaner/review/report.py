@@ -51,7 +51,8 @@ def write_report(
     """
     if out.is_dir():
         raise OutputError(f"{out} is a folder: name the HTML file to write (e.g. {out / 'review.html'})")
-    if out.is_file() and GENERATOR.encode() not in read_head(out):
+    there = out.exists() or out.is_symlink()
+    if there and (out.is_symlink() or not out.is_file() or GENERATOR.encode() not in read_head(out)):
         raise OutputError(f"{out} exists and is not a review page: name a new file, or remove it")
     try:
         # a file name that is not UTF-8 shows as its escapes: the page is never lost over one
