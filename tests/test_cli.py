@@ -421,6 +421,15 @@ def test_a_closed_stdin_is_named(args: list[str]) -> None:
     assert "Traceback" not in proc.stderr
 
 
+def test_output_folders_of_earlier_runs_are_not_cleaned_again(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("One.\nTwo.", encoding="utf-8")
+    assert runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out")]).exit_code == 0
+    out = runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out2")])
+    assert out.exit_code == 0, out.output
+    assert f"passed over output folder(s) of earlier runs: {tmp_path / 'out'}" in out.stderr
+    assert sorted(output_tree(tmp_path / "out2")) == ["a.txt.txt"]
+
+
 def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:
     big = tmp_path / "big.html"
     big.write_bytes(b"<p>" + b"x" * 2_000_000 + b"</p>")

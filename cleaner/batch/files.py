@@ -88,6 +88,8 @@ class Plan:
     passed_over: int = 0
     #: folders given with nothing to clean in them
     empty: list[str] = field(default_factory=list)
+    #: output folders of earlier runs (they hold a run log) found inside input folders
+    earlier_outputs: list[str] = field(default_factory=list)
 
 
 def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
@@ -117,7 +119,7 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
             )
         if path.is_dir():
             before = len(jobs)
-            for file in _walk(path, skip=out_resolved):
+            for file in _walk(path, skip=out_resolved, outputs=todo.earlier_outputs):
                 if _suffix(file) in NOT_PAGES:
                     todo.passed_over += 1
                     continue
@@ -160,11 +162,15 @@ def _suffix(path: Path) -> str:
     return Path(name.split("?", 1)[0]).suffix
 
 
-def _walk(root: Path, skip: Path | None) -> Iterator[Path]:
-    """Files under a folder in sorted order, not following symlinked folders, skipping `skip`."""
+def _walk(root: Path, skip: Path | None, outputs: list[str]) -> Iterator[Path]:
+    """Files under a folder in sorted order, not following symlinked folders, skipping `skip`
+    and the output folders of earlier runs below it (noted in `outputs`)."""
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames if skip is None or real_path(here / d) != skip)
+        # outputs of an earlier run (-o inside the input folder) are not pages to clean again
+        outputs.extend(str(here / d) for d in dirnames if (here / d / RUN_LOG).is_file())
+        dirnames[:] = [d for d in dirnames if not (here / d / RUN_LOG).is_file()]
         for name in sorted(filenames):
             if name != RUN_LOG and not name.endswith(TMP_SUFFIX):  # an output folder's own files
                 yield here / name

@@ -92,6 +92,8 @@ class BatchReport:
     passed_over: int = 0
     #: folders given with nothing to clean in them
     empty_folders: list[str] = field(default_factory=list)
+    #: output folders of earlier runs inside the input folders, passed over
+    earlier_outputs: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -125,4 +127,6 @@ class BatchReport:
             line += f"; {self.passed_over} file(s) passed over by type (images, styles, scripts, data)"
         if self.empty_folders:
             line += f"; nothing to clean in {', '.join(self.empty_folders)}"
+        if self.earlier_outputs:
+            line += f"; passed over output folder(s) of earlier runs: {', '.join(self.earlier_outputs)}"
         return line

@@ -256,7 +256,8 @@ def _clean_files(
         done = "outputs written so far are kept; rerun the same command to finish" if output else "stopped"
         err(f"interrupted: {done}")
         raise typer.Exit(130) from exc
-    if not quiet and (output is not None or report.failed or report.empty_folders or report.passed_over):
+    noteworthy = report.failed or report.empty_folders or report.passed_over or report.earlier_outputs
+    if not quiet and (output is not None or noteworthy):
         err(report.summary())
     if report.failed:
         raise typer.Exit(1)
