@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from contextlib import suppress
 from functools import lru_cache
 from typing import Any
@@ -22,6 +23,7 @@ _CONTAINER_TAG = re.compile(r"</?(?:div|span|section|font|center|td|tr|table|tbo
 #: trafilatura and htmldate keep per-process caches (some unbounded): clear them this often
 RESET_CACHES_EVERY = 1000
 _pages_since_reset = 0
+_THREAD = threading.local()
 
 
 def read_metadata(result: Any, url: str | None = None) -> dict[str, Any]:
@@ -31,32 +33,47 @@ def read_metadata(result: Any, url: str | None = None) -> dict[str, Any]:
     if metadata["url"] is None:
         metadata["url"] = url
     if metadata["hostname"] is None and metadata["url"]:
-        metadata["hostname"] = urlsplit(metadata["url"]).hostname
+        with suppress(ValueError):  # a malformed URL ("http://[bad") names no host
+            metadata["hostname"] = urlsplit(metadata["url"]).hostname
     return metadata
 
 
-@lru_cache(maxsize=1)
 def _parser() -> Any:
-    """trafilatura's HTML parser, with lxml's C-level element classes instead of lxml.html's.
+    """trafilatura's HTML parser, with lxml's C-level element classes instead of lxml.html's;
+    one per thread (threads sharing one lxml parser crashed the process: double free).
 
     lxml.html picks each element's Python class by a Python call whenever an element is
     touched; trafilatura and the page-facts walk touch every element several times, so the
     C-level default lookup (every element an HtmlElement) makes the whole extraction ~5-10 %
     faster. trafilatura uses no form-element methods, and test_page checks the text is its own.
     """
-    from lxml import etree, html
-    from trafilatura.utils import HTML_PARSER
+    parser = getattr(_THREAD, "parser", None)
+    if parser is None:
+        from lxml import etree, html
+        from trafilatura.utils import HTML_PARSER
 
-    parser = HTML_PARSER.copy()
-    parser.set_element_class_lookup(
-        etree.ElementDefaultClassLookup(
-            element=html.HtmlElement,
-            comment=html.HtmlComment,
-            pi=html.HtmlProcessingInstruction,
-            entity=html.HtmlEntity,
+        parser = HTML_PARSER.copy()
+        parser.set_element_class_lookup(
+            etree.ElementDefaultClassLookup(
+                element=html.HtmlElement,
+                comment=html.HtmlComment,
+                pi=html.HtmlProcessingInstruction,
+                entity=html.HtmlEntity,
+            )
         )
-    )
+        _THREAD.parser = parser
     return parser
+
+
+@lru_cache(maxsize=1)
+def warm_up() -> None:
+    """Import, once, what cleaning imports on first use: a time limit firing inside an import
+    leaves that module's import lock held, and every other thread waiting on it for ever."""
+    import charset_normalizer  # noqa: F401
+    import trafilatura.meta
+    import trafilatura.utils
+    import trafilatura.xml  # noqa: F401
+    from lxml import etree, html  # noqa: F401
 
 
 def load_tree(html: str) -> Any:

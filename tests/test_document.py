@@ -196,6 +196,14 @@ def test_what_clean_cannot_take_is_a_typed_error(call: Any, error: type[Exceptio
         call(cleaner.Cleaner())
 
 
+@pytest.mark.parametrize(
+    "source", ["One line.\nTwo lines.", "<html><body><p>One paragraph.</p></body></html>"]
+)
+def test_a_malformed_url_names_no_host(source: str) -> None:
+    result = cleaner.Cleaner().clean(source, url="http://[bad", with_metadata=True)
+    assert result.metadata["url"] == "http://[bad" and result.metadata["hostname"] is None
+
+
 def test_a_url_that_is_not_a_string_is_an_input_error() -> None:
     with pytest.raises(cleaner.InputError, match="url must be a string"):
         cleaner.Cleaner().clean_html("<html><body><p>x</p></body></html>", url=123)  # type: ignore[arg-type]

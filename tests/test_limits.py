@@ -102,6 +102,49 @@ def test_pathological_page_fails_within_the_limit_in_threads(slow_page: Path) ->
     assert results["normal"] == Cleaner().clean_html(normal).text
 
 
+def test_a_short_limit_on_a_cold_start_in_threads_never_hangs() -> None:
+    """The first call imports trafilatura (~0.1 s): a limit firing inside that import left its
+    lock held, and the other threads waited on it for ever. Imports now come before the limit."""
+    import subprocess
+    import sys
+
+    code = f"""
+import threading, cleaner
+page = open({str(CASES / "pages" / "01_related_list.html")!r}, encoding="utf-8").read()
+c = cleaner.Cleaner(time_limit=0.02)
+def job():
+    for _ in range(3):
+        try:
+            c.clean_html(page)
+        except cleaner.TimeLimitError:
+            pass
+threads = [threading.Thread(target=job) for _ in range(4)]
+[t.start() for t in threads]
+[t.join(30) for t in threads]
+print("hung" if any(t.is_alive() for t in threads) else "done")
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.stdout.strip() == "done", proc.stderr[-2000:]
+
+
+def test_threads_sharing_a_cleaner_get_the_sequential_results() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cleaner.extract import _parser
+
+    pages = [p.read_bytes() for p in sorted((CASES / "pages").glob("*.html"))]
+    c = Cleaner(time_limit=None)
+    alone = [c.clean_html(p).text for p in pages]
+    with ThreadPoolExecutor(4) as pool:
+        shared = list(pool.map(lambda i: c.clean_html(pages[i % len(pages)]).text, range(8 * len(pages))))
+        # an lxml parser shared by threads crashed the process (double free): one each
+        parsers = set(pool.map(lambda _: id(_parser()), range(16)))
+    assert shared == [alone[i % len(pages)] for i in range(8 * len(pages))]
+    assert id(_parser()) not in parsers
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_cli_reports_the_pathological_page_and_cleans_the_rest(
     slow_page: Path, tmp_path: Path, jobs: str
