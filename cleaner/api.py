@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,16 @@ class Cleaner:
     """
 
     def __init__(self, model: str | Path | None = None, settings: Settings | None = None, **options: Any):
+        if not (model is None or isinstance(model, str | os.PathLike)):
+            raise ConfigError(
+                f"model is the path of a model folder, not {type(model).__name__} {model!r}; "
+                "thresholds and other options are keywords (Cleaner(trailing_threshold=0.6))"
+            )
+        if not (settings is None or isinstance(settings, Settings)):
+            raise ConfigError(
+                f"settings must be a cleaner.Settings, not {type(settings).__name__}; "
+                "or give the options as keywords (Cleaner(fast=True))"
+            )
         self.model_path = Path(model) if model is not None else None
         self.settings = (settings or Settings()).with_options(**options)
         self.model_: Model = load_model(self.model_path)

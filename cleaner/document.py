@@ -27,6 +27,8 @@ TIE = 0.1
 #: the most a gzip'd input may inflate to
 MAX_GUNZIPPED_BYTES = 100 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
+#: the escape sequences that switch ISO-2022-JP/-KR text into its double-byte sets
+_ISO2022 = re.compile(rb"\x1b(?:\$[@B]|\$\([CDQ]|\$\)C|\(J)")
 #: a lone surrogate: what undecodable bytes become in a str (file names, surrogateescape) and
 #: what a broken "\\ud83d" JSON escape gives; no UTF-8 text can hold one
 SURROGATE = re.compile("[\ud800-\udfff]")
@@ -247,6 +249,15 @@ def decode(data: bytes) -> str:
                 raise DecodeError(
                     f"starts with a {encoding} byte-order mark but is not {encoding}: {exc}"
                 ) from exc
+    if data.isascii() and _ISO2022.search(data):
+        # 7-bit ISO-2022 (older Japanese and Korean pages) is valid ASCII, hence valid UTF-8:
+        # its escape sequences tell it
+        declared = _declared_charset(data[:SNIFF_BYTES]) or ""
+        guess = "iso2022_kr" if b"\x1b$)C" in data else "iso2022_jp_2"
+        for encoding in (declared, guess):
+            if encoding.startswith("iso2022"):
+                with suppress(UnicodeDecodeError):
+                    return data.decode(encoding)
     # valid UTF-8 with non-ASCII bytes is almost never another encoding, whatever is declared
     try:
         return data.decode("utf-8")

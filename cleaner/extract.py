@@ -19,7 +19,12 @@ METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "de
 EXTRACT_VERSION = 8
 #: nesting deeper than this loses content in the HTML parser (libxml2 stops at 256 levels)
 MAX_PARSER_DEPTH = 250
-_CONTAINER_TAG = re.compile(r"</?(?:div|span|section|font|center|td|tr|table|tbody)\b[^>]*>", re.I)
+#: tags that nest (blocks, and inline styling pages pile up): what a flattened retry drops
+_CONTAINER_TAG = re.compile(
+    r"</?(?:div|span|section|font|center|td|tr|table|tbody|article|main|aside|header|footer|nav|form|"
+    r"figure|blockquote|ul|ol|i|b|em|strong|small|u|s|sup|sub|mark)\b[^>]*>",
+    re.I,
+)
 #: trafilatura and htmldate keep per-process caches (some unbounded): clear them this often
 RESET_CACHES_EVERY = 1000
 _pages_since_reset = 0

@@ -62,6 +62,9 @@ def test_undeclared_single_byte_text(encoding: str, text: str) -> None:
     [
         ("shift_jis", "市立図書館が二年間の改修工事を終え、土曜日に再開した。"),
         ("gb18030", "经过两年的建设，沿江自行车道正式开通。"),
+        # 7-bit: valid ASCII, so valid UTF-8; its escape sequences tell it
+        ("iso2022_jp", "市立図書館が二年間の改修工事を終え、土曜日に再開した。"),
+        ("iso2022_kr", "시립 도서관이 2년간의 공사를 마치고 토요일에 다시 문을 열었다."),
     ],
 )
 def test_cjk_with_and_without_declaration(encoding: str, text: str) -> None:
@@ -189,6 +192,12 @@ def test_text_that_looks_like_html_is_cleaned_as_text_when_told() -> None:
         (lambda c: c.clean("x", kind="xml"), cleaner.ConfigError, "kind must be 'auto', 'html' or 'text'"),
         (lambda c: c.clean(123), cleaner.InputError, "expected str or bytes, got int"),
         (lambda c: c.clean(b"PK\x03\x04\x00\x00binary"), cleaner.InputError, "binary file"),
+        (lambda c: cleaner.Cleaner(0.5), cleaner.ConfigError, "options are keywords"),
+        (
+            lambda c: cleaner.Cleaner(settings={"fast": True}),
+            cleaner.ConfigError,
+            "must be a cleaner.Settings",
+        ),
     ],
 )
 def test_what_clean_cannot_take_is_a_typed_error(call: Any, error: type[Exception], message: str) -> None:
@@ -276,7 +285,11 @@ def test_gzipped_page_is_inflated() -> None:
         cleaner.clean_html(packed[: len(packed) // 2])  # half a download: not half a page
 
 
-def test_text_under_pathological_nesting_is_found() -> None:
+@pytest.mark.parametrize(
+    ("opening", "depth"), [("<div>", 10_000), ("<div><i>", 130), ("<b>", 300), ("<ul>", 300)]
+)
+def test_text_under_pathological_nesting_is_found(opening: str, depth: int) -> None:
     paragraph = "<p>" + "Real article text that sits far below the parser's depth limit. " * 4 + "</p>"
-    page = "<html><body>" + "<div>" * 10_000 + paragraph * 4 + "</div>" * 10_000 + "</body></html>"
+    closing = "".join(f"</{tag}" for tag in reversed(opening.split("<")[1:]))
+    page = "<html><body>" + opening * depth + paragraph * 4 + closing * depth + "</body></html>"
     assert "far below the parser's depth limit" in cleaner.clean_html(page)
