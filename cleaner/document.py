@@ -252,9 +252,9 @@ def decode(data: bytes) -> str:
     if data.isascii() and _ISO2022.search(data):
         # 7-bit ISO-2022 (older Japanese and Korean pages) is valid ASCII, hence valid UTF-8:
         # its escape sequences tell it
-        declared = _declared_charset(data[:SNIFF_BYTES]) or ""
+        label = _declared_charset(data[:SNIFF_BYTES]) or ""
         guess = "iso2022_kr" if b"\x1b$)C" in data else "iso2022_jp_2"
-        for encoding in (declared, guess):
+        for encoding in (label, guess):
             if encoding.startswith("iso2022"):
                 with suppress(UnicodeDecodeError):
                     return data.decode(encoding)
