@@ -72,8 +72,8 @@ def _parser() -> Any:
 
 @lru_cache(maxsize=1)
 def warm_up() -> None:
-    """Import, once, what cleaning imports on first use: a time limit firing inside an import
-    leaves that module's import lock held, and every other thread waiting on it for ever."""
+    """Import, once, what cleaning imports on first use, before a time limit is armed: the
+    limit waits while a thread imports (limits._importing), and would wait long on a cold start."""
     import charset_normalizer  # noqa: F401
     import trafilatura.meta
     import trafilatura.utils

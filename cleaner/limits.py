@@ -14,6 +14,7 @@ import ctypes
 import heapq
 import itertools
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +28,9 @@ _IDLE_WAIT = 60.0
 #: after firing, the exception is raised again this often until the block ends: library code
 #: with a broad `except Exception` (trafilatura has some) may swallow one
 _REFIRE = 0.2
+#: a thread inside an import is not interrupted (the exception would leave the module's
+#: import lock held and every other thread waiting on it): the watchdog looks again this soon
+_IMPORT_WAIT = 0.01
 _set_async_exc = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.py_object)(
     ("PyThreadState_SetAsyncExc", ctypes.pythonapi)
 )
@@ -88,10 +92,23 @@ class _Watchdog:
                     self._lock.wait(wait)
                     continue
                 heapq.heappop(self._heap)
-                due.fired = True
-                _set_async_exc(due.thread_id, TimeLimitError)
-                due.at = time.monotonic() + _REFIRE
+                if _importing(due.thread_id):
+                    due.at = time.monotonic() + _IMPORT_WAIT
+                else:
+                    due.fired = True
+                    _set_async_exc(due.thread_id, TimeLimitError)
+                    due.at = time.monotonic() + _REFIRE
                 heapq.heappush(self._heap, due)
+
+
+def _importing(thread_id: int) -> bool:
+    """Whether a thread is running an import (a frame of importlib's bootstrap on its stack)."""
+    frame = sys._current_frames().get(thread_id)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 _WATCHDOG = _Watchdog()

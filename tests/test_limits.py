@@ -129,6 +129,20 @@ print("hung" if any(t.is_alive() for t in threads) else "done")
     assert proc.stdout.strip() == "done", proc.stderr[-2000:]
 
 
+def test_the_watchdog_sees_a_thread_inside_an_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from cleaner.limits import _importing
+
+    (tmp_path / "probe_import.py").write_text(
+        "import threading\nfrom cleaner.limits import _importing\nDURING = _importing(threading.get_ident())\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert importlib.import_module("probe_import").DURING
+    assert not _importing(threading.get_ident())
+
+
 def test_threads_sharing_a_cleaner_get_the_sequential_results() -> None:
     from concurrent.futures import ThreadPoolExecutor
 

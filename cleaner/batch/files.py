@@ -169,8 +169,9 @@ def _walk(root: Path, skip: Path | None, outputs: list[str]) -> Iterator[Path]:
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames if skip is None or real_path(here / d) != skip)
         # outputs of an earlier run (-o inside the input folder) are not pages to clean again
-        outputs.extend(str(here / d) for d in dirnames if (here / d / RUN_LOG).is_file())
-        dirnames[:] = [d for d in dirnames if not (here / d / RUN_LOG).is_file()]
+        earlier = {d for d in dirnames if (here / d / RUN_LOG).is_file()}
+        outputs.extend(str(here / d) for d in dirnames if d in earlier)
+        dirnames[:] = [d for d in dirnames if d not in earlier]
         for name in sorted(filenames):
             if name != RUN_LOG and not name.endswith(TMP_SUFFIX):  # an output folder's own files
                 yield here / name

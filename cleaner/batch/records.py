@@ -51,8 +51,9 @@ def clean_jsonl(
     Each record gains `clean_text` and `removed` (line, text, score, reason). The record's
     `url`, if any, is passed to extraction. A broken line or a record without the field is
     passed to `on_error` (its path is `FILE:LINE`) and left out. gzip'd inputs are inflated
-    (told by content), a `.gz` output is compressed; None means stdin/stdout. A file output is written atomically. Records
-    are cleaned in `workers` processes, read lazily and written in order.
+    (told by content), a `.gz` output is compressed; None means stdin/stdout. A file output
+    is written atomically. Records are cleaned in `workers` processes, read lazily and
+    written in order.
     """
     stats = StreamStats()
     work = functools.partial(_clean_line, cleaner, field, kind)
