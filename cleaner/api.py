@@ -13,7 +13,7 @@ import numpy as np
 from .config import Settings
 from .document import GZIP_MAGIC, Document, decode, gunzip, looks_binary, looks_like_html
 from .errors import ConfigError, InputError
-from .extract import extract, read_metadata, warm_up
+from .extract import extract, read_metadata
 from .filter import CleanResult, apply
 from .limits import time_limit
 from .model import Model, load_model
@@ -81,8 +81,6 @@ class Cleaner:
             raise ConfigError(f"kind must be 'auto', 'html' or 'text', got {kind!r}")
         if url is not None and not isinstance(url, str):
             raise InputError(f"url must be a string or None, got {type(url).__name__}")
-        if self.settings.time_limit is not None:
-            warm_up()
         with time_limit(self.settings.time_limit):
             return self._clean(document, url=url, kind=kind, with_metadata=with_metadata)
 

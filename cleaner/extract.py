@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import threading
 from contextlib import suppress
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -68,17 +67,6 @@ def _parser() -> Any:
         )
         _THREAD.parser = parser
     return parser
-
-
-@lru_cache(maxsize=1)
-def warm_up() -> None:
-    """Import, once, what cleaning imports on first use, before a time limit is armed: the
-    limit waits while a thread imports (limits._importing), and would wait long on a cold start."""
-    import charset_normalizer  # noqa: F401
-    import trafilatura.meta
-    import trafilatura.utils
-    import trafilatura.xml  # noqa: F401
-    from lxml import etree, html  # noqa: F401
 
 
 def load_tree(html: str) -> Any:

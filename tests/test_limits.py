@@ -104,7 +104,7 @@ def test_pathological_page_fails_within_the_limit_in_threads(slow_page: Path) ->
 
 def test_a_short_limit_on_a_cold_start_in_threads_never_hangs() -> None:
     """The first call imports trafilatura (~0.1 s): a limit firing inside that import left its
-    lock held, and the other threads waited on it for ever. Imports now come before the limit."""
+    lock held, and the other threads waited on it for ever. The limit now waits while a thread imports."""
     import subprocess
     import sys
 
