@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -89,6 +89,9 @@ class Cleaner:
     ) -> CleanResult:
         if isinstance(document, Document):
             doc = document
+            if with_metadata:  # every key, as for a page or a text, without changing the caller's doc
+                given = {k: v for k, v in doc.metadata.items() if v is not None}
+                doc = replace(doc, metadata=read_metadata(None, given.get("url", url)) | given)
         else:
             text = _to_str(document)
             is_html = looks_like_html(text) if kind == "auto" else kind == "html"

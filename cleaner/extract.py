@@ -6,7 +6,6 @@ import re
 import threading
 from contextlib import suppress
 from typing import Any
-from urllib.parse import urlsplit
 
 from .config import Settings
 from .document import SURROGATE, Document
@@ -37,8 +36,11 @@ def read_metadata(result: Any, url: str | None = None) -> dict[str, Any]:
     if metadata["url"] is None:
         metadata["url"] = url
     if metadata["hostname"] is None and metadata["url"]:
+        # trafilatura's own rule ("www." dropped), so a page and its text name the same host
+        from courlan.urlutils import extract_domain
+
         with suppress(ValueError):  # a malformed URL ("http://[bad") names no host
-            metadata["hostname"] = urlsplit(metadata["url"]).hostname
+            metadata["hostname"] = extract_domain(metadata["url"], fast=True)
     return metadata
 
 

@@ -293,3 +293,23 @@ def test_text_under_pathological_nesting_is_found(opening: str, depth: int) -> N
     closing = "".join(f"</{tag}" for tag in reversed(opening.split("<")[1:]))
     page = "<html><body>" + opening * depth + paragraph * 4 + closing * depth + "</body></html>"
     assert "far below the parser's depth limit" in cleaner.clean_html(page)
+
+
+def test_a_document_with_metadata_gets_every_key_and_is_left_unchanged() -> None:
+    doc = cleaner.Document.from_text("One line.\nTwo lines.")
+    doc.metadata = {"title": "Given", "author": None, "lang": "en"}
+    result = cleaner.Cleaner().clean(doc, url="https://www.example.com/a", with_metadata=True)
+    assert set(cleaner.extract.METADATA_FIELDS) <= set(result.metadata)
+    assert result.metadata["title"] == "Given" and result.metadata["lang"] == "en"
+    assert result.metadata["hostname"] == "example.com"
+    assert doc.metadata == {"title": "Given", "author": None, "lang": "en"}
+
+
+def test_a_page_and_its_text_name_the_same_host() -> None:
+    url = "https://www.example.com/news/a"
+    page = "<html><body><p>One paragraph of the article, long enough to be kept.</p></body></html>"
+    hosts = {
+        cleaner.Cleaner().clean(source, url=url, with_metadata=True).metadata["hostname"]
+        for source in (page, "One paragraph of the article.")
+    }
+    assert hosts == {"example.com"}
