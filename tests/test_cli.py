@@ -552,3 +552,15 @@ def test_options_that_would_surprise_are_usage_errors(tmp_path: Path, args: list
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert sorted(tmp_path.rglob("*")) == before  # nothing written, not even a folder
+
+
+def test_a_newline_in_a_file_name_does_not_split_explain_or_error_lines(tmp_path: Path) -> None:
+    seed = tmp_path / "two\nlines.txt"
+    seed.write_bytes(SEED.read_bytes())
+    broken = tmp_path / "bad\tname.html.gz"
+    broken.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    out = runner.invoke(app, ["clean", str(seed), str(broken), "-o", str(tmp_path / "out"), "--explain"])
+    assert out.exit_code == 1
+    explained = [line for line in out.stderr.splitlines() if "\t" in line]
+    assert explained and all(line.startswith(f"{tmp_path}/two\\nlines.txt:") for line in explained)
+    assert f"error: {tmp_path}/bad\\tname.html.gz: " in out.stderr

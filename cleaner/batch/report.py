@@ -13,6 +13,13 @@ from .writer import json_text, real_path, replaceable, write_atomic
 
 #: the keys of every record of a failures file
 FAILURE_KEYS = ("path", "error", "message")
+#: control characters as a message line shows them (a newline in a file name split the line)
+_ESCAPES = {c: f"\\x{c:02x}" for c in [*range(32), 127]} | {9: "\\t", 10: "\\n", 13: "\\r"}
+
+
+def one_line(text: str) -> str:
+    """A file name or a line of text as one field of a message line: control characters escaped."""
+    return text if text.isprintable() else text.translate(_ESCAPES)
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,7 @@ class Failure:
         return dict(zip(FAILURE_KEYS, (self.path, self.error, self.message), strict=True))
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{one_line(self.path)}: {self.message}"
 
 
 def check_failures_file(path: Path, taken: Iterable[Path] = ()) -> None:

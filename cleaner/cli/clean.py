@@ -227,6 +227,7 @@ def _clean_files(
 ) -> None:
     """Files, folders and stdin through `batch.run.run_batch`; each outcome printed as it comes."""
     from ..batch.files import Outcome, render
+    from ..batch.report import one_line
     from ..batch.run import run_batch
     from ..batch.writer import remove_leftovers
     from ..errors import CleanerError, ConfigError
@@ -236,8 +237,9 @@ def _clean_files(
             err(f"error: {outcome.failure}")
         elif outcome.result is not None:
             if explain:
+                name = one_line(outcome.job.display)
                 for r in outcome.result.removed:
-                    err(f"{outcome.job.display}:{r.line + 1}\t{r.score:.3f}\t{r.reason}\t{r.text.strip()}")
+                    err(f"{name}:{r.line + 1}\t{r.score:.3f}\t{r.reason}\t{one_line(r.text.strip())}")
             if outcome.job.dest is None:
                 sys.stdout.write(render(outcome.result, fmt, outcome.job.display))
 
