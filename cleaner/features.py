@@ -11,10 +11,9 @@ Each column is declared once, by name, in FEATURES: nothing reads a column by po
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from functools import cached_property, lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -164,37 +163,39 @@ class Lines:
     @cached_property
     def overlaps(self) -> tuple[np.ndarray, np.ndarray]:
         """Share of each line's words found in other lines, and in the article's long lines."""
-        tokens = [_tokens(t) for t in self.texts]
-        doc_counts: Counter[str] = Counter()
-        article_counts: Counter[str] = Counter()
-        for toks, c in zip(tokens, self.chars, strict=True):
-            doc_counts.update(set(toks))
-            if c > TEASER_MAX_CHARS:
-                # teasers are about other stories: the article's own vocabulary is in its long lines
-                article_counts.update(set(toks))
-        shared = {w for w, c in doc_counts.items() if c > 1}
-        in_article = set(article_counts)
-        # a long line is itself in article_counts: it shares a word only if another line has it
-        in_article_twice = {w for w, c in article_counts.items() if c > 1}
-        overlap = np.zeros(self.n)
-        overlap_article = np.zeros(self.n)
-        for k, toks in enumerate(tokens):
-            uniq = set(toks)
-            if uniq:
-                overlap[k] = len(uniq & shared) / len(uniq)
-                article = in_article_twice if self.chars[k] > TEASER_MAX_CHARS else in_article
-                overlap_article[k] = len(uniq & article) / len(uniq)
-        return overlap, overlap_article
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(w, len(vocab)) for w in _tokens(t)] for t in self.texts]
+        sizes = np.array([len(i) for i in ids], dtype=np.intp)
+        # each (line, word) pair once: a word counts once per line, as in a set
+        key = np.unique(np.repeat(np.arange(self.n), sizes) * len(vocab) + np.fromiter(chain(*ids), np.intp))
+        line, word = np.divmod(key, max(len(vocab), 1))
+        uniq = np.bincount(line, minlength=self.n)
+        # teasers are about other stories: the article's own vocabulary is in its long lines
+        long = self.chars > TEASER_MAX_CHARS
+        in_lines = np.bincount(word, minlength=len(vocab))
+        in_long = np.bincount(word[long[line]], minlength=len(vocab))
+        # a long line is itself among the long lines: it shares a word only if another has it
+        in_article = np.where(long[line], in_long[word] > 1, in_long[word] > 0)
+
+        def share(hits: np.ndarray) -> np.ndarray:
+            return np.bincount(line, weights=hits, minlength=self.n) / np.maximum(uniq, 1)
+
+        return share(in_lines[word] > 1), share(in_article)
+
+    @cached_property
+    def lower(self) -> list[str]:
+        """The lines lower-cased: what the wording patterns (JUNK_WORDS, META) are matched against."""
+        return [t.lower() for t in self.texts]
 
     @cached_property
     def junk_words(self) -> np.ndarray:
-        short = [t if len(t) <= JUNK_WORDS_MAX_CHARS else "" for t in self.texts]
+        short = [t if c <= JUNK_WORDS_MAX_CHARS else "" for t, c in zip(self.lower, self.chars, strict=True)]
         return self._flags(JUNK_WORDS, short)
 
     @cached_property
     def metas(self) -> dict[str, np.ndarray]:
         """Per META name, whether each line, standing alone, reads like that metadata."""
-        short = [t if len(t) <= META_MAX_CHARS else "" for t in self.texts]
+        short = [t if c <= META_MAX_CHARS else "" for t, c in zip(self.lower, self.chars, strict=True)]
         flags = {name: self._flags(pattern, short) for name, pattern in META.items()}
         flags["meta_date"] *= self.n_words <= META_DATE_MAX_WORDS
         return flags

@@ -6,7 +6,7 @@ import numpy as np
 
 from cleaner.document import Document, decode
 from cleaner.extract import extract
-from cleaner.features import line_features, without_lexical
+from cleaner.features import COLUMN, TEASER_MAX_CHARS, line_features, without_lexical
 
 from .conftest import CASES
 
@@ -19,3 +19,22 @@ def test_without_lexical_is_the_matrix_made_without_a_lexical_score() -> None:
     for doc in docs:
         scores = rng.normal(scale=3.0, size=len(doc.rows))
         np.testing.assert_array_equal(without_lexical(line_features(doc, scores)), line_features(doc))
+
+
+def test_vocabulary_overlap_counts_each_word_once_per_line() -> None:
+    long_line = "Gamma " + " ".join(f"filler{k}" for k in range(40)) + "."
+    assert len(long_line) > TEASER_MAX_CHARS
+    doc = Document.from_text(f"Alpha beta gamma gamma\n\nBeta delta 2024\n{long_line}")
+    matrix = line_features(doc)
+    shared, in_article = matrix[:, COLUMN["vocab_overlap"]], matrix[:, COLUMN["vocab_overlap_article"]]
+    # alpha, beta, gamma: beta and gamma occur in other lines, gamma in the long line
+    np.testing.assert_allclose(shared, [2 / 3, 1 / 2, 1 / 41])
+    # the long line is the only one: its own words do not count for itself
+    np.testing.assert_allclose(in_article, [1 / 3, 0, 0])
+
+
+def test_wording_flags_ignore_case_and_long_lines() -> None:
+    doc = Document.from_text("SIGN UP for our Newsletter\nBY ANNA NOVAK\n" + "Read more " * 20)
+    matrix = line_features(doc)
+    assert matrix[:, COLUMN["junk_words"]].tolist() == [1.0, 0.0, 0.0]
+    assert matrix[:, COLUMN["meta_byline"]].tolist() == [0.0, 1.0, 0.0]
