@@ -263,6 +263,21 @@ def signature() -> str:
     )
 
 
+#: what a line's source element says about it: its chain of ancestors, tag bits, block, the
+#: block's link share and the context words
+_Source = tuple[list[int], int, int, float, tuple[str, ...]]
+
+
+def _source_facts(walk: _Walk, src: int) -> _Source:
+    chain = _chain(walk, src)
+    bits = TAG_BIT["found"]
+    for k in chain:
+        bits |= _BIT_OF_TAG.get(walk.tag[k], 0)
+    box = next((k for k in chain if walk.tag[k] in BLOCK_TAGS), -1)
+    around = box if box >= 0 else (chain[1] if len(chain) > 1 else chain[0])
+    return chain, bits, box, _link_share(walk, walk.start[around], walk.end[around]), _context(walk, chain)
+
+
 def page_facts(tree: Any, lines: list[str]) -> PageFacts:
     """Find each extracted line in the parsed page and describe where it sat."""
     facts = PageFacts.empty(len(lines))
@@ -270,26 +285,17 @@ def page_facts(tree: Any, lines: list[str]) -> PageFacts:
         return facts
     walk = _walk(tree)
     spans = _spans(walk, lines)
-    chains: dict[int, list[int]] = {}
+    sources: dict[int, _Source] = {}  # lines of one element (split at <br>) share its facts
     found: list[tuple[int, int, list[int]]] = []
     for i, span in enumerate(spans):
         if span is None:
             continue
         src = _source(walk, span)
-        if src not in chains:
-            chains[src] = _chain(walk, src)
-        chain = chains[src]
+        if src not in sources:
+            sources[src] = _source_facts(walk, src)
+        chain, facts.tags[i], facts.block[i], facts.block_links[i], facts.context[i] = sources[src]
         found.append((i, span[1] - span[0], chain))
-        bits = TAG_BIT["found"]
-        for k in chain:
-            bits |= _BIT_OF_TAG.get(walk.tag[k], 0)
-        facts.tags[i] = bits
         facts.link_share[i] = _link_share(walk, *span)
-        box = next((k for k in chain if walk.tag[k] in BLOCK_TAGS), -1)
-        facts.block[i] = box
-        around = box if box >= 0 else (chain[1] if len(chain) > 1 else chain[0])
-        facts.block_links[i] = _link_share(walk, walk.start[around], walk.end[around])
-        facts.context[i] = _context(walk, chain)
     _mark_outside_main(facts, found)
     return facts
 
