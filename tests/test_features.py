@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from cleaner.document import Document, decode
 from cleaner.extract import extract
 from cleaner.features import COLUMN, TEASER_MAX_CHARS, line_features, without_lexical
+from cleaner.wording import JUNK_WORDS, META
 
 from .conftest import CASES
 
@@ -38,3 +41,10 @@ def test_wording_flags_ignore_case_and_long_lines() -> None:
     matrix = line_features(doc)
     assert matrix[:, COLUMN["junk_words"]].tolist() == [1.0, 0.0, 0.0]
     assert matrix[:, COLUMN["meta_byline"]].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_wording_patterns_are_written_in_lower_case() -> None:
+    # they are matched against lower-cased lines: a capital in one could never match
+    for pattern in (JUNK_WORDS, *META.values()):
+        letters = re.sub(r"\\[A-Za-z]", "", pattern.pattern)
+        assert letters == letters.lower(), pattern.pattern
