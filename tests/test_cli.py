@@ -438,6 +438,19 @@ def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:
     assert "over the 1,048,576-byte limit" in out.stderr
 
 
+def test_size_limit_holds_for_stdin_plain_and_gzipd() -> None:
+    import gzip
+
+    page = b"<html><body>" + b"<p>Words of a paragraph that goes on.</p>" * 40_000 + b"</body></html>"
+    out = runner.invoke(app, ["clean", "-", "--max-size", "1"], input=page)
+    assert out.exit_code == 1
+    assert "<stdin>: more than 1,048,576 bytes, over the limit (raise the limit: --max-size MB" in out.stderr
+    out = runner.invoke(app, ["clean", "-", "--max-size", "1"], input=gzip.compress(page))
+    assert out.exit_code == 1
+    assert "<stdin>: gzip data inflates past 1,048,576 bytes" in out.stderr
+    assert runner.invoke(app, ["clean", "-", "--max-size", "2"], input=gzip.compress(page)).exit_code == 0
+
+
 def test_a_100_mb_page_is_refused_unread_and_a_gzip_bomb_uninflated(tmp_path: Path) -> None:
     import gzip
 

@@ -193,16 +193,22 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
             "(pipe data in as stdin: `... | cleaner clean -`)"
         )
     if info.st_size > max_bytes:
-        raise InputError(
-            f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit (raise the limit: --max-size MB; max_size_mb= in Python)"
-        )
+        raise InputError(f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit{_RAISE_LIMIT}")
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from exc
+    return _inflated(data, max_bytes)
+
+
+_RAISE_LIMIT = " (raise the limit: --max-size MB; max_size_mb= in Python)"
+
+
+def _inflated(data: bytes, max_bytes: int) -> bytes:
+    """An input's bytes, gunzipped when gzip'd: the limit is on the page, not on its
+    compressed size (a 300 KB .gz can hold 100 MB)."""
     if data.startswith(GZIP_MAGIC):
-        # the limit is on the page, not on its compressed size: a 300 KB .gz can hold 100 MB
-        return gunzip(data, max_bytes, hint=" (raise the limit: --max-size MB; max_size_mb= in Python)")
+        return gunzip(data, max_bytes, hint=_RAISE_LIMIT)
     return data
 
 
@@ -269,7 +275,7 @@ def run_job(
         if not force and up_to_date(job):
             return Outcome(job, skipped=True)
         redone = not force and _newer_than_input(job)
-        data = _read_stdin() if job.src is None else read_input(job.src, max_bytes)
+        data = _read_stdin(max_bytes) if job.src is None else read_input(job.src, max_bytes)
         result = cleaner.clean(data, url=url, kind=kind_of(job.src, kind), with_metadata=fmt == "json")
         if job.dest is None:
             return Outcome(job, result=result)
@@ -288,11 +294,15 @@ def stdin_bytes() -> IO[bytes]:
     return sys.stdin.buffer
 
 
-def _read_stdin() -> bytes:
+def _read_stdin(max_bytes: int) -> bytes:
+    """Stdin's bytes, refused once past `max_bytes` (it has no size to check beforehand)."""
     try:
-        return stdin_bytes().read()
+        data = stdin_bytes().read(max_bytes + 1)
     except OSError as exc:
         raise InputError(f"cannot read stdin: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise InputError(f"more than {max_bytes:,} bytes, over the limit{_RAISE_LIMIT}")
+    return _inflated(data, max_bytes)
 
 
 def _adopt(dest: Path, content: str) -> int:
