@@ -577,3 +577,25 @@ def test_a_newline_in_a_file_name_does_not_split_explain_or_error_lines(tmp_path
     explained = [line for line in out.stderr.splitlines() if "\t" in line]
     assert explained and all(line.startswith(f"{tmp_path}/two\\nlines.txt:") for line in explained)
     assert f"error: {tmp_path}/bad\\tname.html.gz: " in out.stderr
+
+
+def test_hidden_files_and_symlinked_folders_are_passed_over_and_named(tmp_path: Path) -> None:
+    scrape = tmp_path / "scrape"
+    (scrape / ".git" / "objects").mkdir(parents=True)
+    (scrape / ".git" / "config").write_text("[core]\n")
+    (scrape / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (scrape / ".draft.html").write_bytes((CASES / "pages" / "01_related_list.html").read_bytes())
+    (scrape / "a.html").write_bytes((CASES / "pages" / "01_related_list.html").read_bytes())
+    (scrape / "script-only.html").write_text("<html><body><script>var x = 1;</script></body></html>")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.html").write_bytes((CASES / "pages" / "01_related_list.html").read_bytes())
+    (scrape / "linked").symlink_to(elsewhere, target_is_directory=True)
+    out = runner.invoke(app, ["clean", str(scrape), "-o", str(tmp_path / "out")])
+    assert out.exit_code == 0, out.output
+    assert sorted(output_tree(tmp_path / "out")) == ["a.html.txt", "script-only.html.txt"]
+    assert "2 file(s) cleaned" in out.stderr and "1 gave no text" in out.stderr
+    assert "3 hidden file(s) or folder(s) passed over" in out.stderr
+    assert f"symlinked folder(s) not followed: {scrape / 'linked'}" in out.stderr
+    # a hidden file named on its own is cleaned
+    assert runner.invoke(app, ["clean", str(scrape / ".draft.html")]).stdout.strip()

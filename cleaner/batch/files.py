@@ -90,6 +90,10 @@ class Plan:
     empty: list[str] = field(default_factory=list)
     #: output folders of earlier runs (they hold a run log) found inside input folders
     earlier_outputs: list[str] = field(default_factory=list)
+    #: hidden files and folders (".git", ".DS_Store") in the folders, passed over
+    hidden: int = 0
+    #: symlinked folders inside the folders, not followed (a link can loop or leave the tree)
+    symlinked_folders: list[str] = field(default_factory=list)
 
 
 def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
@@ -119,7 +123,7 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
             )
         if path.is_dir():
             before = len(jobs)
-            for file in _walk(path, skip=out_resolved, outputs=todo.earlier_outputs):
+            for file in _walk(path, skip=out_resolved, todo=todo):
                 if _suffix(file) in NOT_PAGES:
                     todo.passed_over += 1
                     continue
@@ -162,19 +166,30 @@ def _suffix(path: Path) -> str:
     return Path(name.split("?", 1)[0]).suffix
 
 
-def _walk(root: Path, skip: Path | None, outputs: list[str]) -> Iterator[Path]:
-    """Files under a folder in sorted order, not following symlinked folders, skipping `skip`
-    and the output folders of earlier runs below it (noted in `outputs`)."""
+def _walk(root: Path, skip: Path | None, todo: Plan) -> Iterator[Path]:
+    """Files under a folder in sorted order, skipping `skip`; what it passes over is noted in
+    `todo`: hidden files and folders, symlinked folders (not followed), and the output folders
+    of earlier runs below it."""
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if skip is None or real_path(here / d) != skip)
+        hidden = [d for d in dirnames if d.startswith(".")]
+        linked = sorted(d for d in dirnames if not d.startswith(".") and (here / d).is_symlink())
+        todo.hidden += len(hidden)
+        todo.symlinked_folders.extend(str(here / d) for d in linked)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in hidden and d not in linked and (skip is None or real_path(here / d) != skip)
+        )
         # outputs of an earlier run (-o inside the input folder) are not pages to clean again
         earlier = {d for d in dirnames if (here / d / RUN_LOG).is_file()}
-        outputs.extend(str(here / d) for d in dirnames if d in earlier)
+        todo.earlier_outputs.extend(str(here / d) for d in dirnames if d in earlier)
         dirnames[:] = [d for d in dirnames if d not in earlier]
         for name in sorted(filenames):
-            if name != RUN_LOG and not name.endswith(TMP_SUFFIX):  # an output folder's own files
-                yield here / name
+            if name.startswith("."):
+                todo.hidden += name != RUN_LOG and not name.endswith(TMP_SUFFIX)  # not an output folder's own
+                continue
+            yield here / name
 
 
 def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:

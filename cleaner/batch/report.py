@@ -101,6 +101,12 @@ class BatchReport:
     empty_folders: list[str] = field(default_factory=list)
     #: output folders of earlier runs inside the input folders, passed over
     earlier_outputs: list[str] = field(default_factory=list)
+    #: hidden files and folders in the folders (".git", ".DS_Store"), passed over
+    hidden: int = 0
+    #: symlinked folders inside the folders, not followed
+    symlinked_folders: list[str] = field(default_factory=list)
+    #: inputs cleaned that gave no text at all (nothing extracted: a script-only page, an empty file)
+    no_text: int = 0
 
     @property
     def failed(self) -> int:
@@ -116,6 +122,7 @@ class BatchReport:
         elif outcome.result is not None:
             self.cleaned += 1
             self.redone += outcome.redone
+            self.no_text += not outcome.result.text
             self.lines_removed += len(outcome.result.removed)
             self.chars_removed += sum(len(r.text) for r in outcome.result.removed)
 
@@ -130,8 +137,14 @@ class BatchReport:
                 f" ({self.redone} output(s) newer than their inputs redone: made with other settings, "
                 "model or version, or by a run into another folder)"
             )
+        if self.no_text:
+            line += f"; {self.no_text} gave no text (empty outputs: nothing found to extract)"
         if self.passed_over:
             line += f"; {self.passed_over} file(s) passed over by type (images, styles, scripts, data)"
+        if self.hidden:
+            line += f"; {self.hidden} hidden file(s) or folder(s) passed over (.git, .DS_Store...)"
+        if self.symlinked_folders:
+            line += f"; symlinked folder(s) not followed: {', '.join(self.symlinked_folders)}"
         if self.empty_folders:
             line += f"; nothing to clean in {', '.join(self.empty_folders)}"
         if self.earlier_outputs:

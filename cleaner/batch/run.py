@@ -118,7 +118,11 @@ def run_batch(
         taken = [p for j in planned for p in (j.src, j.dest) if p is not None]
         check_failures_file(errors, [*taken, *([out_dir / RUN_LOG] if out_dir is not None else [])])
     report = BatchReport(
-        passed_over=todo.passed_over, empty_folders=todo.empty, earlier_outputs=todo.earlier_outputs
+        passed_over=todo.passed_over,
+        empty_folders=todo.empty,
+        earlier_outputs=todo.earlier_outputs,
+        hidden=todo.hidden,
+        symlinked_folders=todo.symlinked_folders,
     )
     log = None
     if out_dir is not None and planned:

@@ -258,7 +258,15 @@ def _clean_files(
         done = "outputs written so far are kept; rerun the same command to finish" if output else "stopped"
         err(f"interrupted: {done}")
         raise typer.Exit(130) from exc
-    noteworthy = report.failed or report.empty_folders or report.passed_over or report.earlier_outputs
+    noteworthy = (
+        report.failed
+        or report.empty_folders
+        or report.passed_over
+        or report.earlier_outputs
+        or report.hidden
+        or report.symlinked_folders
+        or report.no_text
+    )
     if not quiet and (output is not None or noteworthy):
         err(report.summary())
     if report.failed:
