@@ -187,6 +187,9 @@ def test_output_folder_inside_input_folder_is_not_cleaned_again(tmp_path: Path) 
         ),
         (["clean", str(SEED), "--max-size", "0"], "the size limit must be a positive number of MB, not 0.0"),
         (["nonsense"], "No such command 'nonsense'"),
+        (["clean", str(SEED), "--field", "text"], "Usage error: --field is for --jsonl runs"),
+        (["clean", "--jsonl", "-", "-o", "fresh-dir/"], "Usage error: -o fresh-dir/ is a folder"),
+        (["clean", "--jsonl", "-", "-o", str(CASES)], f"Usage error: -o {CASES} is a folder"),
     ],
 )
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:

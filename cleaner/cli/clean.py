@@ -4,6 +4,7 @@ library's batch functions; this module parses options and prints what they retur
 from __future__ import annotations
 
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
@@ -21,7 +22,7 @@ _Paths = Annotated[
     ),
 ]
 _Output = Annotated[
-    Path | None,
+    str | None,  # a str, not a Path: "out/" names a folder, and Path would drop the slash
     typer.Option(
         "-o",
         "--output",
@@ -106,7 +107,8 @@ _Jsonl = Annotated[
     bool, typer.Option("--jsonl", help="Inputs are JSONL records (.gz ok); -o names one output file.")
 ]
 _Field = Annotated[
-    str, typer.Option(metavar="NAME", help="With --jsonl: the field to clean (e.g. html or text).")
+    str | None,
+    typer.Option(metavar="NAME", help="With --jsonl: the field to clean (e.g. text).  [default: html]"),
 ]
 _Scheduler = Annotated[
     str | None,
@@ -160,7 +162,7 @@ def clean(
     time_limit: _TimeLimit = 30.0,
     workers: _Jobs = None,
     jsonl: _Jsonl = False,
-    field: _Field = "html",
+    field: _Field = None,
     scheduler: _Scheduler = None,
 ) -> None:
     """Clean HTML pages or extracted text files.
@@ -177,7 +179,10 @@ def clean(
     archives = any(map(is_archive, paths))
     if jsonl or archives:
         _check_stream_options(explain=explain, force=force, url=url, scheduler=scheduler)
+        _check_output_file(output)
     else:
+        if field is not None:
+            raise usage("--field is for --jsonl runs: it names the field of each record to clean")
         _check_file_options(paths, output, input_type)
     thresholds = {"trailing_threshold": threshold} if threshold is not None else {}
     cleaner = load_cleaner(model, time_limit=time_limit or None, fast=fast, **thresholds)
@@ -192,7 +197,7 @@ def clean(
             quiet,
             archives=archives,
             with_removed=fmt == "json",
-            field=field,
+            field=field or "html",
             kind=kind,
             max_bytes=max_bytes,
             workers=jobs,
@@ -201,7 +206,7 @@ def clean(
     _clean_files(
         cleaner,
         paths,
-        output,
+        Path(output) if output is not None else None,
         fmt=cast(Format, fmt),
         explain=explain,
         quiet=quiet,
@@ -316,7 +321,16 @@ def _check_stream_options(**given: Any) -> None:
 _FILE_SUFFIXES = (".json", ".jsonl", ".gz", ".txt", ".html")
 
 
-def _check_file_options(paths: list[str], output: Path | None, input_type: str) -> None:
+def _check_output_file(output: str | None) -> None:
+    """Usage error for a --jsonl or web-archive run whose -o names a folder."""
+    if output is not None and output != "-" and (output.endswith(("/", os.sep)) or Path(output).is_dir()):
+        raise usage(
+            f"-o {output} is a folder: --jsonl and web-archive runs write one JSONL file "
+            "(-o out.jsonl, or -o - for stdout)"
+        )
+
+
+def _check_file_options(paths: list[str], output: str | None, input_type: str) -> None:
     """Usage errors for a file batch: JSONL files without --jsonl, an -o that names a file."""
     records = [p for p in paths if p.lower().endswith((".jsonl", ".jsonl.gz"))]
     if records and input_type == "auto":
@@ -325,11 +339,11 @@ def _check_file_options(paths: list[str], output: Path | None, input_type: str) 
         )
     if output is None:
         return
-    if str(output) == "-":
+    if output == "-":
         raise usage(
             "-o - (stdout) is for --jsonl and web-archive runs; without -o one input prints to stdout"
         )
-    if not output.exists() and output.suffix.lower() in _FILE_SUFFIXES:
+    if not Path(output).exists() and Path(output).suffix.lower() in _FILE_SUFFIXES:
         raise usage(
             f"-o {output} looks like a file name: -o names the output folder "
             "(one output file is for --jsonl and web-archive runs)"
@@ -337,7 +351,7 @@ def _check_file_options(paths: list[str], output: Path | None, input_type: str) 
 
 
 def _clean_streams(
-    cleaner: Any, paths: list[str], output: Path | None, errors: Path | None, quiet: bool, **options: Any
+    cleaner: Any, paths: list[str], output: str | None, errors: Path | None, quiet: bool, **options: Any
 ) -> None:
     """`clean --jsonl` and web archives: records in, JSONL records out, in order.
 
@@ -350,7 +364,7 @@ def _clean_streams(
     def show(failure: Failure) -> None:
         err(f"error: {failure}")
 
-    dest = None if output is None or str(output) == "-" else output
+    dest = None if output is None or output == "-" else Path(output)
     try:
         summary, failures = clean_streams(cleaner, paths, dest, errors=errors, on_failure=show, **options)
     except ConfigError as exc:
