@@ -185,3 +185,36 @@ def test_a_missing_input_is_reported_and_the_others_cleaned(tmp_path: Path) -> N
     assert [json.loads(line)["clean_text"] for line in out.read_text(encoding="utf-8").splitlines()] == [
         "A first line of text.\nAnd a second one."
     ]
+
+
+def test_an_output_file_that_cannot_be_made_is_named_not_its_temporary_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    records = tmp_path / "in.jsonl"
+    records.write_text('{"text": "A line."}\n')
+    out = runner.invoke(
+        app, ["clean", "--jsonl", str(records), "--field", "text", "-o", str(blocker / "o.jsonl")]
+    )
+    assert out.exit_code == 1
+    assert (
+        out.stderr.startswith(f"error: cannot write {blocker / 'o.jsonl'}: ") and out.stderr.count("\n") == 1
+    )
+
+
+def test_a_reader_that_stops_early_ends_a_jsonl_run_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    records = tmp_path / "in.jsonl"
+    records.write_text('{"text": "A line.\\nAnother line."}\n' * 20_000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cleaner", "clean", "--jsonl", str(records), "--field", "text"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10)
+    proc.stdout.close()  # as `| head -c 10` does
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "Broken pipe" not in stderr and "Traceback" not in stderr

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from ..api import Cleaner, Kind
 from ..document import inflating
-from ..errors import CleanerError, InputError
+from ..errors import CleanerError, InputError, OutputError
 from ..filter import CleanResult
 from .files import stdin_bytes
 from .pool import ordered_map
@@ -121,11 +121,13 @@ def jsonl_output(dest: Path | None) -> Iterator[Callable[[dict[str, Any]], None]
 
     The file appears only when the block ends without an exception.
     """
-    with (
-        contextlib.nullcontext(sys.stdout)
-        if dest is None
-        else atomic_output(dest, compress=dest.suffix == ".gz") as out
-    ):
+    with contextlib.ExitStack() as stack:
+        out = sys.stdout
+        if dest is not None:
+            try:
+                out = stack.enter_context(atomic_output(dest, compress=dest.suffix == ".gz"))
+            except OSError as exc:  # named by the output, not by the temporary file it could not make
+                raise OutputError(f"cannot write {dest}: {exc.strerror or exc}") from exc
 
         def write(record: dict[str, Any]) -> None:
             out.write(json_text(record) + "\n")

@@ -126,6 +126,10 @@ def run_batch(
     )
     log = None
     if out_dir is not None and planned:
+        try:  # up front: an output folder that cannot be made fails once, before any work
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from exc
         try:
             log = RunLog(out_dir, {**cleaner.signature(), "format": fmt, "kind": kind, "url": url})
         except OSError as exc:

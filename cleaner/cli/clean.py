@@ -369,6 +369,8 @@ def _clean_streams(
         summary, failures = clean_streams(cleaner, paths, dest, errors=errors, on_failure=show, **options)
     except ConfigError as exc:
         raise usage(str(exc)) from exc
+    except BrokenPipeError:
+        raise  # the reader stopped (`| head`): click leaves quietly, as for other commands
     except (CleanerError, OSError) as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
