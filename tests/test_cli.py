@@ -553,6 +553,7 @@ def test_file_vanishing_mid_batch(tmp_path: Path) -> None:
         (["{tmp}/r.jsonl"], "looks like JSONL records: add --jsonl"),
         (["{tmp}/r.jsonl", "--jsonl", "--explain", "--force"], "--explain, --force: not for --jsonl"),
         (["{tmp}/bin.jsonl", "--jsonl"], "looks like a binary file, not JSONL records"),
+        (["{src}/a.txt", "--jsonl"], "a.txt does not look like JSONL records: it does not open with a JSON"),
         (
             ["{src}", "-o", "{tmp}/out", "-f", "xml"],
             "format must be text or json, not 'xml' (--format; format= in Python)",

@@ -56,8 +56,8 @@ def clean_streams(
             raise ConfigError("web archives are read from files, not stdin")
         if src is not None and not src.is_file():
             raise ConfigError(f"{src} is not a file: JSONL and WARC/ARC inputs are files (or - for JSONL)")
-        if src is not None and not archives and looks_binary(read_head(src)):
-            raise ConfigError(f"{src} looks like a binary file, not JSONL records")
+        if src is not None and not archives:
+            _check_records(src)
     if dest is not None and any(s is not None and real_path(s) == real_path(dest) for s in sources):
         raise ConfigError(f"output {dest} is also an input")
     if dest is not None and not replaceable(dest, is_output_record):
@@ -79,6 +79,17 @@ def clean_streams(
             write_failures(errors, failures)
     missing = len(paths) - len(sources)
     return summary + (f"; {missing} input(s) not found" if missing else ""), failures
+
+
+def _check_records(src: Path) -> None:
+    """ConfigError for a file that is plainly not JSONL (binary, or not opening with an object:
+    a page given to --jsonl would fail once per line)."""
+    head = read_head(src)
+    if looks_binary(head):
+        raise ConfigError(f"{src} looks like a binary file, not JSONL records")
+    first = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+    if first not in (b"{", b""):
+        raise ConfigError(f"{src} does not look like JSONL records: it does not open with a JSON object")
 
 
 def _clean_archives(
