@@ -255,7 +255,8 @@ def test_time_limit_zero_is_no_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_bad_model_is_a_clear_error(tmp_path: Path) -> None:
     out = runner.invoke(app, ["clean", str(SEED), "--model", str(tmp_path)])
-    assert out.exit_code == 1
+    assert out.exit_code == 2
+    assert f"Usage error: --model {tmp_path}: " in out.stderr
     assert f"{tmp_path / 'cleaner-model.json'}: no model file there; check the model path" in out.stderr
 
 

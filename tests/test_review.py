@@ -199,7 +199,7 @@ def test_the_page_replaces_an_earlier_page_only(tmp_path: Path) -> None:
     page.write_text("<html><body>a scraped page, not a review</body></html>", encoding="utf-8")
     before = page.read_bytes()
     result = runner.invoke(app, ["review", str(out), "-o", str(page)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"{page} exists and is not a review page: name a new file, or remove it" in result.stderr
     assert page.read_bytes() == before
     review = tmp_path / "review.html"
@@ -312,7 +312,7 @@ def test_the_page_never_overwrites_an_output_and_a_folder_is_a_clear_error(tmp_p
     assert result.exit_code == 2 and "the review page is HTML" in result.stderr
     assert not (out / "review.json").exists()
     result = runner.invoke(app, ["review", str(out), "-o", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"{out} is a folder: name the HTML file to write" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")

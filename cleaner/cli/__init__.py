@@ -52,13 +52,16 @@ def usage(message: str) -> typer.Exit:
 
 
 def load_cleaner(model: Path | None, **options: Any) -> Any:
-    """The Cleaner for these options; a model that cannot be loaded is an error (exit 1)."""
+    """The Cleaner for these options. A --model folder that cannot be loaded is a usage error
+    (exit 2); the shipped model failing to load is an error of the installation (exit 1)."""
     from ..api import Cleaner
     from ..errors import CleanerError
 
     try:
         return Cleaner(model=model, **options)
     except CleanerError as exc:
+        if model is not None:
+            raise usage(f"--model {model}: {exc}") from exc
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
 

@@ -47,7 +47,7 @@ def review(
       cleaner clean records.jsonl --jsonl -o clean.jsonl && cleaner review clean.jsonl
     """
     from ..batch.writer import real_path
-    from ..errors import CleanerError
+    from ..errors import CleanerError, ConfigError
     from ..review import read_outputs, write_report
     from ..review.outputs import output_files
 
@@ -63,6 +63,8 @@ def review(
         docs = read_outputs(outputs)
         previous = read_outputs(compare) if compare is not None else None
         write_report(docs, report, title=title, previous=previous)
+    except ConfigError as exc:  # an -o that is not the page's to replace: the argument is wrong
+        raise usage(str(exc)) from exc
     except CleanerError as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc

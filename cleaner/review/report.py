@@ -19,7 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..batch.writer import atomic_output, read_head
-from ..errors import OutputError
+from ..errors import ConfigError, OutputError
 from .outputs import ReviewDoc
 
 #: score bands of the filter (lower bound, label); a removal falls in the last band it reaches
@@ -47,13 +47,14 @@ def write_report(
 ) -> None:
     """Write the review page of `docs` (and, with `previous`, what changed since those).
 
-    Raises OutputError when `out` is a folder or cannot be written.
+    Raises ConfigError when `out` is a folder or a file that is not an earlier review page,
+    OutputError when it cannot be written.
     """
     if out.is_dir():
-        raise OutputError(f"{out} is a folder: name the HTML file to write (e.g. {out / 'review.html'})")
+        raise ConfigError(f"{out} is a folder: name the HTML file to write (e.g. {out / 'review.html'})")
     there = out.exists() or out.is_symlink()
     if there and (out.is_symlink() or not out.is_file() or GENERATOR.encode() not in read_head(out)):
-        raise OutputError(f"{out} exists and is not a review page: name a new file, or remove it")
+        raise ConfigError(f"{out} exists and is not a review page: name a new file, or remove it")
     try:
         # a file name that is not UTF-8 shows as its escapes: the page is never lost over one
         with atomic_output(out, errors="backslashreplace") as fh:
