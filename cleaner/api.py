@@ -33,13 +33,8 @@ class Cleaner:
                 f"model is the path of a model folder, not {type(model).__name__} {model!r}; "
                 "thresholds and other options are keywords (Cleaner(trailing_threshold=0.6))"
             )
-        if not (settings is None or isinstance(settings, Settings)):
-            raise ConfigError(
-                f"settings must be a cleaner.Settings, not {type(settings).__name__}; "
-                "or give the options as keywords (Cleaner(fast=True))"
-            )
         self.model_path = Path(model) if model is not None else None
-        self.settings = (settings or Settings()).with_options(**options)
+        self.settings = _settings(settings).with_options(**options)
         self.model_: Model = load_model(self.model_path)
         self.rule_ = self.settings.resolve(self.model_.decision_thresholds)
 
@@ -114,6 +109,16 @@ class Cleaner:
         return self.clean(text, kind="text")
 
 
+def _settings(settings: Any) -> Settings:
+    """The Settings given (None: the defaults); anything else is a ConfigError."""
+    if not (settings is None or isinstance(settings, Settings)):
+        raise ConfigError(
+            f"settings must be a cleaner.Settings, not {type(settings).__name__}; "
+            "or give the options as keywords (Cleaner(fast=True))"
+        )
+    return settings or Settings()
+
+
 def _to_str(data: str | bytes) -> str:
     if isinstance(data, str):
         return data
@@ -134,7 +139,8 @@ def _shared(model: str | None, settings: Settings) -> Cleaner:
 
 def _cleaner(options: dict[str, Any]) -> Cleaner:
     model = options.pop("model", None)
-    return _shared(str(model) if model is not None else None, Settings().with_options(**options))
+    settings = _settings(options.pop("settings", None)).with_options(**options)
+    return _shared(str(model) if model is not None else None, settings)
 
 
 def clean_text(text: str, **options: Any) -> str:

@@ -68,8 +68,13 @@ class Settings:
     #: skip trafilatura's comparison with its fallback extractors (readability, jusText):
     #: faster, a little less text on some pages (trafilatura's fast; see BENCHMARKS.md)
     fast: bool = False
-    #: seconds one document may take before it fails with TimeLimitError (None: no limit)
+    #: seconds one document may take before it fails with TimeLimitError (None or 0: no limit)
     time_limit: float | None = TIME_LIMIT
+
+    def __new__(cls, *args: Any, **options: Any) -> Settings:
+        # an unknown name is a ConfigError here too, as in with_options (a dataclass: TypeError)
+        _check_names(options)
+        return super().__new__(cls)
 
     def __post_init__(self) -> None:
         # numpy scalars, Decimals and Fractions are welcome (a sweep over a column); they are
@@ -90,11 +95,11 @@ class Settings:
                 object.__setattr__(self, name, number)
         if self.time_limit is not None:
             limit = _as_float(self.time_limit)
-            if limit is None or not 0 < limit < math.inf:
+            if limit is None or not 0 <= limit < math.inf:
                 raise ConfigError(
-                    f"time_limit must be a number of seconds > 0, or None for no limit; got {self.time_limit!r}"
+                    f"time_limit must be a number of seconds, or None (or 0) for no limit; got {self.time_limit!r}"
                 )
-            object.__setattr__(self, "time_limit", limit)
+            object.__setattr__(self, "time_limit", limit or None)  # 0: no limit, as --time-limit 0
         lines = _as_float(self.min_lines)
         if lines is None or not (0 <= lines < math.inf and lines.is_integer()):
             raise ConfigError(f"min_lines must be a whole number >= 0, got {self.min_lines!r}")
@@ -107,13 +112,7 @@ class Settings:
 
     def with_options(self, **options: Any) -> Settings:
         """Return a copy with some fields changed; unknown names raise ConfigError."""
-        known = {f.name for f in fields(self)}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            renamed = "".join(f" ({old} is now {new})" for old, new in RENAMED.items() if old in unknown)
-            raise ConfigError(
-                f"unknown option(s) {', '.join(unknown)}{renamed}; known: {', '.join(sorted(known))}"
-            )
+        _check_names(options)
         return replace(self, **options)
 
     def resolve(self, trained: dict[str, float] | None = None) -> Settings:
@@ -150,3 +149,12 @@ def _as_float(value: object) -> float | None:
     except OverflowError:
         return None
     return None if math.isnan(number) else number
+
+
+def _check_names(options: dict[str, Any]) -> None:
+    """ConfigError for option names that are not Settings fields (renamed ones say so)."""
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        renamed = "".join(f" ({old} is now {new})" for old, new in RENAMED.items() if old in unknown)
+        raise ConfigError(f"unknown option(s) {', '.join(unknown)}{renamed}; known: {', '.join(sorted(known))}")

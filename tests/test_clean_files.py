@@ -189,7 +189,7 @@ def test_one_path_given_as_a_string_is_one_input(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"kind": "xml"}, "input kind"), ({"jobs": 0}, "jobs"), ({"max_size_mb": 0}, "size limit")],
+    [({"kind": "xml"}, "input kind"), ({"jobs": -1}, "jobs"), ({"max_size_mb": 0}, "size limit")],
 )
 def test_batch_options_are_checked_once_up_front(tmp_path: Path, kwargs: dict, message: str) -> None:
     with pytest.raises(cleaner.ConfigError, match=message):
@@ -216,3 +216,8 @@ def test_outcomes_are_reported_as_they_come_not_at_the_end(tmp_path: Path) -> No
 
     run_batch(cleaner.Cleaner(), [str(src)], tmp_path / "out", on_outcome=seen)
     assert written_at_each_call == [1, 2, 3, 4]
+
+
+def test_jobs_0_is_one_worker_per_core_as_on_the_command_line(tmp_path: Path) -> None:
+    report = cleaner.clean_files([CASES / "pages"], tmp_path / "out", jobs=0)
+    assert report.cleaned == len(list((CASES / "pages").iterdir())) and not report.failed

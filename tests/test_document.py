@@ -13,6 +13,8 @@ import pytest
 import cleaner
 from cleaner.document import Document, decode, looks_binary, looks_like_html
 
+from .conftest import SEED
+
 TEXT = "Café naïve – “quoted” €5"
 
 
@@ -226,7 +228,7 @@ def test_a_url_that_is_not_a_string_is_an_input_error() -> None:
         ("cue_threshold", float("nan"), "a number between 0 and 1"),
         ("time_limit", "10", "number of seconds"),
         ("time_limit", float("nan"), "number of seconds"),
-        ("time_limit", float("inf"), "None for no limit"),
+        ("time_limit", float("inf"), "None \\(or 0\\) for no limit"),
         ("min_lines", None, "whole number"),
         ("min_lines", 2.5, "whole number"),
         ("fast", "no", "True or False"),
@@ -236,8 +238,7 @@ def test_a_url_that_is_not_a_string_is_an_input_error() -> None:
         ("guard_threshold", Decimal("NaN"), "a number between 0 and 1"),
         ("trailing_threshold", -0.1, "a number between 0 and 1"),
         ("max_removed_share", 1.5, "a number between 0 and 1"),
-        ("time_limit", 0, "number of seconds > 0"),
-        ("time_limit", -1, "number of seconds > 0"),
+        ("time_limit", -1, "a number of seconds, or None"),
         ("min_lines", -1, "whole number >= 0"),
     ],
 )
@@ -313,3 +314,16 @@ def test_a_page_and_its_text_name_the_same_host() -> None:
         for source in (page, "One paragraph of the article.")
     }
     assert hosts == {"example.com"}
+
+
+def test_settings_take_the_options_the_cli_takes() -> None:
+    with pytest.raises(cleaner.ConfigError, match=r"unknown option.*foo; known: "):
+        cleaner.Settings(foo=1)  # type: ignore[call-arg]
+    assert cleaner.Settings(time_limit=0).time_limit is None  # as --time-limit 0
+    text = SEED.read_text(encoding="utf-8").rstrip("\n")
+    assert cleaner.clean_text(text) != text  # its teasers go by default...
+    assert (
+        cleaner.clean_text(text, settings=cleaner.Settings(trailing_threshold=1.0)) == text
+    )  # ...not at 1.0
+    with pytest.raises(cleaner.ConfigError, match=r"settings must be a cleaner\.Settings"):
+        cleaner.clean_text(text, settings={"fast": True})

@@ -55,6 +55,7 @@ def clean_files(
     if any(str(p) == STDIN for p in paths):
         raise ConfigError("clean_files reads files and folders; clean stdin with Cleaner.clean")
     kind = cast(Kind, options.pop("kind", "auto"))
+    jobs = jobs or default_jobs()  # 0: one per core, as -j 0
     check_batch_options(format, kind, jobs, max_size_mb)
     url = options.pop("url", None)
     cleaner = Cleaner(model=options.pop("model", None), time_limit=time_limit, **options)
@@ -179,7 +180,7 @@ def check_batch_options(fmt: str, kind: str, jobs: int, max_size_mb: float) -> N
             f"input kind must be auto, html or text, not {kind!r} (--input-type; kind= in Python)"
         )
     if jobs < 1:
-        raise ConfigError(f"jobs must be at least 1, not {jobs} (--jobs; jobs= in Python)")
+        raise ConfigError(f"jobs must be at least 1 (0: one per core), not {jobs} (--jobs; jobs= in Python)")
     if not 0 < max_size_mb < math.inf:  # NaN too
         raise ConfigError(
             f"the size limit must be a positive number of MB, not {max_size_mb} (--max-size; max_size_mb= in Python)"
