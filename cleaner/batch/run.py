@@ -127,17 +127,7 @@ def run_batch(
     )
     log = None
     if out_dir is not None and planned:
-        try:  # up front: an output folder that cannot be made fails once, before any work
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from exc
-        try:
-            log = RunLog(out_dir, {**cleaner.signature(), "format": fmt, "kind": kind, "url": url})
-        except OSError as exc:
-            # the log is the first thing read there: a path through a file fails here
-            raise OutputError(
-                f"cannot use the output folder {out_dir} (its run log {exc.filename}: {exc.strerror or exc})"
-            ) from exc
+        log = _open_log(out_dir, {**cleaner.signature(), "format": fmt, "kind": kind, "url": url})
         planned = [
             replace(j, made_ns=log.made_ns(j.dest), foreign=log.foreign(j.dest)) if j.dest is not None else j
             for j in planned
@@ -160,6 +150,21 @@ def run_batch(
     if errors is not None:
         write_failures(errors, report.failures)
     return report
+
+
+def _open_log(out_dir: Path, signature: dict[str, Any]) -> RunLog:
+    """The output folder's run log, the folder made first: one that cannot be made fails
+    once, before any work."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from exc
+    try:
+        return RunLog(out_dir, signature)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot use the output folder {out_dir} (its run log {exc.filename}: {exc.strerror or exc})"
+        ) from exc
 
 
 def _record(log: RunLog, outcome: Outcome) -> None:
