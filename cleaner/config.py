@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from dataclasses import dataclass, fields, replace
@@ -151,10 +152,17 @@ def _as_float(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
+# __new__ takes **options to check their names: help() and editors show the fields instead
+_INIT = inspect.signature(Settings.__init__)
+Settings.__signature__ = _INIT.replace(parameters=list(_INIT.parameters.values())[1:])  # type: ignore[attr-defined]
+
+
 def _check_names(options: dict[str, Any]) -> None:
     """ConfigError for option names that are not Settings fields (renamed ones say so)."""
     known = {f.name for f in fields(Settings)}
     unknown = sorted(set(options) - known)
     if unknown:
         renamed = "".join(f" ({old} is now {new})" for old, new in RENAMED.items() if old in unknown)
-        raise ConfigError(f"unknown option(s) {', '.join(unknown)}{renamed}; known: {', '.join(sorted(known))}")
+        raise ConfigError(
+            f"unknown option(s) {', '.join(unknown)}{renamed}; known: {', '.join(sorted(known))}"
+        )

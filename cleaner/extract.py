@@ -36,11 +36,11 @@ def read_metadata(result: Any, url: str | None = None) -> dict[str, Any]:
     if metadata["url"] is None:
         metadata["url"] = url
     if metadata["hostname"] is None and metadata["url"]:
-        # trafilatura's own rule ("www." dropped), so a page and its text name the same host
+        # trafilatura's own rule ("www." dropped), so a page and its text name the same host;
+        # a malformed URL ("http://[bad") names none
         from courlan.urlutils import extract_domain
 
-        with suppress(ValueError):  # a malformed URL ("http://[bad") names no host
-            metadata["hostname"] = extract_domain(metadata["url"], fast=True)
+        metadata["hostname"] = extract_domain(metadata["url"], fast=True)
     return metadata
 
 

@@ -17,6 +17,7 @@ from itertools import chain, pairwise
 
 import numpy as np
 
+from . import wording
 from .document import Document
 from .page import TAG_BIT
 from .wording import CJK, ELLIPSIS, JUNK_WORDS, LABEL, LIST_ITEM, META, QUOTE_START, TERMINAL, URLISH, WORD
@@ -72,8 +73,7 @@ def _tokens(line: str) -> list[str]:
     return [w for w in words if len(w) >= 2 and not w.isdigit()]
 
 
-#: the character classes of a line's start that features count, and the lookup tables
-#: (one bool per code point below _TABLE_SIZE) that count them without a Python call per character
+#: character classes of a line's start, counted by tables of one bool per code point (no call per character)
 _CHAR_TESTS: dict[str, Callable[[str], bool]] = {
     "upper": str.isupper,
     "alpha": str.isalpha,
@@ -165,9 +165,9 @@ class Lines:
         """Share of each line's words found in other lines, and in the article's long lines."""
         vocab: dict[str, int] = {}
         ids = [[vocab.setdefault(w, len(vocab)) for w in _tokens(t)] for t in self.texts]
-        sizes = np.array([len(i) for i in ids], dtype=np.intp)
+        rows = np.repeat(np.arange(self.n), [len(i) for i in ids])
         # each (line, word) pair once: a word counts once per line, as in a set
-        key = np.unique(np.repeat(np.arange(self.n), sizes) * len(vocab) + np.fromiter(chain(*ids), np.intp))
+        key = np.unique(rows * len(vocab) + np.fromiter(chain(*ids), np.intp))
         line, word = np.divmod(key, max(len(vocab), 1))
         uniq = np.bincount(line, minlength=self.n)
         # teasers are about other stories: the article's own vocabulary is in its long lines
@@ -185,7 +185,7 @@ class Lines:
     @cached_property
     def lower(self) -> list[str]:
         """The lines lower-cased: what the wording patterns (JUNK_WORDS, META) are matched against."""
-        return [t.lower() for t in self.texts]
+        return [wording.lowered(t) for t in self.texts]
 
     @cached_property
     def junk_words(self) -> np.ndarray:

@@ -60,3 +60,13 @@ META = {
         r"\b\d+\s*(?:hours?|days?|minutes?|weeks?)\s+ago\b"
     ),
 }
+
+#: the letters re.IGNORECASE matches with i and s that str.lower() does not turn into them
+#: ("İ" would become "i" plus a combining dot): folded first, so that lower-cased lines match
+#: JUNK_WORDS and META exactly where IGNORECASE did
+_CASE_ONLY_IN_RE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def lowered(line: str) -> str:
+    """A line as JUNK_WORDS and META are matched against (lower case; ~3x faster than IGNORECASE)."""
+    return line.lower() if line.isascii() else line.translate(_CASE_ONLY_IN_RE).lower()

@@ -218,6 +218,29 @@ def test_outcomes_are_reported_as_they_come_not_at_the_end(tmp_path: Path) -> No
     assert written_at_each_call == [1, 2, 3, 4]
 
 
-def test_jobs_0_is_one_worker_per_core_as_on_the_command_line(tmp_path: Path) -> None:
-    report = cleaner.clean_files([CASES / "pages"], tmp_path / "out", jobs=0)
-    assert report.cleaned == len(list((CASES / "pages").iterdir())) and not report.failed
+def test_jobs_0_is_one_worker_per_core_as_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cleaner.batch.run as run
+
+    seen: list[int] = []
+    monkeypatch.setattr(run, "default_jobs", lambda: 3)
+    monkeypatch.setattr(run, "run_batch", lambda *a, **k: seen.append(k["jobs"]) or run.BatchReport())
+    cleaner.clean_files([SEED], tmp_path, jobs=0)
+    cleaner.clean_files([SEED], tmp_path, jobs=2)
+    assert seen == [3, 2]
+
+
+def test_settings_given_to_clean_files_keep_their_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cleaner.batch.run as run
+
+    seen: list[float | None] = []
+    monkeypatch.setattr(
+        run, "run_batch", lambda c, *a, **k: seen.append(c.settings.time_limit) or run.BatchReport()
+    )
+    cleaner.clean_files([SEED], tmp_path, settings=cleaner.Settings(time_limit=None))
+    cleaner.clean_files([SEED], tmp_path, settings=cleaner.Settings(time_limit=None), time_limit=5)
+    cleaner.clean_files([SEED], tmp_path)
+    assert seen == [None, 5.0, 30.0]

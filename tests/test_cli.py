@@ -191,6 +191,10 @@ def test_output_folder_inside_input_folder_is_not_cleaned_again(tmp_path: Path) 
         (["clean", str(SEED), "--max-size", "0"], "the size limit must be a positive number of MB, not 0.0"),
         (["nonsense"], "No such command 'nonsense'"),
         (["clean", str(SEED), "--field", "text"], "Usage error: --field is for --jsonl runs"),
+        (
+            ["clean", "crawl.warc.gz", "--field", "text", "-o", "o.jsonl"],
+            "Usage error: --field is for --jsonl",
+        ),
         (["clean", "--jsonl", "-", "-o", "fresh-dir/"], "Usage error: -o fresh-dir/ is a folder"),
         (["clean", "--jsonl", "-", "-o", str(CASES)], f"Usage error: -o {CASES} is a folder"),
     ],
@@ -605,5 +609,19 @@ def test_hidden_files_and_symlinked_folders_are_passed_over_and_named(tmp_path: 
     assert "2 file(s) cleaned" in out.stderr and "1 gave no text" in out.stderr
     assert "3 hidden file(s) or folder(s) passed over" in out.stderr
     assert f"symlinked folder(s) not followed: {scrape / 'linked'}" in out.stderr
+    # a rerun into a hidden output folder inside the input: that folder is not counted as hidden
+    inside = runner.invoke(app, ["clean", str(scrape), "-o", str(scrape / ".clean")])
+    again = runner.invoke(app, ["clean", str(scrape), "-o", str(scrape / ".clean")])
+    assert (
+        "3 hidden file(s) or folder(s)" in inside.stderr and "3 hidden file(s) or folder(s)" in again.stderr
+    )
     # a hidden file named on its own is cleaned
     assert runner.invoke(app, ["clean", str(scrape / ".draft.html")]).stdout.strip()
+
+
+def test_one_line_escapes_everything_that_would_break_a_line() -> None:
+    from cleaner.batch.report import one_line
+
+    for text in ("a\nb", "a\rb", "a\x85b", "a\u2028b", "a\u2029b", "a\x0bb", "a\x1cb"):
+        assert len(one_line(text).splitlines()) == 1, repr(text)
+    assert one_line("Café — naïve") == "Café — naïve"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import inspect
+from dataclasses import fields
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -320,6 +322,7 @@ def test_settings_take_the_options_the_cli_takes() -> None:
     with pytest.raises(cleaner.ConfigError, match=r"unknown option.*foo; known: "):
         cleaner.Settings(foo=1)  # type: ignore[call-arg]
     assert cleaner.Settings(time_limit=0).time_limit is None  # as --time-limit 0
+    assert list(inspect.signature(cleaner.Settings).parameters) == [f.name for f in fields(cleaner.Settings)]
     text = SEED.read_text(encoding="utf-8").rstrip("\n")
     assert cleaner.clean_text(text) != text  # its teasers go by default...
     assert (

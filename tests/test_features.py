@@ -37,10 +37,12 @@ def test_vocabulary_overlap_counts_each_word_once_per_line() -> None:
 
 
 def test_wording_flags_ignore_case_and_long_lines() -> None:
-    doc = Document.from_text("SIGN UP for our Newsletter\nBY ANNA NOVAK\n" + "Read more " * 20)
-    matrix = line_features(doc)
-    assert matrix[:, COLUMN["junk_words"]].tolist() == [1.0, 0.0, 0.0]
-    assert matrix[:, COLUMN["meta_byline"]].tolist() == [0.0, 1.0, 0.0]
+    # "ſource:", "5 MİN READ", "ıs": letters re.IGNORECASE matched and str.lower() alone does not
+    lines = ["SIGN UP for our Newsletter", "BY ANNA NOVAK", "Read more " * 20, "ſource: AP", "5 MİN READ"]
+    matrix = line_features(Document.from_text("\n".join(lines)))
+    assert matrix[:, COLUMN["junk_words"]].tolist() == [1.0, 0.0, 0.0, 1.0, 0.0]
+    assert matrix[:, COLUMN["meta_byline"]].tolist() == [0.0, 1.0, 0.0, 0.0, 0.0]
+    assert matrix[:, COLUMN["meta_reading_time"]].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]
 
 
 def test_wording_patterns_are_written_in_lower_case() -> None:

@@ -172,19 +172,15 @@ def _walk(root: Path, skip: Path | None, todo: Plan) -> Iterator[Path]:
     of earlier runs below it."""
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
-        hidden = [d for d in dirnames if d.startswith(".")]
-        linked = sorted(d for d in dirnames if not d.startswith(".") and (here / d).is_symlink())
-        todo.hidden += len(hidden)
-        todo.symlinked_folders.extend(str(here / d) for d in linked)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in hidden and d not in linked and (skip is None or real_path(here / d) != skip)
-        )
+        dirnames[:] = sorted(d for d in dirnames if skip is None or real_path(here / d) != skip)
         # outputs of an earlier run (-o inside the input folder) are not pages to clean again
         earlier = {d for d in dirnames if (here / d / RUN_LOG).is_file()}
         todo.earlier_outputs.extend(str(here / d) for d in dirnames if d in earlier)
-        dirnames[:] = [d for d in dirnames if d not in earlier]
+        hidden = {d for d in dirnames if d.startswith(".") and d not in earlier}
+        linked = [d for d in dirnames if d not in hidden | earlier and (here / d).is_symlink()]
+        todo.hidden += len(hidden)
+        todo.symlinked_folders.extend(str(here / d) for d in linked)
+        dirnames[:] = [d for d in dirnames if d not in hidden | earlier and d not in linked]
         for name in sorted(filenames):
             if name.startswith("."):
                 todo.hidden += name != RUN_LOG and not name.endswith(TMP_SUFFIX)  # not an output folder's own

@@ -14,7 +14,13 @@ from .writer import json_text, real_path, replaceable, write_atomic
 #: the keys of every record of a failures file
 FAILURE_KEYS = ("path", "error", "message")
 #: control characters as a message line shows them (a newline in a file name split the line)
-_ESCAPES = {c: f"\\x{c:02x}" for c in [*range(32), 127]} | {9: "\\t", 10: "\\n", 13: "\\r"}
+_ESCAPES = {c: f"\\x{c:02x}" for c in [*range(32), *range(127, 160)]} | {
+    9: "\\t",
+    10: "\\n",
+    13: "\\r",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
 
 
 def one_line(text: str) -> str:
@@ -112,6 +118,19 @@ class BatchReport:
     def failed(self) -> int:
         """How many inputs failed."""
         return len(self.failures)
+
+    @property
+    def noteworthy(self) -> bool:
+        """Whether the summary says more than counts a single input's output already shows:
+        failures, or inputs found in folders and passed over."""
+        return bool(
+            self.failures
+            or self.empty_folders
+            or self.passed_over
+            or self.earlier_outputs
+            or self.hidden
+            or self.symlinked_folders
+        )
 
     def add(self, outcome: Any) -> None:
         """Count one `files.Outcome`."""

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..api import Cleaner, Kind
-from ..config import TIME_LIMIT
 from ..errors import ConfigError, OutputError
 from .files import MAX_INPUT_BYTES, STDIN, Format, Outcome, plan, run_all
 from .report import BatchReport, check_failures_file, write_failures
@@ -32,7 +31,6 @@ def clean_files(
     format: Format = "text",
     errors: str | Path | None = None,
     max_size_mb: float = MAX_INPUT_BYTES / MB,
-    time_limit: float | None = TIME_LIMIT,
     scheduler: str | None = None,
     progress: bool = False,
     **options: Any,
@@ -44,8 +42,8 @@ def clean_files(
     output's place that no cleaner run wrote (or edited since) fails by name unless `force`.
     Every failure is in the report (and, with `errors`, in that JSONL file); nothing is raised
     for one bad input. `jobs` worker processes, or a Dask cluster at `scheduler` ('local' starts one).
-    `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url` and any Settings
-    field (`trailing_threshold`, ...).
+    `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url`, `settings` and any
+    Settings field (`trailing_threshold`, `time_limit`, ...).
 
     >>> report = cleaner.clean_files(["scraped/"], "clean/", jobs=2)  # doctest: +SKIP
     >>> report.cleaned, report.failed, report.failures[:1]  # doctest: +SKIP
@@ -58,7 +56,7 @@ def clean_files(
     jobs = jobs or default_jobs()  # 0: one per core, as -j 0
     check_batch_options(format, kind, jobs, max_size_mb)
     url = options.pop("url", None)
-    cleaner = Cleaner(model=options.pop("model", None), time_limit=time_limit, **options)
+    cleaner = Cleaner(model=options.pop("model", None), **options)
     leftovers = remove_leftovers(Path(out_dir))
     report = run_batch(
         cleaner,

@@ -177,15 +177,15 @@ def clean(
 
     _check_clean_options(fmt, input_type, threshold, workers, max_size, time_limit, paths)
     archives = any(map(is_archive, paths))
+    if field is not None and not jsonl:
+        raise usage("--field is for --jsonl runs: it names the field of each record to clean")
     if jsonl or archives:
         _check_stream_options(explain=explain, force=force, url=url, scheduler=scheduler)
         _check_output_file(output)
     else:
-        if field is not None:
-            raise usage("--field is for --jsonl runs: it names the field of each record to clean")
         _check_file_options(paths, output, input_type)
     thresholds = {"trailing_threshold": threshold} if threshold is not None else {}
-    cleaner = load_cleaner(model, time_limit=time_limit or None, fast=fast, **thresholds)
+    cleaner = load_cleaner(model, time_limit=time_limit, fast=fast, **thresholds)
     max_bytes, jobs = int(max_size * MB), workers or default_jobs()
     kind = cast(Literal["auto", "html", "text"], input_type)
     if jsonl or archives:
@@ -263,16 +263,7 @@ def _clean_files(
         done = "outputs written so far are kept; rerun the same command to finish" if output else "stopped"
         err(f"interrupted: {done}")
         raise typer.Exit(130) from exc
-    noteworthy = (
-        report.failed
-        or report.empty_folders
-        or report.passed_over
-        or report.earlier_outputs
-        or report.hidden
-        or report.symlinked_folders
-        or report.no_text
-    )
-    if not quiet and (output is not None or noteworthy):
+    if not quiet and (output is not None or report.noteworthy):
         err(report.summary())
     if report.failed:
         raise typer.Exit(1)
