@@ -33,7 +33,8 @@ class Cleaner:
                 f"model is the path of a model folder, not {type(model).__name__} {model!r}; "
                 "thresholds and other options are keywords (Cleaner(trailing_threshold=0.6))"
             )
-        self.model_path = Path(model) if model is not None else None
+        # absolute: a worker process or a Dask worker may run in another folder
+        self.model_path = Path(model).absolute() if model is not None else None
         self.settings = _settings(settings).with_options(**options)
         self.model_: Model = load_model(self.model_path)
         self.rule_ = self.settings.resolve(self.model_.decision_thresholds)

@@ -15,6 +15,7 @@ import functools
 import logging
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -113,9 +114,17 @@ def run_on_cluster(client: Any, cleaner: Cleaner, jobs: Sequence[Job], **options
 
     if not jobs:
         return
-    bag = db.from_sequence(jobs, partition_size=PARTITION_SIZE).map(_run, cleaner=cleaner, options=options)
+    # workers run in their own folders: paths go as absolute ones, outcomes come back with the jobs as given
+    sent = [replace(j, src=_absolute(j.src), dest=_absolute(j.dest)) for j in jobs]
+    bag = db.from_sequence(sent, partition_size=PARTITION_SIZE).map(_run, cleaner=cleaner, options=options)
+    given = iter(jobs)
     for future in client.compute(bag.to_delayed()):
-        yield from future.result()
+        for outcome in future.result():
+            yield replace(outcome, job=next(given))
+
+
+def _absolute(path: Path | None) -> Path | None:
+    return path.absolute() if path is not None else None
 
 
 def _run(job: Job, *, cleaner: Cleaner, options: dict[str, Any]) -> Outcome:

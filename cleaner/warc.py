@@ -60,6 +60,8 @@ class Response:
     date: str | None
     record_id: str | None
     body: bytes
+    #: why the body could not be decoded (it then fails alone, by its record id)
+    error: str | None = None
 
 
 def html_responses(
@@ -88,21 +90,24 @@ def html_responses(
             if record.rec_type != "response" or record.http_headers is None:
                 stats.other += 1
                 continue
-            body = record.content_stream().read(max_bytes + 1)
             declared = (record.http_headers.get_header("content-type") or "").lower()
-            html = any(t in declared for t in _HTML_TYPES) or (
-                not declared and looks_like_html(body[:4096].decode("latin-1"))
-            )
-            if not html:
+            if declared and not any(t in declared for t in _HTML_TYPES):
                 stats.not_html += 1
                 continue
             headers = record.rec_headers
-            yield Response(
-                url=headers.get_header("WARC-Target-URI") or "",
-                date=headers.get_header("WARC-Date"),
-                record_id=headers.get_header("WARC-Record-ID"),
-                body=body,
+            url, date, record_id = (
+                headers.get_header(h) for h in ("WARC-Target-URI", "WARC-Date", "WARC-Record-ID")
             )
+            try:
+                body = record.content_stream().read(max_bytes + 1)
+            except Exception as exc:  # a decoder bug (warcio 1.8 with brotli 1.2: AttributeError)
+                error = f"cannot decode the HTTP body: {type(exc).__name__}: {exc}"
+                yield Response(url or "", date, record_id, b"", error=error)
+                continue
+            if not declared and not looks_like_html(body[:4096].decode("latin-1")):
+                stats.not_html += 1
+                continue
+            yield Response(url or "", date, record_id, body)
     except (ArchiveLoadFailed, OSError, EOFError) as exc:
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
 
@@ -142,6 +147,8 @@ def _clean_response(
     cleaner: Cleaner, max_bytes: int, with_removed: bool, response: Response
 ) -> dict[str, Any] | Failure:
     try:
+        if response.error is not None:
+            raise InputError(response.error)
         if len(response.body) > max_bytes:
             raise InputError(f"HTTP body over the {max_bytes:,}-byte limit")
         result = cleaner.clean_html(response.body, url=response.url or None)

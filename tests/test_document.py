@@ -7,6 +7,7 @@ import inspect
 from dataclasses import fields
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -330,3 +331,18 @@ def test_settings_take_the_options_the_cli_takes() -> None:
     )  # ...not at 1.0
     with pytest.raises(cleaner.ConfigError, match=r"settings must be a cleaner\.Settings"):
         cleaner.clean_text(text, settings={"fast": True})
+
+
+def test_a_cleaner_with_a_relative_model_folder_unpickles_in_another_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+    import shutil
+
+    from cleaner.model import default_model_dir
+
+    shutil.copytree(default_model_dir(), tmp_path / "m")
+    monkeypatch.chdir(tmp_path)
+    shipped = pickle.dumps(cleaner.Cleaner(model="m"))
+    monkeypatch.chdir(tmp_path.parent)  # a worker started elsewhere (Dask, spawn)
+    assert pickle.loads(shipped).clean_text(SEED.read_text(encoding="utf-8")).removed

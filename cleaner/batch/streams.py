@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,24 +106,19 @@ def _clean_archives(
     stats = ArchiveStats()
     with jsonl_output(dest) as write:
         for src in sources:
-            with open(src, "rb") as stream, _naming(src):
-                for record in clean_archive(
-                    cleaner,
-                    stream,
-                    stats=stats,
-                    on_error=on_error,
-                    max_bytes=max_bytes,
-                    workers=workers,
-                    with_removed=with_removed,
-                ):
-                    write(record)
+            # an archive that cannot be read (or is cut short) fails by name: the others still run
+            try:
+                with open(src, "rb") as stream:
+                    for record in clean_archive(
+                        cleaner,
+                        stream,
+                        stats=stats,
+                        on_error=on_error,
+                        max_bytes=max_bytes,
+                        workers=workers,
+                        with_removed=with_removed,
+                    ):
+                        write(record)
+            except (InputError, OSError) as exc:
+                on_error(Failure.of(str(src), exc))
     return stats.summary()
-
-
-@contextlib.contextmanager
-def _naming(src: Path) -> Iterator[None]:
-    """An archive that cannot be read is named in its error."""
-    try:
-        yield
-    except InputError as exc:
-        raise InputError(f"{src}: {exc}") from exc
