@@ -106,7 +106,7 @@ def _clean_archives(
     stats = ArchiveStats()
     with jsonl_output(dest) as write:
         for src in sources:
-            # an archive that cannot be read (or is cut short) fails by name: the others still run
+            # an archive that cannot be read fails by name: the others still run
             try:
                 with open(src, "rb") as stream:
                     for record in clean_archive(
@@ -119,6 +119,6 @@ def _clean_archives(
                         with_removed=with_removed,
                     ):
                         write(record)
-            except (InputError, OSError) as exc:
+            except InputError as exc:  # html_responses turns read errors into these; write errors stay
                 on_error(Failure.of(str(src), exc))
     return stats.summary()
