@@ -95,19 +95,18 @@ def html_responses(
                 stats.not_html += 1
                 continue
             headers = record.rec_headers
-            url, date, record_id = (
-                headers.get_header(h) for h in ("WARC-Target-URI", "WARC-Date", "WARC-Record-ID")
-            )
+            url = headers.get_header("WARC-Target-URI") or ""
+            date, record_id = headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
             try:
                 body = record.content_stream().read(max_bytes + 1)
             except Exception as exc:  # a decoder bug (warcio 1.8 with brotli 1.2: AttributeError)
                 error = f"cannot decode the HTTP body: {type(exc).__name__}: {exc}"
-                yield Response(url or "", date, record_id, b"", error=error)
+                yield Response(url, date, record_id, b"", error=error)
                 continue
             if not declared and not looks_like_html(body[:4096].decode("latin-1")):
                 stats.not_html += 1
                 continue
-            yield Response(url or "", date, record_id, body)
+            yield Response(url, date, record_id, body)
     except (ArchiveLoadFailed, OSError, EOFError) as exc:
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
 

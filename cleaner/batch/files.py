@@ -177,10 +177,11 @@ def _walk(root: Path, skip: Path | None, todo: Plan) -> Iterator[Path]:
         earlier = {d for d in dirnames if (here / d / RUN_LOG).is_file()}
         todo.earlier_outputs.extend(str(here / d) for d in dirnames if d in earlier)
         hidden = {d for d in dirnames if d.startswith(".") and d not in earlier}
-        linked = [d for d in dirnames if d not in hidden | earlier and (here / d).is_symlink()]
+        linked = {d for d in dirnames if d not in hidden | earlier and (here / d).is_symlink()}
         todo.hidden += len(hidden)
-        todo.symlinked_folders.extend(str(here / d) for d in linked)
-        dirnames[:] = [d for d in dirnames if d not in hidden | earlier and d not in linked]
+        todo.symlinked_folders.extend(str(here / d) for d in dirnames if d in linked)
+        passed = hidden | earlier | linked
+        dirnames[:] = [d for d in dirnames if d not in passed]
         for name in sorted(filenames):
             if name.startswith("."):
                 todo.hidden += name != RUN_LOG and not name.endswith(TMP_SUFFIX)  # not an output folder's own
