@@ -24,7 +24,7 @@ from .errors import (
 )
 from .filter import CleanResult, RemovedLine
 
-__version__ = "1.0.0"
+__version__ = "2.0.0.dev0"
 
 __all__ = [
     "BatchReport",

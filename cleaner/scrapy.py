@@ -18,13 +18,17 @@ Settings (all optional):
   fixed fields (dataclass, attrs, pydantic) get ``None`` there instead;
 - ``CLEANER_MODEL``, ``CLEANER_THRESHOLD``, ``CLEANER_TIME_LIMIT``: as on the command line.
 
-Items declared as ``scrapy.Item`` need the output and metadata fields declared too. A page
-that cannot be cleaned (binary, over the time limit) is dropped with the reason. Cleaning
-runs in Twisted's thread pool, so the crawl keeps downloading meanwhile.
+Items declared as ``scrapy.Item`` (or dataclass, attrs, pydantic) need the output and
+metadata fields declared too: an item that lacks them is dropped, naming them. Items without
+the page field pass through unchanged, as Scrapy's own media pipelines pass items without
+their field (one warning per crawl names the field). A page that cannot be cleaned (binary,
+over the time limit) is dropped with the reason. Cleaning runs in Twisted's thread pool, so
+the crawl keeps downloading meanwhile.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -36,6 +40,8 @@ from twisted.internet.threads import deferToThread
 from .api import Cleaner
 from .config import TIME_LIMIT
 from .errors import CleanerError
+
+logger = logging.getLogger(__name__)
 
 
 class CleanerPipeline:
@@ -59,6 +65,7 @@ class CleanerPipeline:
         self.metadata_field = metadata_field
         self.drop_empty = drop_empty
         self.drop_input = drop_input
+        self._warned_without_page = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CleanerPipeline:
@@ -86,8 +93,32 @@ class CleanerPipeline:
         adapter = ItemAdapter(item)
         page = adapter.get(self.input_field)
         url = adapter.get(self.url_field)
+        if page is None:
+            if not self._warned_without_page:
+                self._warned_without_page = True
+                logger.warning(
+                    "cleaner: items without a page in field %r pass through uncleaned (the first: a %s from %s); "
+                    "set CLEANER_INPUT_FIELD if the page is in another field",
+                    self.input_field,
+                    type(item).__name__,
+                    url,
+                )
+            return item
         if not isinstance(page, str | bytes):
-            raise DropItem(f"cleaner: item from {url} has no page in field {self.input_field!r}")
+            raise DropItem(
+                f"cleaner: item from {url}: field {self.input_field!r} holds a {type(page).__name__}, not a page"
+            )
+        declared = ItemAdapter.get_field_names_from_class(type(item))
+        missing = [
+            f
+            for f in (self.output_field, self.metadata_field)
+            if f and declared is not None and f not in declared
+        ]
+        if missing:
+            raise DropItem(
+                f"cleaner: {type(item).__name__} has no field {' or '.join(map(repr, missing))} for the clean text; "
+                "declare it, or name another with CLEANER_OUTPUT_FIELD / CLEANER_METADATA_FIELD ('' leaves metadata out)"
+            )
         try:
             result = self.cleaner.clean_html(
                 page, url=url if isinstance(url, str) else None, with_metadata=bool(self.metadata_field)

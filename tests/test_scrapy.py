@@ -78,14 +78,38 @@ def test_settings_choose_fields_and_drop_empty_items(site: str, tmp_path: Path) 
     assert "no article text in" in log and "'item_dropped_count': 1" in log
 
 
-def test_pipeline_without_a_crawl_reports_a_missing_field() -> None:
+def test_items_without_the_page_pass_through_with_one_warning(caplog: pytest.LogCaptureFixture) -> None:
     from scrapy.exceptions import DropItem
 
     from cleaner.scrapy import CleanerPipeline
 
     pipeline = CleanerPipeline(input_field="page")
-    with pytest.raises(DropItem, match="no page in field 'page'"):
-        pipeline.clean_item({"url": "https://example.org/x", "html": "<p>x</p>"})
+    links = [{"url": f"https://example.org/{n}", "links": ["a", "b"]} for n in range(3)]
+    with caplog.at_level("WARNING", logger="cleaner.scrapy"):
+        assert [pipeline.clean_item(dict(item)) for item in links] == links
+    assert [r.getMessage() for r in caplog.records if "pass through uncleaned" in r.getMessage()] == [
+        "cleaner: items without a page in field 'page' pass through uncleaned (the first: a dict from "
+        "https://example.org/0); set CLEANER_INPUT_FIELD if the page is in another field"
+    ]
+    with pytest.raises(DropItem, match="field 'page' holds a list, not a page"):
+        pipeline.clean_item({"url": "https://example.org/x", "page": ["<p>x</p>"]})
+
+
+def test_an_item_class_without_the_output_fields_is_dropped_naming_them() -> None:
+    from scrapy import Field, Item
+    from scrapy.exceptions import DropItem
+
+    from cleaner.scrapy import CleanerPipeline
+
+    class BareItem(Item):
+        url = Field()
+        html = Field()
+        text = Field()
+
+    item = BareItem(url="https://example.org/x", html=PAGES[0].read_bytes())
+    with pytest.raises(DropItem, match=r"BareItem has no field 'metadata' for the clean text; declare it"):
+        CleanerPipeline().clean_item(item)
+    assert CleanerPipeline(metadata_field="").clean_item(item)["text"]
 
 
 @dataclasses.dataclass
