@@ -106,9 +106,23 @@ def html_responses(
             if not declared and not looks_like_html(body[:4096].decode("latin-1")):
                 stats.not_html += 1
                 continue
+            if len(body) <= max_bytes and _cut_short(record):
+                error = f"the archive ends inside this record ({record.length:,} bytes declared)"
+                yield Response(url, date, record_id, b"", error=error)
+                continue
             yield Response(url, date, record_id, body)
     except (ArchiveLoadFailed, OSError, EOFError) as exc:
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
+
+
+def _cut_short(record: Any) -> bool:
+    """Whether the archive ended before the record's declared length (an interrupted crawl)."""
+    raw = record.raw_stream
+    # reads what warcio would skip anyway on its way to the next record
+    while getattr(raw, "limit", 0) > 0:
+        if not raw.read(1 << 16):
+            return True
+    return False
 
 
 def clean_archive(

@@ -211,6 +211,23 @@ def test_a_body_the_decoder_fails_on_fails_alone(tmp_path: Path) -> None:
         assert "(https://example.org/br): cannot decode the HTTP body" in result.stderr
 
 
+def test_a_record_the_archive_ends_inside_fails_by_its_id(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.warc"
+    with open(whole, "wb") as fh:
+        writer = WARCWriter(fh, gzip=False)
+        for n, page in enumerate(PAGES[:2]):
+            _response(writer, f"https://example.org/{n}", page.read_bytes(), [("Content-Type", "text/html")])
+    cut = tmp_path / "cut.warc"  # an interrupted crawl: the file stops inside its last record
+    cut.write_bytes(whole.read_bytes()[:-300])
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["clean", str(cut), "-o", str(out)])
+    assert result.exit_code == 1
+    assert [json.loads(line)["url"] for line in out.read_text().splitlines()] == ["https://example.org/0"]
+    assert "(https://example.org/1): the archive ends inside this record (" in result.stderr
+    result = CliRunner().invoke(app, ["clean", str(whole), "-o", str(out)])
+    assert result.exit_code == 0 and len(out.read_text().splitlines()) == 2
+
+
 def test_archives_and_pages_are_not_mixed(tmp_path: Path) -> None:
     crawl = tmp_path / "crawl.warc.gz"
     write_crawl(crawl, compress=True)
