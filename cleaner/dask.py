@@ -14,6 +14,7 @@ import contextlib
 import functools
 import logging
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +31,8 @@ from .errors import CleanerError, InputError, SchedulerError
 PARTITION_SIZE = 16
 #: how long to try to reach a scheduler before giving up (seconds)
 CONNECT_TIMEOUT = 10
+#: how much longer than CONNECT_TIMEOUT a connection that hangs in distributed is waited for (seconds)
+CONNECT_MARGIN = 5
 
 
 def clean_bag(
@@ -97,15 +100,37 @@ def connect(scheduler: str, workers: int | None = None) -> Iterator[Any]:
         ):
             yield client
         return
-    try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SchedulerError(
-            f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT} s "
-            f"({type(exc).__name__}: {' '.join(str(exc).split())}); is it running, and is the address right?"
-        ) from exc
-    with client:
+    with _reached(scheduler, Client) as client:
         yield client
+
+
+def _reached(scheduler: str, client_class: Any) -> Any:
+    """A client of the scheduler at `scheduler`, or SchedulerError within CONNECT_TIMEOUT (+ a margin)."""
+    made: dict[str, Any] = {}
+
+    def make() -> None:
+        try:
+            made["client"] = client_class(scheduler, timeout=CONNECT_TIMEOUT)
+        # a server that is not a scheduler answers garbage: a frame length read from "HTTP/1.0 400" asks for petabytes
+        except (OSError, TimeoutError, ValueError, MemoryError) as exc:
+            made["error"] = exc
+
+    # distributed waits for the handshake's reply without a timeout: a server that never answers in
+    # its protocol (the dashboard's port given by mistake) would hang the run, so the wait is bounded here
+    thread = threading.Thread(target=make, name="cleaner-dask-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT + CONNECT_MARGIN)
+    if "client" in made:
+        return made["client"]
+    error = made.get("error")
+    if error is None or isinstance(error, MemoryError):
+        reason = "something answers there, but not as a Dask scheduler"
+    else:
+        reason = f"{type(error).__name__}: {' '.join(str(error).split())}"
+    raise SchedulerError(
+        f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT} s ({reason}); is it running, "
+        "and is the address right (the scheduler's port, not its dashboard's)?"
+    ) from error
 
 
 def run_on_cluster(client: Any, cleaner: Cleaner, jobs: Sequence[Job], **options: Any) -> Iterator[Outcome]:

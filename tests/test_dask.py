@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socketserver
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cleaner import Cleaner
+from cleaner import Cleaner, SchedulerError
 from cleaner.cli import app
 from cleaner.document import decode
 
@@ -68,6 +71,44 @@ def test_unreachable_scheduler_is_an_error_not_local_work(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.txt"))
+
+
+class _NotAScheduler(socketserver.BaseRequestHandler):
+    """A server in another protocol: it answers "400" at once, or never says anything."""
+
+    answers = False
+
+    def handle(self) -> None:
+        if self.answers:
+            self.request.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
+        self.request.settimeout(5)
+        with contextlib.suppress(OSError):
+            while self.request.recv(1 << 16):  # reads the client's handshake, says nothing back
+                pass
+
+
+@pytest.mark.parametrize("answers", [True, False])
+def test_a_server_that_is_not_a_scheduler_is_an_error_not_a_hang(
+    answers: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cleaner.dask
+
+    monkeypatch.setattr(cleaner.dask, "CONNECT_TIMEOUT", 1)
+    monkeypatch.setattr(cleaner.dask, "CONNECT_MARGIN", 1)
+    handler = type("Handler", (_NotAScheduler,), {"answers": answers})
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.server_address[1]}"
+    start = time.monotonic()
+    with (
+        pytest.raises(SchedulerError, match=r"not as a Dask scheduler.*not its dashboard's"),
+        cleaner.dask.connect(address),
+    ):
+        pass
+    assert time.monotonic() - start < 10
+    server.shutdown()
+    server.server_close()
 
 
 def test_clean_bag_maps_over_records_and_paths(scheduler: str, tmp_path: Path) -> None:
