@@ -270,6 +270,70 @@ def test_train_writes_model_and_card(tmp_path: Path) -> None:
     assert cleaner.Cleaner(model=tmp_path).clean_text(SEED.read_text(encoding="utf-8")).removed
 
 
+def _seeds(folder: Path, *names: str) -> Path:
+    folder.mkdir()
+    for name in names:
+        for suffix in (".txt", ".junk"):
+            (folder / f"{name}{suffix}").write_bytes((SEED.parent / f"{name}{suffix}").read_bytes())
+    return folder
+
+
+def test_train_refuses_bad_inputs_before_any_work(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path / "seeds", SEED.stem, "001_harbour_bridge")
+    a_file = tmp_path / "model.json"
+    a_file.write_text("mine", encoding="utf-8")
+    for args, message in [
+        (["--seeds", str(tmp_path / "nope")], f"--seeds {tmp_path / 'nope'}: no such folder"),
+        (["--seeds", str(a_file)], f"--seeds {a_file}: not a folder"),
+        (["--seeds", str(seeds), "--out", str(a_file)], f"--out {a_file}: a file, not a folder"),
+        (["--seeds", str(seeds), "--corrections", str(seeds)], f"--corrections {seeds}: not a file"),
+    ]:
+        out = runner.invoke(app, ["train", *args, "--no-cv"])
+        assert out.exit_code == 2 and f"Usage error: {message}" in out.stderr, out.output
+    assert a_file.read_text(encoding="utf-8") == "mine"
+    out = runner.invoke(
+        app, ["train", "--seeds", str(seeds), "--exclude", "001_harbor_bridge", "--out", str(tmp_path)]
+    )
+    assert out.exit_code == 1 and "no seed document named 001_harbor_bridge to leave out" in out.stderr
+    out = runner.invoke(app, ["train", "--seeds", str(seeds), "--exclude", SEED.stem, "--out", str(tmp_path)])
+    assert out.exit_code == 1 and "training needs two documents or more" in out.stderr
+    assert not (tmp_path / "cleaner-model.json").exists()
+
+
+def test_train_names_files_it_cannot_read(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path / "seeds", SEED.stem, "001_harbour_bridge")
+    latin1 = "Caf\u00e9 au lait\n".encode("latin-1")
+    (seeds / "001_harbour_bridge.junk").write_bytes(latin1)
+    out = runner.invoke(app, ["train", "--seeds", str(seeds), "--out", str(tmp_path / "m")])
+    assert (
+        out.exit_code == 1 and f"{seeds / '001_harbour_bridge.junk'}: cannot read it as UTF-8" in out.stderr
+    )
+    (seeds / "001_harbour_bridge.junk").write_bytes((SEED.parent / "001_harbour_bridge.junk").read_bytes())
+    corrections = tmp_path / "c.jsonl"
+    corrections.write_bytes(latin1)
+    out = runner.invoke(app, ["train", "--seeds", str(seeds), "--corrections", str(corrections)])
+    assert out.exit_code == 1 and f"{corrections}: cannot read corrections: 'utf-8' codec" in out.stderr
+    assert "Traceback" not in out.output
+
+
+def test_train_writes_models_in_the_current_folder_replacing_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = _seeds(tmp_path / "seeds", SEED.stem, "001_harbour_bridge")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "cleaner-model.json").write_text("an old model", encoding="utf-8")
+    out = runner.invoke(app, ["train", "--seeds", str(seeds), "--no-cv"])
+    assert out.exit_code == 0, out.output
+    assert "model written to models (seeds: 2 docs)" in out.stderr
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == [
+        "cleaner-lexical.npy",
+        "cleaner-model.card.json",
+        "cleaner-model.json",
+    ]
+    assert cleaner.Cleaner(model=tmp_path / "models").model_.digest  # loads: the card's checksums hold
+
+
 def test_rerun_skips_up_to_date_outputs_and_force_redoes_them(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()

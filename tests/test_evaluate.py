@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 import trafilatura
+from typer.testing import CliRunner
 
 import cleaner
+from cleaner.cli import app
+from cleaner.errors import TrainingError
 from cleaner.training.datasets import extract_page, page_title, read_dataset
 from cleaner.training.evaluate import (
     CLEANER,
@@ -182,6 +185,32 @@ def test_evaluate_wcxb_pages_per_page_type() -> None:
     assert result[TRAFILATURA]["junk_lines_removed"] == 0.0
     assert result[PERFECT]["junk_lines_removed"] == 1.0
     assert sum(group["pages"] for group in result["page_types"].values()) == 5
+
+
+def test_a_broken_gold_record_is_named_by_its_line(tmp_path: Path) -> None:
+    _write_dataset(tmp_path / "fake")
+    gold = tmp_path / "fake" / "gold.jsonl"
+    rows = gold.read_text(encoding="utf-8")
+    for broken, message in [
+        ('{"id": "0004", "text": "cut sh', "not a JSON record"),
+        ('{"text": "x"}', 'needs an "id"'),
+    ]:
+        gold.write_text(rows + broken + "\n", encoding="utf-8")
+        with pytest.raises(TrainingError, match=f"gold.jsonl:4: .*{message}"):
+            read_dataset(tmp_path / "fake")
+        result = CliRunner().invoke(app, ["evaluate", str(tmp_path / "fake")])
+        assert result.exit_code == 1 and f"{gold}:4: " in result.stderr and "Traceback" not in result.output
+
+
+def test_a_split_without_pages_is_an_error_not_an_empty_table(tmp_path: Path) -> None:
+    folder = tmp_path / "fake"
+    (folder / "html").mkdir(parents=True)
+    (folder / "html" / "0002.html").write_text(PAGE, encoding="utf-8")
+    row = {"id": "0002", "url": "https://0002.example.com/a", "text": GOLD}  # a site of the training side
+    (folder / "gold.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", str(folder), "--split", "test"])
+    assert result.exit_code == 1 and f"{folder}: no pages in the test split" in result.stderr
+    assert result.stdout == ""
 
 
 def test_a_page_left_without_text_is_counted(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import re
@@ -237,6 +238,17 @@ def test_corrections_become_labelled_documents(tmp_path: Path) -> None:
     assert html_doc.labels[rows.index(page.removed[0].line)] == 0  # wrongly removed -> body
     assert all(html_doc.labels[rows.index(r.line)] == 1 for r in page.removed[1:])
     assert text_doc.labels[list(text_doc.doc.rows).index(kept)] == 1  # junk that was kept
+
+
+def test_corrections_may_be_gzipd_or_start_with_a_byte_order_mark(tmp_path: Path) -> None:
+    doc = read_outputs(_batch(tmp_path, SEED))[0]
+    data = (json.dumps(_correction(doc, {0: "junk"})) + "\n").encode()
+    plain, marked, zipped = tmp_path / "c.jsonl", tmp_path / "bom.jsonl", tmp_path / "c.jsonl.gz"
+    plain.write_bytes(data)
+    marked.write_bytes(codecs.BOM_UTF8 + data)
+    zipped.write_bytes(gzip.compress(data))
+    labels = [[d.labels.tolist() for d in read_corrections(path)] for path in (plain, marked, zipped)]
+    assert labels[0] == labels[1] == labels[2] and labels[0][0][0] == 1
 
 
 def test_a_correction_that_no_longer_matches_its_page_is_named(tmp_path: Path) -> None:

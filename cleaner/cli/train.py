@@ -24,8 +24,12 @@ def train(
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(metavar="DIR", help="Where to write the model and card; default: models/.")
-    ] = None,
+        Path,
+        typer.Option(
+            metavar="DIR",
+            help="Where to write the model and card (a model there is replaced once the new one is written).",
+        ),
+    ] = Path("models"),
     exclude: Annotated[
         list[str] | None, typer.Option(metavar="NAME", help="Leave out a seed document by name (repeatable).")
     ] = None,
@@ -58,22 +62,29 @@ def train(
       cleaner train --seeds seeds --data ../shared/data --corrections corrections.jsonl
     """
     from ..errors import CleanerError
-    from ..model import default_model_dir
     from ..training import require_train_extra
 
-    target = out or default_model_dir()
+    if not seeds.is_dir():
+        raise usage(
+            f"--seeds {seeds}: {'not a folder' if seeds.exists() else 'no such folder'} (see seeds/README.md)"
+        )
+    for path in corrections or ():
+        if not path.is_file():
+            raise usage(f"--corrections {path}: {'not a file' if path.exists() else 'no such file'}")
+    if out.exists() and not out.is_dir():
+        raise usage(f"--out {out}: a file, not a folder")
     try:
         require_train_extra()
         from ..training.corpus import collect
         from ..training.train import train as run_training
 
         corpus = collect(seeds, data or (), exclude=exclude or (), corrections=corrections or ())
-        card = run_training(corpus, target, with_cv=cv)
+        card = run_training(corpus, out, with_cv=cv)
     except CleanerError as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
     sources = ", ".join(f"{s['name']}: {s['documents']} docs" for s in card["training_data"]["sources"])
-    err(f"model written to {target} ({sources})")
+    err(f"model written to {out} ({sources})")
     if card["cross_validation"]:
         cvr = card["cross_validation"]
         err(f"cross-validated removal precision {cvr['precision']}, recall {cvr['recall']}")
@@ -82,6 +93,8 @@ def train(
         err(
             f"thresholds chosen out of fold: trailing {ch['trailing_threshold']}, elsewhere {ch['inner_threshold']}"
         )
+    elif cv:
+        err("thresholds: the default rule's (choosing them out of fold needs gold pages: --data)")
 
 
 _Datasets = Annotated[
@@ -102,7 +115,8 @@ def evaluate(
         Path | None, typer.Option(metavar="DIR", help="Folder of another model; default: the shipped one.")
     ] = None,
     limit: Annotated[
-        int | None, typer.Option(metavar="N", help="At most this many pages per dataset (a quick look).")
+        int | None,
+        typer.Option(metavar="N", min=1, help="At most this many pages per dataset (a quick look)."),
     ] = None,
     text_shapes: Annotated[
         bool, typer.Option("--text-shapes", help="Add a table: held-out bodies + teasers, per shape.")
@@ -159,6 +173,11 @@ def evaluate(
     except CleanerError as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
+    if not pages:
+        err(
+            f"error: {', '.join(map(str, datasets))}: no pages in the {split} split (--split all takes every page)"
+        )
+        raise typer.Exit(1)
     results = {}
     for name in dict.fromkeys(p.dataset for p in pages):
         group = [p for p in pages if p.dataset == name][: limit or None]

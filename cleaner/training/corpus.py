@@ -56,7 +56,10 @@ def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc
         sidecar = path.with_suffix(JUNK_SUFFIX)
         if not sidecar.is_file():
             raise TrainingError(f"{path}: no label file {sidecar.name} beside it (empty file = no junk)")
-        junk = {line.strip() for line in sidecar.read_text(encoding="utf-8").split("\n") if line.strip()}
+        try:
+            junk = {line.strip() for line in sidecar.read_text(encoding="utf-8-sig").split("\n") if line.strip()}
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TrainingError(f"{sidecar}: cannot read it as UTF-8 text ({exc})") from exc
         raw = path.read_bytes()
         doc = extract(decode(raw)) if path.suffix != ".txt" else Document.from_text(decode(raw))
         labels = label_exact(doc, junk)
@@ -73,6 +76,9 @@ def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc
                 weight=SEED_WEIGHT,
             )
         )
+    unknown = skip - {n for p in seeds_dir.iterdir() if p.suffix in DOC_SUFFIXES for n in (p.stem, p.name)}
+    if unknown:
+        raise TrainingError(f"{seeds_dir}: no seed document named {', '.join(sorted(unknown))} to leave out")
     if not docs:
         raise TrainingError(f"{seeds_dir}: no training documents (*.txt or *.html with a .junk sidecar)")
     return docs

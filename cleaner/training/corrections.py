@@ -28,10 +28,10 @@ LABELS = {"junk": 1, "body": 0}
 
 def read_corrections(path: Path) -> list[LabelledDoc]:
     """The corrected documents of one corrections.jsonl file."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").split("\n")
-    except OSError as exc:
-        raise TrainingError(f"{path}: cannot read corrections: {exc.strerror or exc}") from exc
+    try:  # gzip'd or not, as every input of cleaner
+        lines = read_input(Path(path)).decode("utf-8-sig").split("\n")
+    except (CleanerError, UnicodeDecodeError) as exc:
+        raise TrainingError(f"{path}: cannot read corrections: {exc}") from exc
     docs = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
@@ -87,6 +87,6 @@ def _row(doc: Document, row_of: dict[int, int], number: int, text: str, where: s
     if number in row_of and doc.lines[number].strip() == text.strip():
         return row_of[number]
     raise TrainingError(
-        f"{where}: line {number + 1} ({text[:60]!r}) is not in the document at that place any more; "
+        f"{where}: line {number + 1} of the review page ({text[:60]!r}) is not in the document at that place any more; "
         "clean and review the page again"
     )

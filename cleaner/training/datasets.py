@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..batch.writer import write_atomic
@@ -112,16 +113,10 @@ def read_dataset(folder: Path) -> list[GoldPage]:
         )
     blocks: dict[str, list[dict[str, str]]] = {}
     if (folder / "blocks.jsonl").is_file():
-        for line in (folder / "blocks.jsonl").read_text(encoding="utf-8").split("\n"):
-            if not line.strip():
-                continue
-            row = json.loads(line)
+        for row in _rows(folder / "blocks.jsonl", "blocks"):
             blocks[row["id"]] = row["blocks"]
     pages = []
-    for line in gold_file.read_text(encoding="utf-8").split("\n"):
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for row in _rows(gold_file, "text"):
         html = _html_file(folder, row["id"])
         if html is None or not (row.get("text") or "").strip():
             continue
@@ -139,6 +134,24 @@ def read_dataset(folder: Path) -> list[GoldPage]:
             )
         )
     return pages
+
+
+def _rows(path: Path, field: str) -> Iterator[dict[str, Any]]:
+    """The JSON records of a dataset's .jsonl file; a broken one is a TrainingError naming its line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TrainingError(f"{path}: cannot read it: {exc}") from exc
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise TrainingError(f"{path}:{number}: not a JSON record: {exc}") from exc
+        if not isinstance(row, dict) or not isinstance(row.get("id"), str) or field not in row:
+            raise TrainingError(f"{path}:{number}: a record needs an \"id\" (string) and a {field!r} field")
+        yield row
 
 
 def _html_file(folder: Path, page_id: str) -> Path | None:

@@ -3,7 +3,9 @@ the model (plain arrays) plus its model card."""
 
 from __future__ import annotations
 
+import os
 import platform
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..config import Settings
+from ..errors import TrainingError
 from ..features import FEATURE_NAMES, FEATURE_VERSION
-from ..lexical import LEXICAL_FILE, N_BUCKETS
+from ..lexical import LEXICAL_FILE, N_BUCKETS, LexicalModel
 from ..model import CARD_FILE, MODEL_FILE, dumps, file_digest, judge_text
 from .corpus import Corpus, LabelledDoc, digest
 from .datasets import HELD_OUT_MODULUS
@@ -41,11 +44,20 @@ def train(
     with_cv: bool = True,
 ) -> dict[str, Any]:
     """Fit on all documents, choose thresholds out of fold, write model + card; return the card."""
-    import sklearn
-
+    out_dir = Path(out_dir)  # made first: a folder that cannot be made fails before the work
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TrainingError(f"{out_dir}: cannot make the model folder there ({exc.strerror or exc})") from exc
     if not isinstance(corpus, Corpus):
         corpus = Corpus(docs=list(corpus))
     docs = corpus.docs
+    labels = np.concatenate([d.labels for d in docs]) if docs else np.zeros(0)
+    if len({d.group for d in docs}) < 2 or not 0 < labels.mean() < 1:
+        raise TrainingError(
+            f"training needs two documents or more with junk lines and body lines among them; got {len(docs)} "
+            f"document(s), {int(labels.sum())} junk and {int(len(labels) - labels.sum())} body line(s)"
+        )
     params = params or TrainParams()
     lexical_params = LexicalParams()
     lexical = stack(docs, CV_FOLDS, lexical_params)
@@ -56,19 +68,40 @@ def train(
     if text_docs:
         exported["text_model"] = export_trees(fit(text_docs, params), FEATURE_NAMES)
         exported["text_model_weight"] = TEXT_TREES_WEIGHT
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model_path = out_dir / MODEL_FILE
+    # written beside the old model, then moved over it: a run that dies leaves the old model whole
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".cleaner-train-") as staging:
+        card = _card(Path(staging), exported, lexical, docs, params, lexical_params, len(text_docs))
+        rule = vars(Settings().resolve(thresholds))
+        card |= {"decision_rule": rule, "threshold_choice": choice, "cross_validation": cv}
+        (Path(staging) / CARD_FILE).write_text(dumps(card), encoding="utf-8")
+        for name in (MODEL_FILE, LEXICAL_FILE, CARD_FILE):
+            os.replace(Path(staging) / name, out_dir / name)
+    return card
+
+
+def _card(
+    folder: Path,
+    exported: dict[str, Any],
+    lexical: LexicalModel,
+    docs: Sequence[LabelledDoc],
+    params: TrainParams,
+    lexical_params: LexicalParams,
+    text_docs: int,
+) -> dict[str, Any]:
+    """Write the trees and the lexical weights into `folder`; the card naming them and their sha256."""
+    import sklearn
+
+    model_path = folder / MODEL_FILE
     model_path.write_text(dumps(exported), encoding="utf-8")
-    lexical_path = out_dir / LEXICAL_FILE
+    lexical_path = folder / LEXICAL_FILE
     lexical.save(lexical_path)
-    card = {
+    return {
         "model": MODEL_FILE,
         "model_sha256": file_digest(model_path),
         "estimator": "sklearn.ensemble.HistGradientBoostingClassifier",
         "estimator_params": {k: v for k, v in vars(params).items() if k != "extra"} | params.extra,
         "text_model": (
-            f"the same estimator fit on the {len(text_docs)} plain-text documents alone, "
+            f"the same estimator fit on the {text_docs} plain-text documents alone, "
             "without the lexical score (training.fit.text_view); plain text is judged by both, "
             f"these weighted {TEXT_TREES_WEIGHT} (text_model_weight)"
             if text_docs
@@ -88,12 +121,7 @@ def train(
             "held_out": f"per dataset, sites with sha1(dataset:site) % {HELD_OUT_MODULUS} == 0 are never trained on",
             "sources": _sources(docs),
         },
-        "decision_rule": vars(Settings().resolve(thresholds)),
-        "threshold_choice": choice,
-        "cross_validation": cv,
     }
-    (out_dir / CARD_FILE).write_text(dumps(card), encoding="utf-8")
-    return card
 
 
 def _cross_validate(
