@@ -162,6 +162,31 @@ def test_compare_shows_what_another_threshold_changed(tmp_path: Path) -> None:
     assert changed > 0 and "newly removed" in html
 
 
+def test_compare_matches_documents_by_their_place_in_the_output_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for page in PAGES:
+        (src / page.name).write_bytes(page.read_bytes())
+    absolute = _batch(tmp_path, src, name="absolute")
+    monkeypatch.chdir(tmp_path)
+    relative = _batch(Path("."), Path("in"), name="relative")  # the same batch, its input named another way
+    pattern = re.compile(r"not in the previous run: <b>(\d+)</b>.*only in the previous run: <b>(\d+)</b>")
+    for old, unmatched in [(absolute, None), (_batch(tmp_path, SEED), (str(len(PAGES)), "1"))]:
+        result = runner.invoke(app, ["review", str(relative), "--compare", str(old), "-o", "c.html"])
+        assert result.exit_code == 0, result.stderr
+        html = (tmp_path / "c.html").read_text(encoding="utf-8")
+        found = pattern.search(html)
+        assert (
+            found.groups() if found else None
+        ) == unmatched  # another batch: nothing matches, and it says so
+        if unmatched is None:
+            assert "<b>0</b> documents changed" in html
+    assert runner.invoke(app, ["review", str(relative), "-o", "-"]).exit_code == 2
+    assert not (tmp_path / "-").exists()
+
+
 def test_outputs_without_removed_lines_are_a_clear_error(tmp_path: Path) -> None:
     out = tmp_path / "text-out"
     runner.invoke(app, ["clean", str(SEED), "-o", str(out), "-q"])

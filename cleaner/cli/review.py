@@ -51,6 +51,8 @@ def review(
     from ..review import read_outputs, write_report
     from ..review.outputs import output_files
 
+    if str(report) == "-":
+        raise usage("-o -: the review page is a file to open in a browser; name it (e.g. -o review.html)")
     try:
         if report.name.removesuffix(".gz").endswith((".json", ".jsonl")):
             # only such names can be outputs, so the folders are listed on this path alone

@@ -50,11 +50,14 @@ class ReviewDoc:
     removed: list[Removal] = field(default_factory=list)
     #: the page's URL when the output names one (JSONL and web-archive records)
     url: str | None = None
+    #: the output file's path under the folder read ("" when one file was read)
+    output: str = ""
 
     @property
     def key(self) -> str:
-        """What identifies the document across two runs of the same batch."""
-        return self.path if self.record is None else f"{self.path}#{self.record}"
+        """What identifies the document across two runs of the same batch: where its output sits
+        in the output folder (the inputs may have been named differently), and its record."""
+        return self.output if self.record is None else f"{self.output}#{self.record}"
 
     @property
     def removed_chars(self) -> int:
@@ -62,18 +65,19 @@ class ReviewDoc:
         return sum(len(r.text) for r in self.removed)
 
 
-def read_outputs(root: Path) -> list[ReviewDoc]:
+def read_outputs(root: Path | str) -> list[ReviewDoc]:
     """Every document of a batch's outputs under `root` (a folder, or one JSON/JSONL file).
 
     JSONL files that are not cleaned records (an --errors file, a corrections.jsonl saved
     beside the outputs) are passed over; a broken output is an InputError naming it.
     """
+    root = Path(root)
     docs: list[ReviewDoc] = []
     for path in output_files(root):
-        if path.name.removesuffix(".gz").endswith(".jsonl"):
-            docs.extend(_from_jsonl(path))
-        else:
-            docs.append(_from_json(path))
+        read = _from_jsonl(path) if path.name.removesuffix(".gz").endswith(".jsonl") else [_from_json(path)]
+        for doc in read:
+            doc.output = path.relative_to(root).as_posix() if path != root else ""
+            docs.append(doc)
     if not docs:
         raise InputError(
             f"{root}: no JSON outputs with removed lines (run `cleaner clean ... --format json -o OUT`, "
@@ -82,9 +86,10 @@ def read_outputs(root: Path) -> list[ReviewDoc]:
     return docs
 
 
-def output_files(root: Path) -> list[Path]:
+def output_files(root: Path | str) -> list[Path]:
     """The JSON and JSONL (.gz too) files under `root` (a folder, or one file) that
     `read_outputs` reads, in sorted order."""
+    root = Path(root)
     if not root.exists():
         raise InputError(f"{root}: no such file or folder")
     files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]

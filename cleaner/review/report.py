@@ -40,7 +40,7 @@ def band_of(score: float) -> int:
 
 def write_report(
     docs: list[ReviewDoc],
-    out: Path,
+    out: Path | str,
     *,
     title: str = "cleaner review",
     previous: list[ReviewDoc] | None = None,
@@ -50,6 +50,7 @@ def write_report(
     Raises ConfigError when `out` is a folder or a file that is not an earlier review page,
     OutputError when it cannot be written.
     """
+    out = Path(out)
     if out.is_dir():
         raise ConfigError(f"{out} is a folder: name the HTML file to write (e.g. {out / 'review.html'})")
     there = out.exists() or out.is_symlink()
@@ -127,6 +128,14 @@ def _summary(docs: list[ReviewDoc], before: dict[str, set[int]] | None) -> str:
             f'<p class="compare">against the previous run: <b>{changed}</b> documents changed, '
             f"<b>{added}</b> lines newly removed, <b>{gone}</b> no longer removed</p>"
         )
+        unmatched = len(now.keys() - before.keys()), len(before.keys() - now.keys())
+        if any(unmatched):
+            out.append(
+                f'<p class="compare warning">not in the previous run: <b>{unmatched[0]}</b> documents '
+                f"(compared as if nothing had been removed there); only in the previous run: "
+                f"<b>{unmatched[1]}</b>. Documents are matched by their output's place in the output "
+                "folder: compare two runs of the same batch.</p>"
+            )
     out += [
         "</div>\n",
         f'<table class="reasons"><caption>Removals by reason</caption><tr><th>reason</th><th>lines</th></tr>{rows}</table>\n',
