@@ -17,6 +17,7 @@ from cleaner.errors import TrainingError
 from cleaner.extract import extract
 from cleaner.review import read_outputs, write_report
 from cleaner.review.outputs import Removal, merge_lines
+from cleaner.training.corpus import collect
 from cleaner.training.corrections import read_corrections
 
 from .conftest import CASES, SEED
@@ -263,6 +264,30 @@ def test_corrections_become_labelled_documents(tmp_path: Path) -> None:
     assert html_doc.labels[rows.index(page.removed[0].line)] == 0  # wrongly removed -> body
     assert all(html_doc.labels[rows.index(r.line)] == 1 for r in page.removed[1:])
     assert text_doc.labels[list(text_doc.doc.rows).index(kept)] == 1  # junk that was kept
+
+
+def test_a_page_that_cannot_be_used_again_is_noted_and_a_later_download_wins(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(PAGES[0].read_bytes())
+    doc = read_outputs(_batch(tmp_path, page))[0]
+    first, later = tmp_path / "first.jsonl", tmp_path / "later.jsonl"
+    first.write_text(json.dumps(_correction(doc, {})) + "\n", encoding="utf-8")
+    later.write_text(json.dumps(_correction(doc, {doc.removed[0].line: "body"})) + "\n", encoding="utf-8")
+    notes: list[str] = []
+    assert read_corrections(later, notes)[0].doc.page is not None and notes == []
+    corpus = collect(SEED.parent, corrections=[first, later])
+    (corrected,) = [d for d in corpus.docs if d.source == "corrections"]
+    assert corrected.labels[list(corrected.doc.rows).index(doc.removed[0].line)] == 0  # the later marks
+    page.write_text("<html><body><p>Another page now.</p></body></html>", encoding="utf-8")
+    assert read_corrections(later, notes)[0].doc.page is None
+    assert notes == [
+        f"{later}:1: {page}: the page extracts to other lines now (it changed since, or another extraction); "
+        "its lines are trained on as plain text"
+    ]
+    page.unlink()
+    notes.clear()
+    read_corrections(later, notes)
+    assert notes and "the page is not there (train from the folder the batch was cleaned in)" in notes[0]
 
 
 def test_corrections_may_be_gzipd_or_start_with_a_byte_order_mark(tmp_path: Path) -> None:

@@ -79,6 +79,8 @@ def train(
         from ..training.train import train as run_training
 
         corpus = collect(seeds, data or (), exclude=exclude or (), corrections=corrections or ())
+        for note in corpus.notes:
+            err(f"note: {note}")
         card = run_training(corpus, out, with_cv=cv)
     except CleanerError as exc:
         err(f"error: {exc}")

@@ -57,7 +57,9 @@ def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc
         if not sidecar.is_file():
             raise TrainingError(f"{path}: no label file {sidecar.name} beside it (empty file = no junk)")
         try:
-            junk = {line.strip() for line in sidecar.read_text(encoding="utf-8-sig").split("\n") if line.strip()}
+            junk = {
+                line.strip() for line in sidecar.read_text(encoding="utf-8-sig").split("\n") if line.strip()
+            }
         except (OSError, UnicodeDecodeError) as exc:
             raise TrainingError(f"{sidecar}: cannot read it as UTF-8 text ({exc})") from exc
         raw = path.read_bytes()
@@ -106,6 +108,8 @@ class Corpus:
 
     docs: list[LabelledDoc]
     pages: dict[str, GoldPage] = field(default_factory=dict)
+    #: what a person training should know about the inputs (corrections used in part)
+    notes: list[str] = field(default_factory=list)
 
 
 def collect(
@@ -119,11 +123,12 @@ def collect(
     from .corrections import read_corrections
     from .weak import junk_pool, label_page, teaser_pool, text_documents
 
-    docs = read_seeds(seeds_dir, exclude=exclude)
-    for path in corrections:
-        docs.extend(read_corrections(path))
+    notes: list[str] = []
+    # a later download of a review holds all its marks so far: it replaces an earlier one's document
+    corrected = {d.name: d for path in corrections for d in read_corrections(path, notes)}
+    docs = read_seeds(seeds_dir, exclude=exclude) + list(corrected.values())
     pages = [p for p in iter_pages(list(data_roots)) if not p.held_out] if data_roots else []
-    corpus = Corpus(docs=docs)
+    corpus = Corpus(docs=docs, notes=notes)
     if pages:
         for page, doc in zip(pages, extract_all(pages), strict=True):
             labelled = label_page(page, doc)

@@ -26,8 +26,9 @@ SOURCE = "corrections"
 LABELS = {"junk": 1, "body": 0}
 
 
-def read_corrections(path: Path) -> list[LabelledDoc]:
-    """The corrected documents of one corrections.jsonl file."""
+def read_corrections(path: Path, notes: list[str] | None = None) -> list[LabelledDoc]:
+    """The corrected documents of one corrections.jsonl file; `notes` gets a line for each
+    page that could not be used again (trained on as plain text)."""
     try:  # gzip'd or not, as every input of cleaner
         lines = read_input(Path(path)).decode("utf-8-sig").split("\n")
     except (CleanerError, UnicodeDecodeError) as exc:
@@ -40,13 +41,13 @@ def read_corrections(path: Path) -> list[LabelledDoc]:
                 record = json.loads(line)
             except ValueError as exc:
                 raise TrainingError(f"{where}: not a JSON record: {exc}") from exc
-            docs.append(_labelled(record, where))
+            docs.append(_labelled(record, where, notes if notes is not None else []))
     if not docs:
         raise TrainingError(f"{path}: no corrections in it")
     return docs
 
 
-def _labelled(record: dict[str, Any], where: str) -> LabelledDoc:
+def _labelled(record: dict[str, Any], where: str, notes: list[str]) -> LabelledDoc:
     try:
         shown = [str(x) for x in record["lines"]]
         removed = [int(n) for n in record["removed"]]
@@ -54,7 +55,9 @@ def _labelled(record: dict[str, Any], where: str) -> LabelledDoc:
         source_path = str(record["path"])
     except (KeyError, TypeError, ValueError) as exc:
         raise TrainingError(f"{where}: not a corrections record ({type(exc).__name__}: {exc})") from exc
-    doc = _document(record, shown)
+    doc, lost = _document(record, shown)
+    if lost:
+        notes.append(f"{where}: {source_path}: {lost}; its lines are trained on as plain text")
     row_of = {int(line): k for k, line in enumerate(doc.rows)}
     labels = np.zeros(len(doc.rows), dtype=np.int8)
     for number in removed:
@@ -68,18 +71,23 @@ def _labelled(record: dict[str, Any], where: str) -> LabelledDoc:
     )
 
 
-def _document(record: dict[str, Any], shown: list[str]) -> Document:
+def _document(record: dict[str, Any], shown: list[str]) -> tuple[Document, str | None]:
     """The page again when it is an HTML file on disk that still extracts to the lines the
-    review showed (same page, same extraction settings), else those lines as plain text."""
+    review showed (same page, same extraction settings), else those lines as plain text, with
+    why a page was not used again (None when it was, or when there is no page to read)."""
     text = Document.from_text("\n".join(shown))
     page = Path(str(record["path"]))
-    if record.get("source") != "html" or record.get("record") is not None or not page.is_file():
-        return text
+    if record.get("source") != "html" or record.get("record") is not None:
+        return text, None
+    if not page.is_file():
+        return text, "the page is not there (train from the folder the batch was cleaned in)"
     try:
         again = extract(decode(read_input(page)))
-    except CleanerError:
-        return text
-    return again if again.lines == shown else text
+    except CleanerError as exc:
+        return text, f"the page cannot be read again ({exc})"
+    if again.lines != shown:
+        return text, "the page extracts to other lines now (it changed since, or another extraction)"
+    return again, None
 
 
 def _row(doc: Document, row_of: dict[int, int], number: int, text: str, where: str) -> int:

@@ -150,7 +150,7 @@ def _rows(path: Path, field: str) -> Iterator[dict[str, Any]]:
         except ValueError as exc:
             raise TrainingError(f"{path}:{number}: not a JSON record: {exc}") from exc
         if not isinstance(row, dict) or not isinstance(row.get("id"), str) or field not in row:
-            raise TrainingError(f"{path}:{number}: a record needs an \"id\" (string) and a {field!r} field")
+            raise TrainingError(f'{path}:{number}: a record needs an "id" (string) and a {field!r} field')
         yield row
 
 
