@@ -62,6 +62,11 @@ def _wait_for(path: Path, seconds: float = 10) -> None:
     assert path.is_file(), f"{path} was not downloaded"
 
 
+#: whether the page asks "leave this page?" (headless WebDriver answers the prompt itself, so the
+#: event the browser sends before leaving is sent here)
+LEAVING = "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented;"
+
+
 def test_filter_mark_download_and_retrain(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     pages = sorted((CASES / "pages").glob("*.html"))
     out = tmp_path / "out"
@@ -91,7 +96,9 @@ def test_filter_mark_download_and_retrain(browser, tmp_path: Path) -> None:  # t
     kept[-1].find_element(By.CSS_SELECTOR, "button.mark").click()
     download = browser.find_element(By.ID, "download")
     assert download.text == "Download corrections (2)"
+    assert browser.execute_script(LEAVING)  # marks not downloaded: leaving the page asks first
     download.click()
+    assert not browser.execute_script(LEAVING)  # downloaded: nothing to lose
     corrections = browser.downloads / "corrections.jsonl"
     _wait_for(corrections)
     (record,) = [json.loads(line) for line in corrections.read_text(encoding="utf-8").splitlines()]

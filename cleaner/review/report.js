@@ -9,6 +9,7 @@
   const data = () => parsed || (parsed = JSON.parse(document.getElementById("data").textContent));
   const articles = Array.from(document.querySelectorAll("article.doc"));
   const marks = new Map(); // "doc:line" -> "body" (wrongly removed) | "junk" (junk that was kept)
+  let unsaved = false; // marks changed since the last download: leaving the page would lose them
   const control = (id) => document.getElementById(id);
   let page = 0;
   let matching = articles;
@@ -110,6 +111,7 @@
     if (marks.has(key)) marks.delete(key);
     else marks.set(key, button.dataset.label);
     syncMarks(article);
+    unsaved = true;
     control("download").textContent = "Download corrections (" + marks.size + ")";
     control("download").disabled = marks.size === 0;
   }
@@ -138,6 +140,7 @@
   }
 
   function download() {
+    unsaved = false;
     const blob = new Blob([corrections()], { type: "application/jsonl" });
     const link = document.createElement("a");
     link.href = URL.createObjectURL(blob);
@@ -155,6 +158,9 @@
   control("prev").addEventListener("click", () => { page = Math.max(0, page - 1); show(); });
   control("next").addEventListener("click", () => { page += 1; show(); });
   control("download").addEventListener("click", download);
+  window.addEventListener("beforeunload", (event) => {
+    if (unsaved) { event.preventDefault(); event.returnValue = ""; } // returnValue: older browsers
+  });
   document.getElementById("docs").addEventListener("click", (event) => {
     const button = event.target.closest("button.mark");
     if (button) toggleMark(button);
