@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -200,6 +201,17 @@ def test_a_broken_gold_record_is_named_by_its_line(tmp_path: Path) -> None:
             read_dataset(tmp_path / "fake")
         result = CliRunner().invoke(app, ["evaluate", str(tmp_path / "fake")])
         assert result.exit_code == 1 and f"{gold}:4: " in result.stderr and "Traceback" not in result.output
+
+
+def test_gold_rows_left_out_are_counted_and_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
+    _write_dataset(tmp_path / "fake")
+    skipped: Counter[tuple[str, str]] = Counter()
+    assert len(read_dataset(tmp_path / "fake", skipped)) == 2
+    assert skipped == {("fake", "without a page"): 1}
+    result = CliRunner().invoke(app, ["evaluate", str(tmp_path / "fake"), "--split", "all"])
+    assert result.exit_code == 0, result.output
+    assert "fake: 2 pages evaluated (gold rows left out, both splits: 1 without a page)" in result.stderr
 
 
 def test_a_split_without_pages_is_an_error_not_an_empty_table(tmp_path: Path) -> None:

@@ -158,6 +158,7 @@ def evaluate(
       cleaner evaluate ../shared/data --split test --text-shapes
     """
     import json
+    from collections import Counter
 
     from ..errors import CleanerError
     from ..training.datasets import iter_pages
@@ -168,8 +169,11 @@ def evaluate(
     if split not in ("test", "train", "all"):
         raise usage(f"--split must be test, train or all, not {split!r}")
     cleaner = load_cleaner(model, fast=fast)
+    skipped: Counter[tuple[str, str]] = Counter()
     try:
-        pages = [p for p in iter_pages(datasets) if split == "all" or p.held_out == (split == "test")]
+        pages = [
+            p for p in iter_pages(datasets, skipped) if split == "all" or p.held_out == (split == "test")
+        ]
         # the text shapes take held-out pages only, whatever the split of the first table
         shape_pages = list(iter_pages(datasets)) if text_shapes and split == "train" else pages
     except CleanerError as exc:
@@ -184,7 +188,11 @@ def evaluate(
     for name in dict.fromkeys(p.dataset for p in pages):
         group = [p for p in pages if p.dataset == name][: limit or None]
         results[name] = {"split": split, **evaluate_pages(group, cleaner)}
-        err(f"{name}: {len(group)} pages evaluated")
+        gaps = ", ".join(f"{n} {why}" for (dataset, why), n in sorted(skipped.items()) if dataset == name)
+        err(
+            f"{name}: {len(group)} pages evaluated"
+            + (f" (gold rows left out, both splits: {gaps})" if gaps else "")
+        )
     checks = check_goals(results, model)
     tables = [markdown_table(results), goals_table(checks)]
     if text_shapes:

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,8 +104,9 @@ def find_datasets(root: Path) -> list[Path]:
     )
 
 
-def read_dataset(folder: Path) -> list[GoldPage]:
-    """Pages of one dataset folder that have both HTML and gold text."""
+def read_dataset(folder: Path, skipped: Counter[tuple[str, str]] | None = None) -> list[GoldPage]:
+    """Pages of one dataset folder that have both HTML and gold text; `skipped` counts the
+    gold rows left out, by dataset and reason."""
     folder = Path(folder)
     gold_file = folder / "gold.jsonl"
     if not gold_file.is_file():
@@ -119,6 +121,8 @@ def read_dataset(folder: Path) -> list[GoldPage]:
     for row in _rows(gold_file, "text"):
         html = _html_file(folder, row["id"])
         if html is None or not (row.get("text") or "").strip():
+            if skipped is not None:
+                skipped[(folder.name, "without a page" if html is None else "with empty gold text")] += 1
             continue
         pages.append(
             GoldPage(
@@ -216,14 +220,15 @@ def extract_all(pages: list[GoldPage], jobs: int = -1) -> list[Document]:
     return list(Parallel(n_jobs=jobs, batch_size=8)(delayed(extract_page)(p) for p in pages))
 
 
-def iter_pages(roots: list[Path]) -> Iterator[GoldPage]:
-    """Pages of every dataset given (a dataset folder, or a folder of datasets)."""
+def iter_pages(roots: list[Path], skipped: Counter[tuple[str, str]] | None = None) -> Iterator[GoldPage]:
+    """Pages of every dataset given (a dataset folder, or a folder of datasets); `skipped`
+    counts the gold rows left out, by (dataset, reason)."""
     for root in roots:
         folders = [root] if (Path(root) / "gold.jsonl").is_file() else find_datasets(root)
         if not folders:
             raise TrainingError(f"{root}: no dataset found (need html/ + gold.jsonl)")
         for folder in folders:
-            yield from read_dataset(folder)
+            yield from read_dataset(folder, skipped)
 
 
 def blocks_by_label(page: GoldPage) -> dict[str, str]:
