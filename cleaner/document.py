@@ -114,7 +114,13 @@ WEB_ENCODINGS = [
     "euc_kr",
     "cp949",
 ]
-_HTML_TAG = re.compile(r"<(?:!doctype|html|head|body|div|p|article|meta|title|span|table|br|section)\b", re.I)
+#: a page whose first line is something else (a server's warning, a saved header): a line
+#: opening with the page's own tags or an XML declaration, or closing tags that text does not
+#: write (a fragment)
+_PAGE_LINE = re.compile(r"^[ \t]*<(?:!doctype|html|head|body|\?xml)\b", re.I | re.M)
+_CLOSING_TAG = re.compile(r"</(?:p|div|span|a|li|td|tr|table|section|article|h[1-6]|ul|ol)>", re.I)
+#: closing tags that make a fragment HTML ("Use </p> to end one" is text)
+MIN_CLOSING_TAGS = 3
 #: a document that opens with an HTML tag (after comments: old pages start with a comment and
 #: a script longer than the sniffed window) is a page; "<Name> said", "<b>Note</b>" or "<3"
 #: open plain text. Possessive (*+) so that many comments cannot make it backtrack for ever.
@@ -324,7 +330,11 @@ def _guess(data: bytes) -> str:
 def looks_like_html(text: str) -> bool:
     """Guess from content whether a string is an HTML page rather than plain text."""
     head = text[:SNIFF_BYTES]
-    return bool(_OPENS_WITH_TAG.match(head) or _HTML_TAG.search(head))
+    return bool(
+        _OPENS_WITH_TAG.match(head)
+        or _PAGE_LINE.search(head)
+        or len(_CLOSING_TAG.findall(head)) >= MIN_CLOSING_TAGS
+    )
 
 
 def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES, hint: str = "") -> bytes:

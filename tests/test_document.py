@@ -137,6 +137,9 @@ def test_binary_detection() -> None:
         "<!--section:sports-->\n<script>" + "var x = 1;\n" * 800 + "</script><p>Hi</p>",
         '\n<script language="JavaScript">' + "var a = 'b';\n" * 800 + "</script>",
         '<text id="x">\n<pre>\nA page saved inside a wrapper element.\n</pre></text>',
+        "Warning: include(header.php) failed\n<!DOCTYPE html><html><body><p>Hi</p></body></html>",
+        '<?xml version="1.0" encoding="utf-8"?>' + " " * 5000 + "<html><body><p>Hi</p></body></html>",
+        "An intro without a tag <p>One.</p><p>Two.</p><p>Three.</p>",
     ],
 )
 def test_html_detection(page: str) -> None:
@@ -156,6 +159,10 @@ def test_html_detection(page: str) -> None:
         "<Name> said hello to everyone.\nThen left.",
         "<user123> hi all\n<other> hello",
         "<b>Note</b> this article was updated.\nSecond line.",
+        # a text about HTML, or mentioning a tag
+        "# Title\n\nSome text with a <br> line break in it.\n\nAnother paragraph here.",
+        "Every page starts with an <html> element; the visible part lives in <body>.\nUse <p> and <div>.",
+        "Close a paragraph with </p>, a list item with </li>.\nThat is all.",
         # many comments before no tag: answered at once (a backtracking pattern took hours)
         "<!--a-->" * 40 + " text after comments\nSecond line.",
     ],
