@@ -33,6 +33,8 @@ _ISO2022 = re.compile(rb"\x1b(?:\$[@B]|\$\([CDQ]|\$\)C|\(J)")
 #: what a broken "\\ud83d" JSON escape gives; no UTF-8 text can hold one
 SURROGATE = re.compile("[\ud800-\udfff]")
 
+#: a text with a UTF-16/32 byte-order mark is refused when more of it than this does not decode
+MAX_BAD_UNITS_SHARE = 0.01
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -247,14 +249,17 @@ class Document:
 
 def decode(data: bytes) -> str:
     """Decode page bytes: BOM, then valid UTF-8, then the declared charset, then a guess."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]  # then read as any page: a stray byte is repaired below
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as exc:
+            # as browsers do, a cut-off last code unit (a truncated download) becomes U+FFFD
+            text = data.decode(encoding, errors="replace")
+            if text.count("\ufffd") > MAX_BAD_UNITS_SHARE * len(text) + 1:
                 raise DecodeError(
-                    f"starts with a {encoding} byte-order mark but is not {encoding}: {exc}"
-                ) from exc
+                    f"starts with a {encoding} byte-order mark, but much of it is not {encoding}"
+                )
+            return text
     if data.isascii() and _ISO2022.search(data):
         # 7-bit ISO-2022 (older Japanese and Korean pages) is valid ASCII, hence valid UTF-8:
         # its escape sequences tell it

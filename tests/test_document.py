@@ -111,6 +111,15 @@ def test_mostly_utf8_page_with_stray_windows_bytes() -> None:
     assert decode(page).endswith(f"<p>{TEXT}</p><p>café at 5€, it’s</p>")
 
 
+def test_a_byte_order_mark_does_not_make_a_page_fail_on_one_byte() -> None:
+    page = f'<meta charset="utf-8"><p>{TEXT}</p>'.encode() + b"<p>caf\xe9 at 5\x80</p>"
+    assert decode(codecs.BOM_UTF8 + page) == decode(page)  # the stray bytes repaired, as without the mark
+    cut = codecs.BOM_UTF16_LE + f"<p>{TEXT}</p>".encode("utf-16-le")[:-1]  # a download one byte short
+    assert decode(cut) == f"<p>{TEXT}</p" + "\ufffd"  # the half code unit at the end, replaced
+    with pytest.raises(cleaner.DecodeError, match="utf-16 byte-order mark, but much of it is not utf-16"):
+        decode(codecs.BOM_UTF16_LE + bytes(range(0xD8, 0xDC)) * 200)  # lone surrogates: not text
+
+
 def test_utf8_declaration_on_a_windows_1252_page() -> None:
     page = f'<meta charset="utf-8"><p>{TEXT}</p>'.encode("cp1252")
     assert TEXT in decode(page)
