@@ -9,7 +9,7 @@ from typing import Any
 
 from .config import Settings
 from .document import SURROGATE, Document
-from .errors import ExtractionError
+from .errors import CleanerError, ExtractionError
 from .page import page_facts
 
 METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description")
@@ -124,7 +124,11 @@ def _extract_once(
             fast=settings.fast,
             with_metadata=with_metadata,
         )
-    except (ValueError, TypeError, RecursionError) as exc:
+    except CleanerError:  # the time limit, raised in this thread
+        raise
+    # trafilatura, htmldate and lxml raise what they raise (an AssertionError in lxml's drop_tree
+    # on a stray </html>): the page fails alone, typed
+    except Exception as exc:
         raise ExtractionError(f"trafilatura failed on the page: {type(exc).__name__}: {exc}") from exc
     metadata = read_metadata(result, url) if with_metadata else {}
     if result is None or result.body is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import cleaner
@@ -42,6 +42,30 @@ def test_clean_html_never_raises_on_strings(text: str) -> None:
 def test_bytes_either_clean_or_raise_input_error(data: bytes) -> None:
     with contextlib.suppress(cleaner.InputError):
         assert isinstance(cleaner.clean_html(data), str)
+
+
+_CLEANER = cleaner.Cleaner()
+#: tags in odd places: after </html>, foreign (svg, math), unclosed, stray closers
+_TAGS = [
+    "</html>",
+    "</body>",
+    "<svg></svg>",
+    "<math>",
+    "<p>",
+    "</p>",
+    "<html>",
+    "<body>",
+    "<head>",
+    "<title>x",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_TAGS) | st.text(max_size=40), max_size=12))
+@example(["</body>", "</html>", "<svg></svg>"])  # htmldate raised a bare AssertionError on it
+def test_odd_markup_cleans_or_fails_typed(parts: list[str]) -> None:
+    with contextlib.suppress(cleaner.ExtractionError):  # with metadata: htmldate reads the tree too
+        assert isinstance(_CLEANER.clean_html("".join(parts), with_metadata=True).text, str)
 
 
 @given(st.lists(st.text(min_size=1, max_size=260).filter(str.strip), min_size=1, max_size=6))
