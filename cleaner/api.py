@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, replace
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,8 @@ from .limits import time_limit
 from .model import Model, load_model
 
 Kind = Literal["auto", "html", "text"]
+#: a whole input that is one file name or path of a page (a path passed where its contents belong)
+_PATH_LIKE = re.compile(r"[^\s<>]*\.(?:html?|xhtml|warc|arc|gz|jsonl?)\Z", re.I)
 
 
 class Cleaner:
@@ -35,19 +38,24 @@ class Cleaner:
             )
         # absolute: a worker process or a Dask worker may run in another folder
         self.model_path = Path(model).absolute() if model is not None else None
-        self.settings = _settings(settings).with_options(**options)
+        self._settings = _settings(settings).with_options(**options)
         self.model_: Model = load_model(self.model_path)
-        self.rule_ = self.settings.resolve(self.model_.decision_thresholds)
+        self.rule_ = self._settings.resolve(self.model_.decision_thresholds)
+
+    @property
+    def settings(self) -> Settings:
+        """The options this cleaner was made with (fixed: make another Cleaner for others)."""
+        return self._settings
 
     def __getstate__(self) -> dict[str, Any]:
         # the model is reloaded (once per process, cached) rather than pickled
-        return {"model_path": self.model_path, "settings": self.settings}
+        return {"model_path": self.model_path, "settings": self._settings}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.model_path = state["model_path"]
-        self.settings = state["settings"]
+        self._settings = state["settings"]
         self.model_ = load_model(self.model_path)
-        self.rule_ = self.settings.resolve(self.model_.decision_thresholds)
+        self.rule_ = self._settings.resolve(self.model_.decision_thresholds)
 
     def signature(self) -> dict[str, Any]:
         """What this cleaner's outputs depend on besides the input: the version, the model's
@@ -84,12 +92,21 @@ class Cleaner:
         self, document: Document | str | bytes, *, url: str | None, kind: Kind, with_metadata: bool
     ) -> CleanResult:
         if isinstance(document, Document):
-            doc = document
-            if with_metadata:  # every key, as for a page or a text, without changing the caller's doc
-                given = {k: v for k, v in doc.metadata.items() if v is not None}
-                doc = replace(doc, metadata=read_metadata(None, given.get("url", url)) | given)
+            # every key with metadata, as for a page or a text; a copy: the result never aliases the caller's doc
+            given = {k: v for k, v in document.metadata.items() if v is not None}
+            metadata = (
+                read_metadata(None, given.get("url", url)) | given
+                if with_metadata
+                else dict(document.metadata)
+            )
+            doc = replace(document, metadata=metadata)
         else:
             text = _to_str(document)
+            if kind != "text" and _PATH_LIKE.match(text):
+                raise InputError(
+                    f"{text!r} looks like a file path or URL, not a page: pass the file's contents "
+                    "(Path(path).read_bytes()), or clean files with cleaner.clean_files"
+                )
             is_html = looks_like_html(text) if kind == "auto" else kind == "html"
             if is_html:
                 doc = extract(text, url=url, settings=self.settings, with_metadata=with_metadata)

@@ -209,6 +209,14 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.lines, list) or not all(
+            isinstance(x, str) and "\n" not in x for x in self.lines
+        ):
+            raise InputError(
+                "a Document's lines are a list of str, each without a newline (Document.from_text(text) splits a text)"
+            )
+        if self.source not in ("html", "text"):
+            raise InputError(f"a Document's source is 'html' or 'text', not {self.source!r}")
         if self.page is not None and len(self.page.link_share) != len(self.lines):
             raise ValueError(f"page facts of {len(self.page.link_share)} lines for {len(self.lines)} lines")
 

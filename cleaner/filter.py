@@ -46,6 +46,7 @@ class CleanResult:
     removed: tuple[RemovedLine, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
     source: str = "text"
+    #: non-blank lines in the document before cleaning (blank lines are separators)
     lines_in: int = 0
     #: numbers of the blank lines that went with removed lines (their separators, and blank
     #: lines left at the end): with `removed`, what rebuilds the input from `text` exactly

@@ -196,8 +196,10 @@ def read_card(model_dir: Path) -> dict[str, Any]:
 def load_model(model_dir: Path | None = None) -> Model:
     """Load and check the model in a folder (default: the shipped one); cached per folder."""
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
-    if model_dir.is_file():  # a path to the model file itself
-        model_dir = model_dir.parent
+    if model_dir.is_file():
+        if model_dir.name != MODEL_FILE:
+            raise ModelError(f"{model_dir}: a file, not a model folder (one holding {MODEL_FILE})")
+        model_dir = model_dir.parent  # the path of the model file itself
     path = model_dir / MODEL_FILE
     try:
         raw = path.read_bytes()

@@ -189,7 +189,13 @@ def test_one_path_given_as_a_string_is_one_input(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"kind": "xml"}, "input kind"), ({"jobs": -1}, "jobs"), ({"max_size_mb": 0}, "size limit")],
+    [
+        ({"kind": "xml"}, "input kind"),
+        ({"jobs": -1}, "jobs"),
+        ({"jobs": "2"}, "jobs must be a whole number.*not '2'"),
+        ({"max_size_mb": 0}, "size limit"),
+        ({"max_size_mb": "5"}, "size limit must be a positive number of MB, not '5'"),
+    ],
 )
 def test_batch_options_are_checked_once_up_front(tmp_path: Path, kwargs: dict, message: str) -> None:
     with pytest.raises(cleaner.ConfigError, match=message):

@@ -219,11 +219,38 @@ def test_text_that_looks_like_html_is_cleaned_as_text_when_told() -> None:
             cleaner.ConfigError,
             "must be a cleaner.Settings",
         ),
+        # a path where the page's contents belong: it was "cleaned" into itself
+        (
+            lambda c: c.clean_html("/data/crawl/page-001.html"),
+            cleaner.InputError,
+            "looks like a file path or URL",
+        ),
+        (lambda c: c.clean("page.html.gz"), cleaner.InputError, "pass the file's contents"),
+        (
+            lambda c: c.clean(cleaner.Document(lines=["a\nb", "c"])),
+            cleaner.InputError,
+            "each without a newline",
+        ),
+        (lambda c: c.clean(cleaner.Document(lines="a\nb")), cleaner.InputError, "lines are a list of str"),
+        (
+            lambda c: cleaner.Document(lines=["a"], source="pdf"),
+            cleaner.InputError,
+            "'html' or 'text', not 'pdf'",
+        ),
+        (lambda c: cleaner.Cleaner(model=cleaner.__file__), cleaner.ModelError, "a file, not a model folder"),
+        (lambda c: setattr(c, "settings", cleaner.Settings(fast=True)), AttributeError, "settings"),
     ],
 )
 def test_what_clean_cannot_take_is_a_typed_error(call: Any, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         call(cleaner.Cleaner())
+
+
+def test_a_file_name_is_still_text_when_cleaned_as_text_and_results_never_alias_the_document() -> None:
+    assert cleaner.Cleaner().clean_text("page.html").text == "page.html"
+    doc = cleaner.Document(lines=["One line."], metadata={"title": "T"})
+    result = cleaner.Cleaner().clean(doc)
+    assert result.metadata == {"title": "T"} and result.metadata is not doc.metadata
 
 
 @pytest.mark.parametrize(

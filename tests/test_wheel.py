@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,8 @@ def test_wheel_from_fresh_clone_cleans_the_seed(tmp_path: Path, seed_expected: s
     )
     wheel = next((tmp_path / "dist").glob("news_cleaner-*.whl"))
     _check_integrations_are_extras(wheel)
+    with zipfile.ZipFile(wheel) as zf:  # type checkers read the package's own hints (PEP 561)
+        assert "cleaner/py.typed" in zf.namelist()
     venv = tmp_path / "venv"
     # the test environment's packages stand in for PyPI; the wheel itself brings the model
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)

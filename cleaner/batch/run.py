@@ -182,11 +182,13 @@ def check_batch_options(fmt: str, kind: str, jobs: int, max_size_mb: float) -> N
         raise ConfigError(
             f"input kind must be auto, html or text, not {kind!r} (--input-type; kind= in Python)"
         )
-    if jobs < 1:
-        raise ConfigError(f"jobs must be at least 1 (0: one per core), not {jobs} (--jobs; jobs= in Python)")
-    if not 0 < max_size_mb < math.inf:  # NaN too
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise ConfigError(
-            f"the size limit must be a positive number of MB, not {max_size_mb} (--max-size; max_size_mb= in Python)"
+            f"jobs must be a whole number, at least 1 (0: one per core), not {jobs!r} (--jobs; jobs= in Python)"
+        )
+    if not isinstance(max_size_mb, int | float) or not 0 < max_size_mb < math.inf:  # NaN too
+        raise ConfigError(
+            f"the size limit must be a positive number of MB, not {max_size_mb!r} (--max-size; max_size_mb= in Python)"
         )
 
 

@@ -64,6 +64,11 @@ def train(
     from ..errors import CleanerError
     from ..training import require_train_extra
 
+    try:  # first: without the extra nothing else matters
+        require_train_extra()
+    except CleanerError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(1) from exc
     if not seeds.is_dir():
         raise usage(
             f"--seeds {seeds}: {'not a folder' if seeds.exists() else 'no such folder'} (see seeds/README.md)"
@@ -74,7 +79,6 @@ def train(
     if out.exists() and not out.is_dir():
         raise usage(f"--out {out}: a file, not a folder")
     try:
-        require_train_extra()
         from ..training.corpus import collect
         from ..training.train import train as run_training
 
