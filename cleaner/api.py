@@ -145,7 +145,9 @@ def _to_str(data: str | bytes) -> str:
         if raw.startswith(GZIP_MAGIC):
             raw = gunzip(raw)
         if looks_binary(raw):
-            raise InputError("looks like a binary file (NUL bytes), not HTML or text")
+            raise InputError(
+                "looks like a binary file (NUL bytes, or a PDF, image or archive), not HTML or text"
+            )
         return decode(raw)
     raise InputError(f"expected str or bytes, got {type(data).__name__}")
 

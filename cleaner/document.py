@@ -33,6 +33,13 @@ _ISO2022 = re.compile(rb"\x1b(?:\$[@B]|\$\([CDQ]|\$\)C|\(J)")
 #: what a broken "\\ud83d" JSON escape gives; no UTF-8 text can hold one
 SURROGATE = re.compile("[\ud800-\udfff]")
 
+#: how files that are not pages begin: PDF, PNG, GIF, JPEG, ZIP (docx, epub), RIFF (WebP, WAV)
+_BINARY_SIGNATURES = (b"%PDF-", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"RIFF")
+#: NUL bytes in the first 4 KB beyond this share make bytes binary (a page may carry a stray one
+#: or two, from a database dump; binary formats hold one in every 256 bytes or more)
+MAX_NUL_SHARE = 0.001
+#: control bytes that text does not hold (tab, newlines, form feed and ESC of ISO-2022 aside)
+_CONTROL_BYTE = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 #: a text with a UTF-16/32 byte-order mark is refused when more of it than this does not decode
 MAX_BAD_UNITS_SHARE = 0.01
 _BOMS = (
@@ -378,8 +385,13 @@ def inflating(stream: IO[bytes]) -> IO[bytes]:
 
 
 def looks_binary(data: bytes) -> bool:
-    """Whether bytes look like a binary file (NUL bytes outside a UTF-16/32 BOM)."""
+    """Whether bytes look like a binary file: a PDF, image or archive signature, or NUL bytes
+    (outside a UTF-16/32 BOM) beyond the odd stray one of a page."""
     head = data[:SNIFF_BYTES]
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return False
-    return b"\x00" in head
+    if head.startswith(_BINARY_SIGNATURES):
+        return True
+    nuls = head.count(b"\x00")
+    # a NUL or two in a page is a stray; with other control bytes beside them, it is binary data
+    return nuls > MAX_NUL_SHARE * len(head) + 1 or (nuls > 0 and _CONTROL_BYTE.search(head) is not None)

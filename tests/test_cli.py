@@ -365,7 +365,10 @@ def test_errors_file_lists_failures_as_jsonl(tmp_path: Path) -> None:
     assert out.exit_code == 1
     records = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert [(r["path"], r["error"]) for r in records] == [(str(tmp_path / "bin.dat"), "InputError")]
-    assert records[0]["message"] == "looks like a binary file (NUL bytes), not HTML or text"
+    assert (
+        records[0]["message"]
+        == "looks like a binary file (NUL bytes, or a PDF, image or archive), not HTML or text"
+    )
 
 
 @pytest.mark.parametrize(

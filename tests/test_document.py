@@ -132,6 +132,10 @@ def test_wrong_declaration_of_utf8_page() -> None:
 
 def test_binary_detection() -> None:
     assert looks_binary(b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert looks_binary(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >>")  # no NUL in its head
+    page = "<html><body><p>" + "A page with a stray NUL from a database dump. " * 20 + "</p></body></html>"
+    assert not looks_binary(page.replace("stray", "str\x00ay", 1).encode())
+    assert "stray" in cleaner.Cleaner().clean_html(page.replace("stray", "str\x00ay", 1).encode()).text
     assert not looks_binary(codecs.BOM_UTF16_LE + "<p>x</p>".encode("utf-16-le"))
     with pytest.raises(cleaner.InputError, match="binary"):
         cleaner.Cleaner().clean(b"\x00\x01\x02 binary")
