@@ -76,20 +76,31 @@ class Cleaner:
         url: str | None = None,
         kind: Kind = "auto",
         with_metadata: bool = False,
+        encoding: str | None = None,
     ) -> CleanResult:
         """Clean a Document, or a page / text given as str or bytes (kind detected unless given).
 
+        `encoding` is the charset the HTTP response named, for bytes: it is used after a
+        byte-order mark and valid UTF-8, before the page's own declaration and a guess.
         Raises TimeLimitError when it takes longer than `settings.time_limit`, in any thread.
         """
         if kind not in ("auto", "html", "text"):
             raise ConfigError(f"kind must be 'auto', 'html' or 'text', got {kind!r}")
         if url is not None and not isinstance(url, str):
             raise InputError(f"url must be a string or None, got {type(url).__name__}")
+        if encoding is not None and not isinstance(encoding, str):
+            raise ConfigError(f"encoding must be a charset name (str) or None, got {type(encoding).__name__}")
         with time_limit(self.settings.time_limit):
-            return self._clean(document, url=url, kind=kind, with_metadata=with_metadata)
+            return self._clean(document, url=url, kind=kind, with_metadata=with_metadata, encoding=encoding)
 
     def _clean(
-        self, document: Document | str | bytes, *, url: str | None, kind: Kind, with_metadata: bool
+        self,
+        document: Document | str | bytes,
+        *,
+        url: str | None,
+        kind: Kind,
+        with_metadata: bool,
+        encoding: str | None,
     ) -> CleanResult:
         if isinstance(document, Document):
             # every key with metadata, as for a page or a text; a copy: the result never aliases the caller's doc
@@ -101,7 +112,7 @@ class Cleaner:
             )
             doc = replace(document, metadata=metadata)
         else:
-            text = _to_str(document)
+            text = _to_str(document, encoding)
             if kind != "text" and _PATH_LIKE.match(text):
                 raise InputError(
                     f"{text!r} looks like a file path or URL, not a page: pass the file's contents "
@@ -117,10 +128,15 @@ class Cleaner:
         return apply(doc, matrix, scores, self.rule_, self.model_.lexical)
 
     def clean_html(
-        self, html: str | bytes, url: str | None = None, *, with_metadata: bool = False
+        self,
+        html: str | bytes,
+        url: str | None = None,
+        *,
+        with_metadata: bool = False,
+        encoding: str | None = None,
     ) -> CleanResult:
         """Extract a page's article text with trafilatura and remove its junk lines."""
-        return self.clean(html, url=url, kind="html", with_metadata=with_metadata)
+        return self.clean(html, url=url, kind="html", with_metadata=with_metadata, encoding=encoding)
 
     def clean_text(self, text: str) -> CleanResult:
         """Remove junk lines from text that a scraper already extracted."""
@@ -137,7 +153,7 @@ def _settings(settings: Any) -> Settings:
     return settings or Settings()
 
 
-def _to_str(data: str | bytes) -> str:
+def _to_str(data: str | bytes, encoding: str | None = None) -> str:
     if isinstance(data, str):
         return data
     if isinstance(data, bytes | bytearray | memoryview):
@@ -148,7 +164,7 @@ def _to_str(data: str | bytes) -> str:
             raise InputError(
                 "looks like a binary file (NUL bytes, or a PDF, image or archive), not HTML or text"
             )
-        return decode(raw)
+        return decode(raw, encoding)
     raise InputError(f"expected str or bytes, got {type(data).__name__}")
 
 
@@ -168,6 +184,8 @@ def clean_text(text: str, **options: Any) -> str:
     return _cleaner(dict(options)).clean_text(text).text
 
 
-def clean_html(html: str | bytes, url: str | None = None, **options: Any) -> str:
+def clean_html(
+    html: str | bytes, url: str | None = None, *, encoding: str | None = None, **options: Any
+) -> str:
     """Extract the article text of an HTML page and remove its junk lines."""
-    return _cleaner(dict(options)).clean_html(html, url=url).text
+    return _cleaner(dict(options)).clean_html(html, url=url, encoding=encoding).text

@@ -262,8 +262,10 @@ class Document:
         return cls(lines=list(raw["lines"]), source=raw["source"], page=page)
 
 
-def decode(data: bytes) -> str:
-    """Decode page bytes: BOM, then valid UTF-8, then the declared charset, then a guess."""
+def decode(data: bytes, charset: str | None = None) -> str:
+    """Decode page bytes: BOM, then valid UTF-8, then `charset` (what the HTTP response said;
+    a label no codec knows is ignored, as browsers do), then the page's declared charset, then
+    a guess."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]  # then read as any page: a stray byte is repaired below
     for bom, encoding in _BOMS:
@@ -295,12 +297,15 @@ def decode(data: bytes) -> str:
         # mostly UTF-8 with a few stray bytes (text pasted from a Windows editor): the page is
         # UTF-8, and each stray byte is read as the Windows-1252 character it most likely is
         return _STRAY.sub(lambda m: _cp1252(m.group()), mixed)
-    declared = _declared_charset(data[:SNIFF_BYTES])
-    if declared:
-        try:
-            return data.decode(declared)
-        except (UnicodeDecodeError, LookupError):
-            pass  # a wrong declaration is common: fall through to detection
+    for declared in (
+        _codec(charset.encode("ascii", "replace")) if charset else None,
+        _declared_charset(data[:SNIFF_BYTES]),
+    ):
+        if declared:
+            try:
+                return data.decode(declared)
+            except (UnicodeDecodeError, LookupError):
+                pass  # a wrong declaration is common: fall through to detection
     return _guess(data)
 
 
@@ -311,9 +316,12 @@ def _cp1252(stray: str) -> str:
 
 def _declared_charset(head: bytes) -> str | None:
     match = _DECLARED.search(head)
-    if not match:
-        return None
-    label = (match.group(1) or match.group(2)).decode("ascii", "replace").lower()
+    return _codec(match.group(1) or match.group(2)) if match else None
+
+
+def _codec(raw_label: bytes) -> str | None:
+    """The codec of a charset label, read as browsers read it (WHATWG supersets); None if unknown."""
+    label = raw_label.decode("ascii", "replace").strip().strip("\"'").lower()
     label = _SUPERSETS.get(label, label)
     try:
         return codecs.lookup(label).name

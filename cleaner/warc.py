@@ -62,6 +62,8 @@ class Response:
     body: bytes
     #: why the body could not be decoded (it then fails alone, by its record id)
     error: str | None = None
+    #: the charset of the response's Content-Type, if it names one
+    charset: str | None = None
 
 
 def html_responses(
@@ -110,9 +112,15 @@ def html_responses(
                 error = f"the archive ends inside this record ({record.length:,} bytes declared)"
                 yield Response(url, date, record_id, b"", error=error)
                 continue
-            yield Response(url, date, record_id, body)
+            yield Response(url, date, record_id, body, charset=_charset(declared))
     except (ArchiveLoadFailed, OSError, EOFError) as exc:
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
+
+
+def _charset(content_type: str) -> str | None:
+    """The charset parameter of a (lower-cased) Content-Type header, if any."""
+    _, _, rest = content_type.partition("charset=")
+    return rest.split(";")[0].strip(" \"'") or None
 
 
 def _cut_short(record: Any) -> bool:
@@ -164,7 +172,7 @@ def _clean_response(
             raise InputError(response.error)
         if len(response.body) > max_bytes:
             raise InputError(f"HTTP body over the {max_bytes:,}-byte limit")
-        result = cleaner.clean_html(response.body, url=response.url or None)
+        result = cleaner.clean_html(response.body, url=response.url or None, encoding=response.charset)
     except CleanerError as exc:
         return _lost(response, exc)
     record: dict[str, Any] = {

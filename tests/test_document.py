@@ -106,6 +106,21 @@ def test_byte_order_marks(bom: bytes) -> None:
     assert decoded.lstrip("\ufeff") == f"<p>{TEXT}</p>"
 
 
+CZECH = "Vláda dnes oznámila nová opatření pro malé firmy. Ministr řekl, že změny začnou platit v lednu."
+
+
+def test_the_charset_of_the_http_response_is_used_before_a_guess() -> None:
+    page = f"<html><body><p>{CZECH}</p></body></html>"
+    data = page.encode("cp1250")  # undeclared: on its own, a guess between Central and Western code pages
+    assert decode(data, "windows-1250") == decode(data, " \"Windows-1250\"") == page  # labels read as browsers do
+    assert decode(data, "no-such-charset") == decode(data)  # an unknown label is ignored
+    assert decode(page.encode(), "iso-8859-1") == page  # valid UTF-8 is UTF-8, whatever a server says
+    assert CZECH in cleaner.Cleaner().clean_html(data, encoding="windows-1250").text
+    assert CZECH in cleaner.clean_html(data, encoding="windows-1250")
+    with pytest.raises(cleaner.ConfigError, match="encoding must be a charset name"):
+        cleaner.Cleaner().clean_html(data, encoding=1250)  # type: ignore[arg-type]
+
+
 def test_mostly_utf8_page_with_stray_windows_bytes() -> None:
     page = f'<meta charset="utf-8"><p>{TEXT}</p>'.encode() + b"<p>caf\xe9 at 5\x80, it\x92s</p>"
     assert decode(page).endswith(f"<p>{TEXT}</p><p>café at 5€, it’s</p>")

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from cleaner import Cleaner, InputError
 from cleaner.cli import app
+from cleaner.warc import clean_archive
 
 from .conftest import CASES, SEED
 
@@ -126,7 +127,7 @@ def test_a_rerun_replaces_its_own_output(tmp_path: Path, fmt: str) -> None:
 
 
 def test_library_reads_an_arc_file(tmp_path: Path) -> None:
-    from cleaner.warc import ArchiveStats, clean_archive
+    from cleaner.warc import ArchiveStats
 
     page = PAGES[0].read_bytes()
     http = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n" + page
@@ -209,6 +210,21 @@ def test_a_body_the_decoder_fails_on_fails_alone(tmp_path: Path) -> None:
     assert result.exit_code in (0, 1) and "Traceback" not in result.stderr
     if result.exit_code == 1:  # warcio 1.8 with brotli 1.2 cannot decode it: that record fails alone
         assert "(https://example.org/br): cannot decode the HTTP body" in result.stderr
+
+
+def test_the_http_charset_of_a_response_decodes_its_body(tmp_path: Path) -> None:
+    text = "Vláda dnes oznámila nová opatření pro malé firmy. Ministr řekl, že změny začnou platit v lednu."
+    page = f"<html><body><article><p>{text}</p><p>{text}</p></article></body></html>"
+    path = tmp_path / "cz.warc"
+    with open(path, "wb") as fh:
+        _response(
+            WARCWriter(fh, gzip=False),
+            "https://example.cz/",
+            page.encode("cp1250"),
+            [("Content-Type", "text/html; charset=windows-1250")],
+        )
+    (record,) = list(clean_archive(Cleaner(), path.open("rb")))
+    assert text in record["text"]
 
 
 def test_a_record_the_archive_ends_inside_fails_by_its_id(tmp_path: Path) -> None:
