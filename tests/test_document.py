@@ -112,7 +112,9 @@ CZECH = "Vláda dnes oznámila nová opatření pro malé firmy. Ministr řekl, 
 def test_the_charset_of_the_http_response_is_used_before_a_guess() -> None:
     page = f"<html><body><p>{CZECH}</p></body></html>"
     data = page.encode("cp1250")  # undeclared: on its own, a guess between Central and Western code pages
-    assert decode(data, "windows-1250") == decode(data, " \"Windows-1250\"") == page  # labels read as browsers do
+    assert (
+        decode(data, "windows-1250") == decode(data, ' "Windows-1250"') == page
+    )  # labels read as browsers do
     assert decode(data, "no-such-charset") == decode(data)  # an unknown label is ignored
     assert decode(page.encode(), "iso-8859-1") == page  # valid UTF-8 is UTF-8, whatever a server says
     assert CZECH in cleaner.Cleaner().clean_html(data, encoding="windows-1250").text
