@@ -10,6 +10,7 @@ same file system (NFS, a shared volume) under the same paths.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -106,31 +107,49 @@ def connect(scheduler: str, workers: int | None = None) -> Iterator[Any]:
 
 def _reached(scheduler: str, client_class: Any) -> Any:
     """A client of the scheduler at `scheduler`, or SchedulerError within CONNECT_TIMEOUT (+ a margin)."""
-    made: dict[str, Any] = {}
+    try:
+        _handshake(scheduler)
+        return client_class(scheduler, timeout=CONNECT_TIMEOUT)
+    # a server that is not a scheduler answers garbage: a frame length read from "HTTP/1.0 400" asks for petabytes
+    except (OSError, TimeoutError, ValueError, MemoryError) as exc:
+        if isinstance(exc, MemoryError | TimeoutError):
+            reason = "something answers there, but not as a Dask scheduler"
+        else:
+            reason = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+        raise SchedulerError(
+            f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT} s ({reason}); is it running, "
+            "and is the address right (the scheduler's port, not its dashboard's)?"
+        ) from exc
 
-    def make() -> None:
+
+def _handshake(scheduler: str) -> None:
+    """Greet the scheduler in Dask's protocol, or raise what went wrong, within CONNECT_TIMEOUT (+ a margin).
+
+    distributed's Client waits for the greeting's reply without a timeout: a server that never
+    answers in its protocol (the dashboard's port given by mistake) would hang it. Here the wait
+    is cancelled at the deadline, in an event loop of its own (the caller may be running one).
+    """
+    from distributed.comm import connect as comm_connect
+
+    async def greet() -> None:
+        comm = await asyncio.wait_for(
+            comm_connect(scheduler, timeout=CONNECT_TIMEOUT), CONNECT_TIMEOUT + CONNECT_MARGIN
+        )
+        await comm.close()
+
+    failed: list[BaseException] = []
+
+    def run() -> None:
         try:
-            made["client"] = client_class(scheduler, timeout=CONNECT_TIMEOUT)
-        # a server that is not a scheduler answers garbage: a frame length read from "HTTP/1.0 400" asks for petabytes
-        except (OSError, TimeoutError, ValueError, MemoryError) as exc:
-            made["error"] = exc
+            asyncio.run(greet())
+        except Exception as exc:  # raised again in the caller's thread
+            failed.append(exc)
 
-    # distributed waits for the handshake's reply without a timeout: a server that never answers in
-    # its protocol (the dashboard's port given by mistake) would hang the run, so the wait is bounded here
-    thread = threading.Thread(target=make, name="cleaner-dask-connect", daemon=True)
+    thread = threading.Thread(target=run, name="cleaner-dask-handshake", daemon=True)
     thread.start()
-    thread.join(CONNECT_TIMEOUT + CONNECT_MARGIN)
-    if "client" in made:
-        return made["client"]
-    error = made.get("error")
-    if error is None or isinstance(error, MemoryError):
-        reason = "something answers there, but not as a Dask scheduler"
-    else:
-        reason = f"{type(error).__name__}: {' '.join(str(error).split())}"
-    raise SchedulerError(
-        f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT} s ({reason}); is it running, "
-        "and is the address right (the scheduler's port, not its dashboard's)?"
-    ) from error
+    thread.join()
+    if failed:
+        raise failed[0]
 
 
 def run_on_cluster(client: Any, cleaner: Cleaner, jobs: Sequence[Job], **options: Any) -> Iterator[Outcome]:
