@@ -12,7 +12,8 @@ from typing import Any, Literal
 import numpy as np
 
 from .config import Settings
-from .document import GZIP_MAGIC, Document, decode, gunzip, looks_binary, looks_like_html
+from .decoding import GZIP_MAGIC, decode, gunzip, looks_binary, looks_like_html
+from .document import Document
 from .errors import ConfigError, InputError
 from .extract import extract, read_metadata
 from .filter import CleanResult, apply

@@ -8,7 +8,8 @@ from contextlib import suppress
 from typing import Any
 
 from .config import Settings
-from .document import SURROGATE, Document
+from .decoding import SURROGATE
+from .document import Document
 from .errors import CleanerError, ExtractionError
 from .page import page_facts
 

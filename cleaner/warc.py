@@ -17,7 +17,7 @@ from .api import Cleaner
 from .batch.files import MAX_INPUT_BYTES
 from .batch.pool import ordered_map
 from .batch.report import Failure
-from .document import inflating, looks_like_html
+from .decoding import inflating, looks_like_html
 from .errors import CleanerError, InputError
 
 #: file names that `cleaner clean` reads as web archives

@@ -42,7 +42,7 @@ def main() -> None:
     import trafilatura
 
     import cleaner
-    from cleaner.document import decode
+    from cleaner.decoding import decode
     from cleaner.model import load_model
 
     load_model.cache_clear()
@@ -88,7 +88,7 @@ def real_pages(data: Path, n: int, c: object) -> None:
     import trafilatura
 
     import cleaner
-    from cleaner.document import decode
+    from cleaner.decoding import decode
     from cleaner.training.datasets import iter_pages
 
     every = list(iter_pages([data]))  # every dataset, wcxb-dev's gzip'd pages too
@@ -162,7 +162,7 @@ def memory(data: Path, n: int) -> None:
     import itertools
 
     import cleaner
-    from cleaner.document import decode
+    from cleaner.decoding import decode
 
     files = sorted(data.glob("*/html/*.html"))
     c = cleaner.Cleaner()

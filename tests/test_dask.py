@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from cleaner import Cleaner, SchedulerError
 from cleaner.cli import app
-from cleaner.document import decode
+from cleaner.decoding import decode
 
 from .conftest import CASES, SEED, output_tree
 

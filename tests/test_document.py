@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import cleaner
-from cleaner.document import Document, decode, looks_binary, looks_like_html
+from cleaner.decoding import decode, looks_binary, looks_like_html
+from cleaner.document import Document
 
 from .conftest import SEED
 

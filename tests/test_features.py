@@ -6,7 +6,8 @@ import re
 
 import numpy as np
 
-from cleaner.document import Document, decode
+from cleaner.decoding import decode
+from cleaner.document import Document
 from cleaner.extract import extract
 from cleaner.features import COLUMN, TEASER_MAX_CHARS, line_features, without_lexical
 from cleaner.wording import JUNK_WORDS, META

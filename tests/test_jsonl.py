@@ -147,7 +147,7 @@ def test_broken_lines_are_reported_and_the_rest_cleaned(tmp_path: Path) -> None:
 
 def test_worker_processes_give_the_same_stream_as_one_process(tmp_path: Path) -> None:
     pages = sorted((CASES / "pages").glob("*.html"))
-    records = [{"id": p.name, "html": cleaner.document.decode(p.read_bytes())} for p in pages] * 3
+    records = [{"id": p.name, "html": cleaner.decoding.decode(p.read_bytes())} for p in pages] * 3
     records.insert(5, {"id": "no-html"})
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")

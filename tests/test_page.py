@@ -216,7 +216,7 @@ def test_extraction_gives_trafilatura_s_own_text_in_either_mode(fast: bool) -> N
     import trafilatura
 
     from cleaner.config import Settings
-    from cleaner.document import decode
+    from cleaner.decoding import decode
 
     from .conftest import CASES
 
@@ -257,7 +257,7 @@ def test_load_tree_parses_as_trafilatura_utils_load_html(html: str) -> None:
 @pytest.mark.parametrize("where", ["<title>", "</p>"])
 def test_a_lone_surrogate_does_not_cut_the_page(where: str) -> None:
     """Lone surrogates come from JSON escapes or surrogateescape decoding; the page goes on after one."""
-    from cleaner.document import decode
+    from cleaner.decoding import decode
 
     from .conftest import CASES
 

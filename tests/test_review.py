@@ -59,7 +59,7 @@ def test_documents_come_back_with_every_line_in_place(tmp_path: Path) -> None:
 
 
 def _lines_of(page: Path) -> list[str]:
-    from cleaner.document import decode
+    from cleaner.decoding import decode
 
     return extract(decode(page.read_bytes())).lines
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ..api import Cleaner, Kind
-from ..document import GZIP_MAGIC, gunzip
+from ..decoding import GZIP_MAGIC, gunzip
 from ..errors import CleanerError, ConfigError, InputError, OutputError
 from ..filter import CleanResult
 from .pool import ordered_map

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..api import Cleaner, Kind
-from ..document import inflating
+from ..decoding import inflating
 from ..errors import CleanerError, InputError, OutputError
 from ..filter import CleanResult
 from .files import stdin_bytes

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api import Cleaner, Kind
-from ..document import looks_binary
+from ..decoding import looks_binary
 from ..errors import ConfigError, InputError
 from .records import clean_jsonl, is_output_record, jsonl_output
 from .report import Failure, check_failures_file, write_failures

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..document import SNIFF_BYTES, SURROGATE, inflating
+from ..decoding import SNIFF_BYTES, SURROGATE, inflating
 
 #: suffix of the temporary files; leftovers of a killed run are removed on the next
 TMP_SUFFIX = ".cleaner-tmp"

@@ -3,8 +3,9 @@ import only when run (cleaning never loads it, nor scikit-learn)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -62,22 +63,8 @@ def train(
       cleaner train --seeds seeds --data ../shared/data --corrections corrections.jsonl
     """
     from ..errors import CleanerError
-    from ..training import require_train_extra
 
-    try:  # first: without the extra nothing else matters
-        require_train_extra()
-    except CleanerError as exc:
-        err(f"error: {exc}")
-        raise typer.Exit(1) from exc
-    if not seeds.is_dir():
-        raise usage(
-            f"--seeds {seeds}: {'not a folder' if seeds.exists() else 'no such folder'} (see seeds/README.md)"
-        )
-    for path in corrections or ():
-        if not path.is_file():
-            raise usage(f"--corrections {path}: {'not a file' if path.exists() else 'no such file'}")
-    if out.exists() and not out.is_dir():
-        raise usage(f"--out {out}: a file, not a folder")
+    _check_training_inputs(seeds, corrections or [], out)
     try:
         from ..training.corpus import collect
         from ..training.train import train as run_training
@@ -101,6 +88,27 @@ def train(
         )
     elif cv:
         err("thresholds: the default rule's (choosing them out of fold needs gold pages: --data)")
+
+
+def _check_training_inputs(seeds: Path, corrections: list[Path], out: Path) -> None:
+    """Exit before any work: 1 without the train extra, 2 for a path that cannot be what it names."""
+    from ..errors import CleanerError
+    from ..training import require_train_extra
+
+    try:  # first: without the extra nothing else matters
+        require_train_extra()
+    except CleanerError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    if not seeds.is_dir():
+        raise usage(
+            f"--seeds {seeds}: {'not a folder' if seeds.exists() else 'no such folder'} (see seeds/README.md)"
+        )
+    for path in corrections:
+        if not path.is_file():
+            raise usage(f"--corrections {path}: {'not a file' if path.exists() else 'no such file'}")
+    if out.exists() and not out.is_dir():
+        raise usage(f"--out {out}: a file, not a folder")
 
 
 _Datasets = Annotated[
@@ -162,10 +170,7 @@ def evaluate(
       cleaner evaluate ../shared/data --split test --text-shapes
     """
     import json
-    from collections import Counter
 
-    from ..errors import CleanerError
-    from ..training.datasets import iter_pages
     from ..training.evaluate import evaluate_pages, markdown_table
     from ..training.goals import check_goals, goals_table
     from ..training.text_eval import text_shapes_report, text_shapes_table
@@ -173,21 +178,7 @@ def evaluate(
     if split not in ("test", "train", "all"):
         raise usage(f"--split must be test, train or all, not {split!r}")
     cleaner = load_cleaner(model, fast=fast)
-    skipped: Counter[tuple[str, str]] = Counter()
-    try:
-        pages = [
-            p for p in iter_pages(datasets, skipped) if split == "all" or p.held_out == (split == "test")
-        ]
-        # the text shapes take held-out pages only, whatever the split of the first table
-        shape_pages = list(iter_pages(datasets)) if text_shapes and split == "train" else pages
-    except CleanerError as exc:
-        err(f"error: {exc}")
-        raise typer.Exit(1) from exc
-    if not pages:
-        err(
-            f"error: {', '.join(map(str, datasets))}: no pages in the {split} split (--split all takes every page)"
-        )
-        raise typer.Exit(1)
+    pages, shape_pages, skipped = _evaluated_pages(datasets, split, text_shapes)
     results = {}
     for name in dict.fromkeys(p.dataset for p in pages):
         group = [p for p in pages if p.dataset == name][: limit or None]
@@ -205,3 +196,28 @@ def evaluate(
         results["text_shapes"] = report  # added after the first table is made: it is no dataset
         tables.append(text_shapes_table(report))
     typer.echo(json.dumps({**results, "goals": checks}, indent=1) if as_json else "\n\n".join(tables))
+
+
+def _evaluated_pages(
+    datasets: list[Path], split: str, text_shapes: bool
+) -> tuple[list[Any], list[Any], Counter[tuple[str, str]]]:
+    """The split's pages, the text shapes' pages and the gold rows left out; exit 1 if none or unreadable."""
+    from ..errors import CleanerError
+    from ..training.datasets import iter_pages
+
+    skipped: Counter[tuple[str, str]] = Counter()
+    try:
+        pages = [
+            p for p in iter_pages(datasets, skipped) if split == "all" or p.held_out == (split == "test")
+        ]
+        # the text shapes take held-out pages only, whatever the split of the first table
+        shape_pages = list(iter_pages(datasets)) if text_shapes and split == "train" else pages
+    except CleanerError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    if not pages:
+        err(
+            f"error: {', '.join(map(str, datasets))}: no pages in the {split} split (--split all takes every page)"
+        )
+        raise typer.Exit(1)
+    return pages, shape_pages, skipped

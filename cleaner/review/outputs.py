@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..batch.records import is_output_record
-from ..document import inflating
+from ..decoding import inflating
 from ..errors import InputError
 
 #: reason hints that carry details after a colon ("words: 'a', 'b'") are grouped by their head

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..document import Document, decode
+from ..decoding import decode
+from ..document import Document
 from ..errors import TrainingError
 from ..extract import extract
 from ..features import line_features

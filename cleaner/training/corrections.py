@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from ..batch.files import read_input
-from ..document import Document, decode
+from ..decoding import decode
+from ..document import Document
 from ..errors import CleanerError, TrainingError
 from ..extract import extract
 from .corpus import SEED_WEIGHT, LabelledDoc

@@ -20,7 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..batch.writer import write_atomic
-from ..document import Document, decode, gunzip
+from ..decoding import decode, gunzip
+from ..document import Document
 from ..errors import TrainingError
 from ..extract import EXTRACT_VERSION, extract
 from ..page import signature

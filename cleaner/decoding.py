@@ -1,0 +1,282 @@
+"""Bytes in: decoding a page or text as browsers do, and telling HTML, text and binary apart."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from contextlib import suppress
+from typing import IO, Any, cast
+
+from .errors import DecodeError, InputError
+
+#: how far into a page to look for a declared charset or for HTML tags
+SNIFF_BYTES = 4096
+#: how much of an undeclared page the encoding detector reads
+GUESS_BYTES = 256 * 1024
+#: another code page must beat cp1252's detector "chaos" by more than this to be chosen: on
+#: short Latin texts the detector scores Baltic or Central European pages a little better
+#: ("Naïve façon" read as "Naļve faēon"), and cp1252 is the web's default (WHATWG)
+TIE = 0.1
+#: the most a gzip'd input may inflate to
+MAX_GUNZIPPED_BYTES = 100 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+#: the escape sequences that switch ISO-2022-JP/-KR text into its double-byte sets
+_ISO2022 = re.compile(rb"\x1b(?:\$[@B]|\$\([CDQ]|\$\)C|\(J)")
+#: a lone surrogate: what undecodable bytes become in a str (file names, surrogateescape) and
+#: what a broken "\\ud83d" JSON escape gives; no UTF-8 text can hold one
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+#: how files that are not pages begin: PDF, PNG, GIF, JPEG, ZIP (docx, epub), RIFF (WebP, WAV)
+_BINARY_SIGNATURES = (b"%PDF-", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"RIFF")
+#: NUL bytes in the first 4 KB beyond this share make bytes binary (a page may carry a stray one
+#: or two, from a database dump; binary formats hold one in every 256 bytes or more)
+MAX_NUL_SHARE = 0.001
+#: inputs shorter than this may not hold even one stray NUL byte
+MIN_BYTES_FOR_A_STRAY_NUL = 512
+#: control bytes that text does not hold (tab, newlines, form feed and ESC of ISO-2022 aside)
+_CONTROL_BYTE = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
+#: a text with a UTF-16/32 byte-order mark is refused when more of it than this does not decode
+MAX_BAD_UNITS_SHARE = 0.01
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_DECLARED = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I
+)
+# WHATWG: browsers read these labels as their supersets, and so must we
+_SUPERSETS = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso-8859-9": "cp1254",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "big5": "big5hkscs",
+    "tis-620": "cp874",
+}
+# bytes that are not valid UTF-8, as Python's surrogateescape handler shows them
+_STRAY = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+_LOOSE_JAMO = re.compile("[\u3131-\u318e]")
+_SYLLABLE = re.compile("[\uac00-\ud7a3]")
+#: a guess whose non-ASCII characters are more than this share of loose Hangul jamo, with
+#: hardly a syllable among them ("ㅋㅋ" amid Korean words is Korean), is retried as EUC-JP
+LOOSE_JAMO_SHARE = 0.3
+# the encodings a browser knows (WHATWG Encoding Standard), as Python codec names: a guess
+# outside these (a DOS code page, say) is a fluke of short text, not what a web page uses
+WEB_ENCODINGS = [
+    "utf_8",
+    "utf_16",
+    "cp1250",
+    "cp1251",
+    "cp1252",
+    "cp1253",
+    "cp1254",
+    "cp1255",
+    "cp1256",
+    "cp1257",
+    "cp1258",
+    "cp874",
+    "cp866",
+    "iso8859_2",
+    "iso8859_3",
+    "iso8859_4",
+    "iso8859_5",
+    "iso8859_6",
+    "iso8859_7",
+    "iso8859_8",
+    "iso8859_10",
+    "iso8859_13",
+    "iso8859_14",
+    "iso8859_15",
+    "iso8859_16",
+    "koi8_r",
+    "koi8_u",
+    "mac_cyrillic",
+    "mac_roman",
+    "shift_jis",
+    "cp932",
+    "euc_jp",
+    "iso2022_jp",
+    "gb2312",
+    "gbk",
+    "gb18030",
+    "big5",
+    "big5hkscs",
+    "euc_kr",
+    "cp949",
+]
+#: a page whose first line is something else (a server's warning, a saved header): a line
+#: opening with the page's own tags or an XML declaration, or closing tags that text does not
+#: write (a fragment)
+_PAGE_LINE = re.compile(r"^[ \t]*<(?:!doctype|html|head|body|\?xml)\b", re.I | re.M)
+_CLOSING_TAG = re.compile(r"</(?:p|div|span|a|li|td|tr|table|section|article|h[1-6]|ul|ol)>", re.I)
+#: closing tags that make a fragment HTML ("Use </p> to end one" is text)
+MIN_CLOSING_TAGS = 3
+#: a document that opens with an HTML tag (after comments: old pages start with a comment and
+#: a script longer than the sniffed window) is a page; "<Name> said", "<b>Note</b>" or "<3"
+#: open plain text. Possessive (*+) so that many comments cannot make it backtrack for ever.
+_OPENS_WITH_TAG = re.compile(
+    r"\s*(?:<!--(?:(?!-->).)*-->\s*)*+<(?:!doctype|(?:html|head|body|base|meta|title|link|style|script|"
+    r"noscript|div|p|span|a|ul|ol|li|h[1-6]|pre|table|form|img|iframe|frameset|frame|font|center|section|"
+    r"article|header|nav|main|footer|text)[\s/>])",
+    re.I | re.S,
+)
+
+
+def decode(data: bytes, charset: str | None = None) -> str:
+    """Decode page bytes: BOM, then valid UTF-8, then `charset` (what the HTTP response said;
+    a label no codec knows is ignored, as browsers do), then the page's declared charset, then
+    a guess."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]  # then read as any page: a stray byte is repaired below
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            # as browsers do, a cut-off last code unit (a truncated download) becomes U+FFFD
+            text = data.decode(encoding, errors="replace")
+            if text.count("\ufffd") > MAX_BAD_UNITS_SHARE * len(text) + 1:
+                raise DecodeError(
+                    f"starts with a {encoding} byte-order mark, but much of it is not {encoding}"
+                )
+            return text
+    if data.isascii() and _ISO2022.search(data):
+        # 7-bit ISO-2022 (older Japanese and Korean pages) is valid ASCII, hence valid UTF-8:
+        # its escape sequences tell it
+        label = _declared_charset(data[:SNIFF_BYTES]) or ""
+        guess = "iso2022_kr" if b"\x1b$)C" in data else "iso2022_jp_2"
+        for encoding in (label, guess):
+            if encoding.startswith("iso2022"):
+                with suppress(UnicodeDecodeError):
+                    return data.decode(encoding)
+    # valid UTF-8 with non-ASCII bytes is almost never another encoding, whatever is declared
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    mixed = data.decode("utf-8", errors="surrogateescape")
+    stray = len(_STRAY.findall(mixed))
+    if len(_NON_ASCII.findall(mixed)) - stray > stray:
+        # mostly UTF-8 with a few stray bytes (text pasted from a Windows editor): the page is
+        # UTF-8, and each stray byte is read as the Windows-1252 character it most likely is
+        return _STRAY.sub(lambda m: _cp1252(m.group()), mixed)
+    for declared in (
+        _codec(charset.encode("ascii", "replace")) if charset else None,
+        _declared_charset(data[:SNIFF_BYTES]),
+    ):
+        if declared:
+            try:
+                return data.decode(declared)
+            except (UnicodeDecodeError, LookupError):
+                pass  # a wrong declaration is common: fall through to detection
+    return _guess(data)
+
+
+def _cp1252(stray: str) -> str:
+    raw = stray.encode("utf-8", errors="surrogateescape")
+    return raw.decode("cp1252", errors="replace")
+
+
+def _declared_charset(head: bytes) -> str | None:
+    match = _DECLARED.search(head)
+    return _codec(match.group(1) or match.group(2)) if match else None
+
+
+def _codec(raw_label: bytes) -> str | None:
+    """The codec of a charset label, read as browsers read it (WHATWG supersets); None if unknown."""
+    label = raw_label.decode("ascii", "replace").strip().strip("\"'").lower()
+    label = _SUPERSETS.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _guess(data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data[:GUESS_BYTES], cp_isolation=WEB_ENCODINGS))
+    if matches:
+        best = min(matches, key=lambda m: m.chaos)
+        # the web's default single-byte encoding wins every near-tie (see TIE)
+        chosen = next((m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos + TIE), best)
+        try:
+            text = data.decode(_SUPERSETS.get(chosen.encoding, chosen.encoding))
+        except (UnicodeDecodeError, LookupError):
+            pass
+        else:
+            jamo = len(_LOOSE_JAMO.findall(text))
+            if (
+                jamo > LOOSE_JAMO_SHARE * len(_NON_ASCII.findall(text))
+                and len(_SYLLABLE.findall(text)) < jamo / 10
+            ):
+                # Korean is written in syllables: loose jamo are Japanese kana read as EUC-KR
+                with suppress(UnicodeDecodeError):
+                    return data.decode("euc_jp")
+            return text
+    # cp1252 decodes all but five byte values; those become U+FFFD rather than an error
+    return data.decode("cp1252", errors="replace")
+
+
+def looks_like_html(text: str) -> bool:
+    """Guess from content whether a string is an HTML page rather than plain text."""
+    head = text[:SNIFF_BYTES]
+    return bool(
+        _OPENS_WITH_TAG.match(head)
+        or _PAGE_LINE.search(head)
+        or len(_CLOSING_TAG.findall(head)) >= MIN_CLOSING_TAGS
+    )
+
+
+def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES, hint: str = "") -> bytes:
+    """Decompress gzip'd bytes (a saved HTTP body, a .html.gz), refusing to inflate past `limit`
+    (the error then ends with `hint`: how to raise it)."""
+    import zlib
+
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, limit)
+    except zlib.error as exc:
+        raise InputError(f"gzip data is corrupt: {exc}") from exc
+    if inflater.unconsumed_tail:
+        raise InputError(f"gzip data inflates past {limit:,} bytes{hint}")
+    if not inflater.eof:
+        raise InputError("gzip data is truncated (an interrupted download or copy?)")
+    return out
+
+
+def inflating(stream: IO[bytes]) -> IO[bytes]:
+    """The stream, inflated as it is read when it starts like gzip (a `.gz` file, `gzip -c |`)."""
+    import gzip
+
+    buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)
+    if buffered.peek(2)[:2] == GZIP_MAGIC:
+        return cast("IO[bytes]", gzip.GzipFile(fileobj=buffered, mode="rb"))
+    return cast("IO[bytes]", buffered)
+
+
+def looks_binary(data: bytes) -> bool:
+    """Whether bytes look like a binary file: a PDF, image or archive signature, or NUL bytes
+    (outside a UTF-16/32 BOM) beyond the odd stray one of a page."""
+    head = data[:SNIFF_BYTES]
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return False
+    if head.startswith(_BINARY_SIGNATURES):
+        return True
+    nuls = head.count(b"\x00")
+    # a page may carry a stray NUL (a database dump); a short input has no room for one, and NULs
+    # beside other control bytes are binary data
+    stray = 1 if len(head) >= MIN_BYTES_FOR_A_STRAY_NUL else 0
+    return nuls > MAX_NUL_SHARE * len(head) + stray or (nuls > 0 and _CONTROL_BYTE.search(head) is not None)
