@@ -80,8 +80,8 @@ def _clean_item(item: Any, *, cleaner: Cleaner, field: str, kind: Kind, max_byte
 def connect(scheduler: str, workers: int | None = None) -> Iterator[Any]:
     """A Dask client for `tcp://HOST:PORT`, or for a new local cluster when `scheduler` is 'local'.
 
-    Raises SchedulerError, within CONNECT_TIMEOUT seconds, when the scheduler cannot be
-    reached: never a silent fallback to local work. A local cluster stops with the block.
+    Raises SchedulerError, within CONNECT_TIMEOUT + CONNECT_MARGIN seconds, when the scheduler
+    cannot be reached: never a silent fallback to local work. A local cluster stops with the block.
     """
     try:
         from distributed import Client, LocalCluster
@@ -106,18 +106,21 @@ def connect(scheduler: str, workers: int | None = None) -> Iterator[Any]:
 
 
 def _reached(scheduler: str, client_class: Any) -> Any:
-    """A client of the scheduler at `scheduler`, or SchedulerError within CONNECT_TIMEOUT (+ a margin)."""
+    """A client of the scheduler at `scheduler`, or SchedulerError (within CONNECT_TIMEOUT + CONNECT_MARGIN
+    when nothing there speaks Dask's protocol)."""
     try:
         _handshake(scheduler)
         return client_class(scheduler, timeout=CONNECT_TIMEOUT)
-    # a server that is not a scheduler answers garbage: a frame length read from "HTTP/1.0 400" asks for petabytes
-    except (OSError, TimeoutError, ValueError, MemoryError) as exc:
+    # anything distributed raises (refused, timed out, TLS not configured) is this address's failure
+    except Exception as exc:
+        # a server in another protocol: no greeting back (a timeout), or garbage read as a frame
+        # length ("HTTP/1.0 400" asks for petabytes)
         if isinstance(exc, MemoryError | TimeoutError):
             reason = "something answers there, but not as a Dask scheduler"
         else:
             reason = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
         raise SchedulerError(
-            f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT} s ({reason}); is it running, "
+            f"cannot reach the Dask scheduler at {scheduler} ({reason}); is it running, "
             "and is the address right (the scheduler's port, not its dashboard's)?"
         ) from exc
 
@@ -127,13 +130,17 @@ def _handshake(scheduler: str) -> None:
 
     distributed's Client waits for the greeting's reply without a timeout: a server that never
     answers in its protocol (the dashboard's port given by mistake) would hang it. Here the wait
-    is cancelled at the deadline, in an event loop of its own (the caller may be running one).
+    is cancelled at the deadline, in an event loop of its own (the caller may be running one),
+    with the connection settings (TLS) the Client would use.
     """
     from distributed.comm import connect as comm_connect
+    from distributed.security import Security
+
+    options = Security().get_connection_args("client")
 
     async def greet() -> None:
         comm = await asyncio.wait_for(
-            comm_connect(scheduler, timeout=CONNECT_TIMEOUT), CONNECT_TIMEOUT + CONNECT_MARGIN
+            comm_connect(scheduler, timeout=CONNECT_TIMEOUT, **options), CONNECT_TIMEOUT + CONNECT_MARGIN
         )
         await comm.close()
 
@@ -147,7 +154,7 @@ def _handshake(scheduler: str) -> None:
 
     thread = threading.Thread(target=run, name="cleaner-dask-handshake", daemon=True)
     thread.start()
-    thread.join()
+    thread.join()  # bounded: the greeting is cancelled at its deadline
     if failed:
         raise failed[0]
 

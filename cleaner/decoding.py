@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import zlib
 from contextlib import suppress
 from typing import IO, Any, cast
 
@@ -21,6 +22,8 @@ TIE = 0.1
 #: the most a gzip'd input may inflate to
 MAX_GUNZIPPED_BYTES = 100 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
+#: zlib's window bits for gzip framing
+GZIP_WBITS = 16 + 15
 #: the escape sequences that switch ISO-2022-JP/-KR text into its double-byte sets
 _ISO2022 = re.compile(rb"\x1b(?:\$[@B]|\$\([CDQ]|\$\)C|\(J)")
 #: a lone surrogate: what undecodable bytes become in a str (file names, surrogateescape) and
@@ -119,12 +122,16 @@ WEB_ENCODINGS = [
     "euc_kr",
     "cp949",
 ]
+#: the codecs a declared or given charset may name: the web's, as Python calls them
+_WEB_CODECS = {
+    codecs.lookup(e).name for e in [*WEB_ENCODINGS, "iso2022_jp_2", "iso2022_kr", "utf_16_le", "utf_16_be"]
+}
 #: a page whose first line is something else (a server's warning, a saved header): a line
 #: opening with the page's own tags or an XML declaration, or closing tags that text does not
 #: write (a fragment)
 _PAGE_LINE = re.compile(r"^[ \t]*<(?:!doctype|html|head|body|\?xml)\b", re.I | re.M)
-_CLOSING_TAG = re.compile(r"</(?:p|div|span|a|li|td|tr|table|section|article|h[1-6]|ul|ol)>", re.I)
-#: closing tags that make a fragment HTML ("Use </p> to end one" is text)
+_CLOSING_TAG = re.compile(r"</(?:p|div|span|a|li|td|tr|table|section|article|h[1-6]|ul|ol)>|<br\s*/?>", re.I)
+#: closing tags (and line breaks) that make a fragment HTML ("Use </p> to end one" is text)
 MIN_CLOSING_TAGS = 3
 #: a document that opens with an HTML tag (after comments: old pages start with a comment and
 #: a script longer than the sniffed window) is a page; "<Name> said", "<b>Note</b>" or "<3"
@@ -132,7 +139,7 @@ MIN_CLOSING_TAGS = 3
 _OPENS_WITH_TAG = re.compile(
     r"\s*(?:<!--(?:(?!-->).)*-->\s*)*+<(?:!doctype|(?:html|head|body|base|meta|title|link|style|script|"
     r"noscript|div|p|span|a|ul|ol|li|h[1-6]|pre|table|form|img|iframe|frameset|frame|font|center|section|"
-    r"article|header|nav|main|footer|text)[\s/>])",
+    r"article|header|nav|main|footer|text|figure|svg|blockquote|strong|em|aside|dl|picture)[\s/>])",
     re.I | re.S,
 )
 
@@ -179,7 +186,7 @@ def decode(data: bytes, charset: str | None = None) -> str:
         if declared:
             try:
                 return data.decode(declared)
-            except (UnicodeDecodeError, LookupError):
+            except (UnicodeError, LookupError):
                 pass  # a wrong declaration is common: fall through to detection
     return _guess(data)
 
@@ -195,13 +202,16 @@ def _declared_charset(head: bytes) -> str | None:
 
 
 def _codec(raw_label: bytes) -> str | None:
-    """The codec of a charset label, read as browsers read it (WHATWG supersets); None if unknown."""
+    """The codec of a charset label, read as browsers read it (WHATWG supersets); None for a
+    label that names no web encoding ("unicode_escape", "undefined": a codec, but not a charset)."""
     label = raw_label.decode("ascii", "replace").strip().strip("\"'").lower()
     label = _SUPERSETS.get(label, label)
     try:
-        return codecs.lookup(label).name
+        name = codecs.lookup(label).name
     except LookupError:
         return None
+    name = "cp1252" if name == "iso8859-1" else name  # every Latin-1 label, as browsers read it
+    return name if name in _WEB_CODECS else None
 
 
 def _guess(data: bytes) -> str:
@@ -232,7 +242,7 @@ def _guess(data: bytes) -> str:
 
 def looks_like_html(text: str) -> bool:
     """Guess from content whether a string is an HTML page rather than plain text."""
-    head = text[:SNIFF_BYTES]
+    head = text[:SNIFF_BYTES].lstrip("\ufeff")  # a str read from a file with a byte-order mark
     return bool(
         _OPENS_WITH_TAG.match(head)
         or _PAGE_LINE.search(head)
@@ -258,13 +268,90 @@ def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES, hint: str = "") -> byt
 
 
 def inflating(stream: IO[bytes]) -> IO[bytes]:
-    """The stream, inflated as it is read when it starts like gzip (a `.gz` file, `gzip -c |`)."""
-    import gzip
+    """The stream, inflated as it is read when it starts like gzip (a `.gz` file, `gzip -c |`).
 
+    Gzip data cut short gives everything it holds, then raises a TruncatedError (an InputError
+    and an OSError) where the end would be: gzip.GzipFile raises an EOFError that drops the
+    last block read, and that readers such as warcio take for a clean end.
+    """
     buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)
     if buffered.peek(2)[:2] == GZIP_MAGIC:
-        return cast("IO[bytes]", gzip.GzipFile(fileobj=buffered, mode="rb"))
+        return cast("IO[bytes]", _Inflater(buffered))
     return cast("IO[bytes]", buffered)
+
+
+class TruncatedError(InputError, OSError):
+    """Gzip data that ends before its end-of-stream marker (an interrupted download or copy)."""
+
+
+class _Inflater(io.BufferedIOBase):
+    """Gzip members, one after another, inflated as they are read."""
+
+    def __init__(self, raw: IO[bytes]):
+        self._raw = raw
+        self._member = zlib.decompressobj(GZIP_WBITS)
+        self._out = b""  # inflated bytes; those before _at are read
+        self._at = 0
+        self._cut = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self, size: int) -> None:
+        """Inflate until `size` bytes wait to be read (all when negative), or the input ends."""
+        while (size < 0 or len(self._out) - self._at < size) and not self._cut:
+            member = self._member
+            if member.unconsumed_tail:  # input the last call had no room to inflate
+                data = member.unconsumed_tail
+            else:
+                data = member.unused_data if member.eof else b""  # the next member's start, if any
+                if not data.strip(b"\x00"):
+                    data = self._raw.read(1 << 16)
+                    if not data:
+                        self._cut = not member.eof
+                        return
+                if member.eof:
+                    if not data.strip(b"\x00"):
+                        continue  # zero padding after the last member
+                    self._member = zlib.decompressobj(GZIP_WBITS)
+            self._out = self._out[self._at :] + self._member.decompress(data, 1 << 20)
+            self._at = 0
+
+    def _take(self, size: int) -> bytes:
+        # data cut short: whatever is left, then the error where the end would be (all of it at once:
+        # the error, as there is no "all")
+        if self._cut and size != 0 and (self._at == len(self._out) or size < 0):
+            raise TruncatedError("gzip data is truncated (an interrupted download or copy?)")
+        end = len(self._out) if size < 0 else min(len(self._out), self._at + size)
+        taken, self._at = self._out[self._at : end], end
+        return taken
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to `size` bytes (all when negative); TruncatedError once none are left of data cut short."""
+        size = -1 if size is None else size
+        self._fill(size)
+        return self._take(size)
+
+    def read1(self, size: int = -1) -> bytes:
+        """As `read`: inflating is in blocks anyway."""
+        return self.read(size if size >= 0 else 1 << 16)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        """One line (up to `size` bytes), newline included."""
+        limit = -1 if size is None else size
+        while (end := self._out.find(b"\n", self._at)) < 0 and not (0 <= limit <= len(self._out) - self._at):
+            before = len(self._out) - self._at
+            self._fill(before + (1 << 16))
+            if len(self._out) - self._at == before:  # the end
+                break
+        length = len(self._out) - self._at if end < 0 else end + 1 - self._at
+        n = length if limit < 0 else min(length, limit)
+        return self._take(n if n or limit == 0 else -1)  # at the end: -1, which raises for data cut short
+
+    def peek(self, size: int = 1) -> bytes:
+        """Some of the bytes `read` would give next, without taking them."""
+        self._fill(max(size, 1))
+        return self._out[self._at : self._at + max(size, 1 << 16)]
 
 
 def looks_binary(data: bytes) -> bool:

@@ -97,7 +97,7 @@ class Document:
         if self.source not in ("html", "text"):
             raise InputError(f"a Document's source is 'html' or 'text', not {self.source!r}")
         if self.page is not None and len(self.page.link_share) != len(self.lines):
-            raise ValueError(f"page facts of {len(self.page.link_share)} lines for {len(self.lines)} lines")
+            raise InputError(f"page facts of {len(self.page.link_share)} lines for {len(self.lines)} lines")
 
     @classmethod
     def from_text(cls, text: str) -> Document:

@@ -17,7 +17,7 @@ from .api import Cleaner
 from .batch.files import MAX_INPUT_BYTES
 from .batch.pool import ordered_map
 from .batch.report import Failure
-from .decoding import inflating, looks_like_html
+from .decoding import TruncatedError, inflating, looks_like_html
 from .errors import CleanerError, InputError
 
 #: file names that `cleaner clean` reads as web archives
@@ -101,19 +101,22 @@ def html_responses(
             date, record_id = headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
             try:
                 body = record.content_stream().read(max_bytes + 1)
+                cut = len(body) <= max_bytes and _cut_short(record)
+            except TruncatedError:  # a gzip'd archive that ends inside this record
+                body, cut = b"", True
             except Exception as exc:  # a decoder bug (warcio 1.8 with brotli 1.2: AttributeError)
                 error = f"cannot decode the HTTP body: {type(exc).__name__}: {exc}"
                 yield Response(url, date, record_id, b"", error=error)
                 continue
+            if cut:  # an interrupted crawl: nothing follows
+                error = f"the archive ends inside this record ({record.length:,} bytes declared)"
+                yield Response(url, date, record_id, b"", error=error)
+                return
             if not declared and not looks_like_html(body[:4096].decode("latin-1")):
                 stats.not_html += 1
                 continue
-            if len(body) <= max_bytes and _cut_short(record):
-                error = f"the archive ends inside this record ({record.length:,} bytes declared)"
-                yield Response(url, date, record_id, b"", error=error)
-                continue
             yield Response(url, date, record_id, body, charset=_charset(declared))
-    except (ArchiveLoadFailed, OSError, EOFError) as exc:
+    except (ArchiveLoadFailed, OSError) as exc:
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
 
 

@@ -182,6 +182,13 @@ def test_bad_arguments_raise_config_error(tmp_path: Path, kwargs: dict, message:
         cleaner.clean_files(**args)
 
 
+def test_numpy_numbers_are_numbers(tmp_path: Path) -> None:
+    import numpy as np
+
+    report = cleaner.clean_files([SEED], tmp_path / "out", jobs=np.int64(1), max_size_mb=np.float32(5))
+    assert report.cleaned == 1
+
+
 def test_one_path_given_as_a_string_is_one_input(tmp_path: Path) -> None:
     report = cleaner.clean_files(str(SEED), tmp_path / "out")
     assert report.cleaned == 1 and (tmp_path / "out" / f"{SEED.name}.txt").is_file()
@@ -195,6 +202,7 @@ def test_one_path_given_as_a_string_is_one_input(tmp_path: Path) -> None:
         ({"jobs": "2"}, "jobs must be a whole number.*not '2'"),
         ({"max_size_mb": 0}, "size limit"),
         ({"max_size_mb": "5"}, "size limit must be a positive number of MB, not '5'"),
+        ({"max_size_mb": True}, "size limit"),
     ],
 )
 def test_batch_options_are_checked_once_up_front(tmp_path: Path, kwargs: dict, message: str) -> None:

@@ -111,6 +111,16 @@ def test_a_server_that_is_not_a_scheduler_is_an_error_not_a_hang(
     server.server_close()
 
 
+def test_a_tls_address_without_tls_settings_is_a_scheduler_error() -> None:
+    import cleaner.dask
+
+    with (
+        pytest.raises(SchedulerError, match=r"tls://127\.0\.0\.1:1 \(TypeError: TLS expects"),
+        cleaner.dask.connect("tls://127.0.0.1:1"),
+    ):
+        pass
+
+
 def test_clean_bag_maps_over_records_and_paths(scheduler: str, tmp_path: Path) -> None:
     from cleaner.dask import clean_bag
 

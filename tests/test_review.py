@@ -201,7 +201,7 @@ def test_outputs_without_removed_lines_are_a_clear_error(tmp_path: Path) -> None
         ("c.json", b"[]", "not a `cleaner clean --format json` output (TypeError"),
         ("f.jsonl.gz", b"not gzip", "f.jsonl.gz:1: not a cleaned record (JSONDecodeError"),
         ("b.jsonl", b"\xff\n", "cannot be read as cleaned records (UnicodeDecodeError"),
-        ("t.jsonl.gz", "truncated", "cannot be read as cleaned records (EOFError"),
+        ("t.jsonl.gz", "truncated", "cannot be read as cleaned records (TruncatedError: gzip data is truncated"),
     ],
 )
 def test_a_broken_output_is_named_with_its_reason(
@@ -278,6 +278,18 @@ def test_a_page_that_cannot_be_used_again_is_noted_and_a_later_download_wins(tmp
     corpus = collect(SEED.parent, corrections=[first, later])
     (corrected,) = [d for d in corpus.docs if d.source == "corrections"]
     assert corrected.labels[list(corrected.doc.rows).index(doc.removed[0].line)] == 0  # the later marks
+    other_run = tmp_path / "other-run.jsonl"  # a review of a run that removed nothing: its marks count too
+    other_run.write_text(json.dumps(_correction(doc, {}) | {"removed": []}) + "\n", encoding="utf-8")
+    assert (
+        len(
+            [
+                d
+                for d in collect(SEED.parent, corrections=[later, other_run]).docs
+                if d.source == "corrections"
+            ]
+        )
+        == 2
+    )
     page.write_text("<html><body><p>Another page now.</p></body></html>", encoding="utf-8")
     assert read_corrections(later, notes)[0].doc.page is None
     assert notes == [

@@ -89,7 +89,7 @@ def _numbered_lines(sources: Sequence[Path | None]) -> Iterator[tuple[str, bytes
                 for number, line in enumerate(lines, start=1):
                     if line.strip():
                         yield f"{where}:{number}", line
-        except (OSError, EOFError, zlib.error) as exc:  # truncated or corrupt gzip, I/O errors
+        except (OSError, zlib.error) as exc:  # truncated or corrupt gzip, I/O errors
             raise InputError(f"{where}: cannot read: {exc}") from exc
 
 

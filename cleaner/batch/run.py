@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -182,11 +183,15 @@ def check_batch_options(fmt: str, kind: str, jobs: int, max_size_mb: float) -> N
         raise ConfigError(
             f"input kind must be auto, html or text, not {kind!r} (--input-type; kind= in Python)"
         )
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+    if not isinstance(jobs, numbers.Integral) or isinstance(jobs, bool) or jobs < 1:
         raise ConfigError(
             f"jobs must be a whole number, at least 1 (0: one per core), not {jobs!r} (--jobs; jobs= in Python)"
         )
-    if not isinstance(max_size_mb, int | float) or not 0 < max_size_mb < math.inf:  # NaN too
+    if (
+        not isinstance(max_size_mb, numbers.Real)
+        or isinstance(max_size_mb, bool)
+        or not 0 < max_size_mb < math.inf
+    ):
         raise ConfigError(
             f"the size limit must be a positive number of MB, not {max_size_mb!r} (--max-size; max_size_mb= in Python)"
         )

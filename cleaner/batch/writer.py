@@ -74,7 +74,7 @@ def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
     try:
         with open(path, "rb") as raw:
             return inflating(raw).read(size)
-    except (OSError, EOFError, zlib.error):
+    except (OSError, zlib.error):
         return b""
 
 
@@ -91,7 +91,7 @@ def replaceable(path: Path, ours: Callable[[Any], bool]) -> bool:
         with open(path, "rb") as raw:
             line = next((line for line in inflating(raw) if line.strip()), None)
         return line is None or ours(json.loads(line))
-    except (OSError, EOFError, zlib.error, ValueError):
+    except (OSError, zlib.error, ValueError):
         return False
 
 

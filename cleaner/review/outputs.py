@@ -110,7 +110,7 @@ def _from_json(path: Path) -> ReviewDoc:
         if not isinstance(data, dict):
             raise TypeError(f"a JSON object is expected, not {type(data).__name__}")
         return _doc(data, data.get("path") or str(path), None, data["text"])
-    except (OSError, EOFError, zlib.error, ValueError, KeyError, TypeError) as exc:
+    except (OSError, zlib.error, ValueError, KeyError, TypeError) as exc:
         raise InputError(
             f"{path}: not a `cleaner clean --format json` output ({type(exc).__name__}: {exc})"
         ) from exc
@@ -120,7 +120,7 @@ def _from_jsonl(path: Path) -> Iterator[ReviewDoc]:
     try:
         with _open(path) as fh:
             yield from _records(path, fh)
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:  # gzip'd or not, broken
+    except (OSError, zlib.error, UnicodeDecodeError) as exc:  # gzip'd or not, broken
         raise InputError(f"{path}: cannot be read as cleaned records ({type(exc).__name__}: {exc})") from exc
 
 

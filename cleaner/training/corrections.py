@@ -24,6 +24,8 @@ from ..extract import extract
 from .corpus import SEED_WEIGHT, LabelledDoc
 
 SOURCE = "corrections"
+#: a corrections file larger than this is not a person's marks
+MAX_CORRECTIONS_BYTES = 1 << 30
 LABELS = {"junk": 1, "body": 0}
 
 
@@ -31,7 +33,7 @@ def read_corrections(path: Path, notes: list[str] | None = None) -> list[Labelle
     """The corrected documents of one corrections.jsonl file; `notes` gets a line for each
     page that could not be used again (trained on as plain text)."""
     try:  # gzip'd or not, as every input of cleaner
-        lines = read_input(Path(path)).decode("utf-8-sig").split("\n")
+        lines = read_input(Path(path), max_bytes=MAX_CORRECTIONS_BYTES).decode("utf-8-sig").split("\n")
     except (CleanerError, UnicodeDecodeError) as exc:
         raise TrainingError(f"{path}: cannot read corrections: {exc}") from exc
     docs = []
@@ -68,7 +70,13 @@ def _labelled(record: dict[str, Any], where: str, notes: list[str]) -> LabelledD
     record_id = record.get("record")
     name = source_path if record_id is None else f"{source_path}#{record_id}"
     return LabelledDoc(
-        doc=doc, labels=labels, source=SOURCE, group=f"{SOURCE}:{source_path}", name=name, weight=SEED_WEIGHT
+        doc=doc,
+        labels=labels,
+        source=SOURCE,
+        group=f"{SOURCE}:{source_path}",
+        name=name,
+        weight=SEED_WEIGHT,
+        origin=f"{name} removed {sorted(removed)}",
     )
 
 

@@ -44,11 +44,6 @@ def train(
     with_cv: bool = True,
 ) -> dict[str, Any]:
     """Fit on all documents, choose thresholds out of fold, write model + card; return the card."""
-    out_dir = Path(out_dir)  # made first: a folder that cannot be made fails before the work
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise TrainingError(f"{out_dir}: cannot make the model folder there ({exc.strerror or exc})") from exc
     if not isinstance(corpus, Corpus):
         corpus = Corpus(docs=list(corpus))
     docs = corpus.docs
@@ -58,6 +53,11 @@ def train(
             f"training needs two documents or more with junk lines and body lines among them; got {len(docs)} "
             f"document(s), {int(labels.sum())} junk and {int(len(labels) - labels.sum())} body line(s)"
         )
+    out_dir = Path(out_dir)  # made before the work: a folder that cannot be made fails at once
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TrainingError(f"{out_dir}: cannot make the model folder there ({exc.strerror or exc})") from exc
     params = params or TrainParams()
     lexical_params = LexicalParams()
     lexical = stack(docs, CV_FOLDS, lexical_params)
