@@ -116,7 +116,8 @@ def test_the_charset_of_the_http_response_is_used_before_a_guess() -> None:
     assert (
         decode(data, "windows-1250") == decode(data, ' "Windows-1250"') == page
     )  # labels read as browsers do
-    assert decode(data, "no-such-charset") == decode(data)  # an unknown label is ignored
+    for label in ("no-such-charset", "undefined", "unicode_escape"):  # not web encodings: ignored
+        assert decode(data, label) == decode(data)
     assert decode(page.encode(), "iso-8859-1") == page  # valid UTF-8 is UTF-8, whatever a server says
     assert CZECH in cleaner.Cleaner().clean_html(data, encoding="windows-1250").text
     assert CZECH in cleaner.clean_html(data, encoding="windows-1250")
@@ -171,6 +172,9 @@ def test_binary_detection() -> None:
         "Warning: include(header.php) failed\n<!DOCTYPE html><html><body><p>Hi</p></body></html>",
         '<?xml version="1.0" encoding="utf-8"?>' + " " * 5000 + "<html><body><p>Hi</p></body></html>",
         "An intro without a tag <p>One.</p><p>Two.</p><p>Three.</p>",
+        "\ufeff<!DOCTYPE html><html><head>" + "<meta name='x' content='y'>" * 200 + "</head><body><p>Hi</p>",
+        "A line<br>Another line<br>A third<br>",
+        "<figure><img src='a.jpg'><figcaption>A caption</figcaption></figure>",
     ],
 )
 def test_html_detection(page: str) -> None:

@@ -201,7 +201,11 @@ def test_outputs_without_removed_lines_are_a_clear_error(tmp_path: Path) -> None
         ("c.json", b"[]", "not a `cleaner clean --format json` output (TypeError"),
         ("f.jsonl.gz", b"not gzip", "f.jsonl.gz:1: not a cleaned record (JSONDecodeError"),
         ("b.jsonl", b"\xff\n", "cannot be read as cleaned records (UnicodeDecodeError"),
-        ("t.jsonl.gz", "truncated", "cannot be read as cleaned records (TruncatedError: gzip data is truncated"),
+        (
+            "t.jsonl.gz",
+            "truncated",
+            "cannot be read as cleaned records (TruncatedError: gzip data is truncated",
+        ),
     ],
 )
 def test_a_broken_output_is_named_with_its_reason(
