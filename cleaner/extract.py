@@ -15,13 +15,13 @@ from .page import page_facts
 
 METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description")
 #: bump when what extract() returns changes: training caches are keyed on it
-EXTRACT_VERSION = 8
+EXTRACT_VERSION = 9
 #: nesting deeper than this loses content in the HTML parser (libxml2 stops at 256 levels)
 MAX_PARSER_DEPTH = 250
 #: tags that nest (blocks, and inline styling pages pile up): what a flattened retry drops
 _CONTAINER_TAG = re.compile(
     r"</?(?:div|span|section|font|center|td|tr|table|tbody|article|main|aside|header|footer|nav|form|"
-    r"figure|blockquote|ul|ol|i|b|em|strong|small|u|s|sup|sub|mark)\b[^>]*>",
+    r"figure|blockquote|ul|ol|li|dl|dd|dt|q|label|cite|abbr|i|b|em|strong|small|u|s|sup|sub|mark)\b[^>]*>",
     re.I,
 )
 #: trafilatura and htmldate keep per-process caches (some unbounded): clear them this often

@@ -359,7 +359,16 @@ def test_gzipped_page_is_inflated() -> None:
 
 
 @pytest.mark.parametrize(
-    ("opening", "depth"), [("<div>", 10_000), ("<div><i>", 130), ("<b>", 300), ("<ul>", 300)]
+    ("opening", "depth"),
+    [
+        ("<div>", 10_000),
+        ("<div><i>", 130),
+        ("<b>", 300),
+        ("<ul>", 300),
+        ("<dl><dd>", 300),
+        ("<q>", 300),
+        ("<label>", 300),
+    ],
 )
 def test_text_under_pathological_nesting_is_found(opening: str, depth: int) -> None:
     paragraph = "<p>" + "Real article text that sits far below the parser's depth limit. " * 4 + "</p>"
