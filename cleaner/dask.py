@@ -101,16 +101,18 @@ def connect(scheduler: str, workers: int | None = None) -> Iterator[Any]:
         ):
             yield client
         return
-    with _reached(scheduler, Client) as client:
+    with _reached(scheduler) as client:
         yield client
 
 
-def _reached(scheduler: str, client_class: Any) -> Any:
+def _reached(scheduler: str) -> Any:
     """A client of the scheduler at `scheduler`, or SchedulerError (within CONNECT_TIMEOUT + CONNECT_MARGIN
     when nothing there speaks Dask's protocol)."""
     try:
         _handshake(scheduler)
-        return client_class(scheduler, timeout=CONNECT_TIMEOUT)
+        from distributed import Client
+
+        return Client(scheduler, timeout=CONNECT_TIMEOUT)
     # anything distributed raises (refused, timed out, TLS not configured) is this address's failure
     except Exception as exc:
         # a server in another protocol: no greeting back (a timeout), or garbage read as a frame

@@ -250,6 +250,13 @@ def looks_like_html(text: str) -> bool:
     )
 
 
+class TruncatedError(InputError, OSError):
+    """Gzip data that ends before its end-of-stream marker (an interrupted download or copy)."""
+
+
+TRUNCATED = "gzip data is truncated (an interrupted download or copy?)"
+
+
 def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES, hint: str = "") -> bytes:
     """Decompress gzip'd bytes (a saved HTTP body, a .html.gz), refusing to inflate past `limit`
     (the error then ends with `hint`: how to raise it)."""
@@ -263,7 +270,7 @@ def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES, hint: str = "") -> byt
     if inflater.unconsumed_tail:
         raise InputError(f"gzip data inflates past {limit:,} bytes{hint}")
     if not inflater.eof:
-        raise InputError("gzip data is truncated (an interrupted download or copy?)")
+        raise TruncatedError(TRUNCATED)
     return out
 
 
@@ -278,10 +285,6 @@ def inflating(stream: IO[bytes]) -> IO[bytes]:
     if buffered.peek(2)[:2] == GZIP_MAGIC:
         return cast("IO[bytes]", _Inflater(buffered))
     return cast("IO[bytes]", buffered)
-
-
-class TruncatedError(InputError, OSError):
-    """Gzip data that ends before its end-of-stream marker (an interrupted download or copy)."""
 
 
 class _Inflater(io.BufferedIOBase):
@@ -321,7 +324,7 @@ class _Inflater(io.BufferedIOBase):
         # data cut short: whatever is left, then the error where the end would be (all of it at once:
         # the error, as there is no "all")
         if self._cut and size != 0 and (self._at == len(self._out) or size < 0):
-            raise TruncatedError("gzip data is truncated (an interrupted download or copy?)")
+            raise TruncatedError(TRUNCATED)
         end = len(self._out) if size < 0 else min(len(self._out), self._at + size)
         taken, self._at = self._out[self._at : end], end
         return taken
