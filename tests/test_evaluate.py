@@ -22,10 +22,14 @@ from cleaner.training.evaluate import (
     PERFECT,
     SYSTEMS,
     TRAFILATURA,
+    PageScore,
+    SystemScore,
     WordJudge,
     evaluate_pages,
+    intervals,
     junk_lines_removed,
     markdown_table,
+    summarise,
     word_prf,
 )
 from cleaner.training.goals import check_goals, goals_table
@@ -233,6 +237,41 @@ def test_a_page_left_without_text_is_counted(tmp_path: Path) -> None:
     assert result[TRAFILATURA]["pages_without_text"] == 0
 
 
+def _scored(site: str, junk_before: int, junk_after: int, tp: float) -> PageScore:
+    """A page whose cleaner output kept `junk_after` of trafilatura's `junk_before` junk lines."""
+
+    def system(junk: int, tp: float) -> SystemScore:
+        return SystemScore((tp, 1 - tp, 0.0), None, junk, junk > 0, junk > 0)
+
+    plain = system(junk_before, 0.5)
+    return PageScore(None, {TRAFILATURA: plain, PERFECT: plain, CLEANER: system(junk_after, tp)}, site=site)
+
+
+def test_intervals_come_from_resampled_sites_and_hold_the_figure() -> None:
+    # ten sites: cleaner removes all junk on half of them, none on the others
+    scores = [_scored(f"s{k}", 2, 0 if k % 2 else 2, 0.9 if k % 2 else 0.5) for k in range(10)]
+    figures = summarise(scores)[CLEANER]
+    spans = figures["intervals"]
+    for key in ("junk_lines_removed", "ending_in_junk", "f1"):
+        low, high = spans[key]
+        assert low < figures[key] < high, key
+    assert spans == intervals(list(reversed(scores)))  # the same pages, the same draws
+    # two pages of one site are drawn together: the site is the unit, not the page
+    assert intervals([_scored("one", 2, 0, 0.9), _scored("one", 2, 2, 0.5)])["junk_lines_removed"] == [
+        0.5,
+        0.5,
+    ]
+    alike = intervals([_scored(f"s{k}", 2, 1, 0.7) for k in range(10)])
+    assert alike["junk_lines_removed"] == [0.5, 0.5] and alike["ending_in_junk"] == [1.0, 1.0]
+    # no junk to remove anywhere: the figure and its range are undefined
+    assert intervals([_scored("a", 0, 0, 0.9)])["junk_lines_removed"] is None
+    table = markdown_table({"fake": {"split": "test", **summarise(scores)}})
+    ours = next(row for row in table.split("\n") if "| cleaner |" in row)
+    low, high = spans["junk_lines_removed"]
+    assert f"50% ({low:.0%}".rstrip("%") + f"–{high:.0%})" in ours
+    assert "(" not in next(row for row in table.split("\n") if "| trafilatura |" in row)
+
+
 def _goal_row(junk_removed: float, ending: float, recall: float, word_f1: float) -> dict[str, Any]:
     plain = {"recall": 0.95, "word_f1": 0.90, "f1": 0.94}
     ours = {
@@ -254,8 +293,11 @@ def test_goals_are_checked_per_set_everywhere_and_for_the_model() -> None:
         "forum": _goal_row(0.0, 0.0, 0.9, 0.89),
     }
     results = {"fundus-dev": _goal_row(0.8, 0.1, 0.95, 0.9), "wcxb-dev": wcxb}
+    results["fundus-dev"][CLEANER]["intervals"] = {"junk_lines_removed": [0.6, 0.9], "f1": None}
     checks = {(c["goal"], c["row"].split(" (")[0]): c for c in check_goals(results)}
     assert checks[("junk lines removed", "fundus-dev")]["met"]
+    assert checks[("junk lines removed", "fundus-dev")]["value"] == "80% (60–90%)"
+    assert checks[("F1 (shingles)", "fundus-dev")]["value"] == "0.960"
     assert not checks[("pages ending in junk", "fundus-dev")]["met"]  # 10% > 8%
     assert checks[("F1 (shingles)", "wcxb-dev/article")]["met"]  # 0.96 >= 0.958
     assert checks[("recall change", "wcxb-dev/article")]["met"]  # -0.001

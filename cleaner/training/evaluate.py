@@ -27,6 +27,11 @@ TAIL_LINES = 3
 WORD_BODY_SHARE = 0.5
 #: digits the figures are rounded to in results
 DIGITS = 4
+#: cleaner's main figures get an interval from this many resamples of a row's sites (a fixed
+#: seed: the same pages give the same interval), covering this share of them
+RESAMPLES = 1000
+INTERVAL = 0.9
+RESAMPLE_SEED = 0
 
 TRAFILATURA = "trafilatura"
 #: trafilatura's output without the lines the word test calls junk: the ceiling of any line filter
@@ -205,6 +210,8 @@ class PageScore:
 
     page_type: str | None
     systems: dict[str, SystemScore]
+    #: pages of one site go together when a row's sites are resampled (see intervals)
+    site: str = ""
     #: trafilatura's lines that pass the word test, and their characters
     body_lines: int = 0
     body_chars: int = 0
@@ -230,6 +237,7 @@ def score_page(page: GoldPage, cleaner: Any) -> PageScore:
     removed = [r.text.strip() for r in result.removed if judge.is_body(r.text)]
     return PageScore(
         page_type=page.page_type,
+        site=page.site,
         systems={
             TRAFILATURA: score_text(plain, page.gold, aligner, judge, t1 - t0),
             PERFECT: score_text(judge.perfect_filter(plain), page.gold, aligner, judge),
@@ -288,7 +296,38 @@ def summarise(scores: Sequence[PageScore]) -> dict[str, Any]:
             s.systems[TRAFILATURA].has_text and not s.systems[system].has_text for s in scores
         )
         out[system] = row
+    out[CLEANER]["intervals"] = intervals(scores)
     return out
+
+
+def intervals(scores: Sequence[PageScore]) -> dict[str, list[float] | None]:
+    """INTERVAL ranges of cleaner's junk lines removed, pages ending in junk and F1 over the
+    row's sites drawn again with replacement: how far a figure could move on another draw of
+    sites like these (pages of one site are alike, so sites are drawn, not pages).
+
+    A figure plain trafilatura leaves undefined (no junk lines) has None."""
+    if not scores:
+        return {"junk_lines_removed": None, "ending_in_junk": None, "f1": None}
+    sites = sorted({s.site for s in scores})
+    of_page = np.array([sites.index(s.site) for s in scores])
+    rng = np.random.default_rng(RESAMPLE_SEED)
+    drawn = rng.integers(0, len(sites), size=(RESAMPLES, len(sites)))
+    # weight[r, p]: how many times resample r drew page p's site
+    weight = np.stack([np.bincount(row, minlength=len(sites)) for row in drawn])[:, of_page].astype(float)
+    ours = [s.systems[CLEANER] for s in scores]
+    base_junk = weight @ np.array([s.systems[TRAFILATURA].junk_lines for s in scores], dtype=float)
+    junk = weight @ np.array([s.junk_lines for s in ours], dtype=float)
+    tp, fp, fn = (weight @ np.array([s.shingles for s in ours], dtype=float)).T
+    figures = {
+        "junk_lines_removed": 1 - junk[base_junk > 0] / base_junk[base_junk > 0],
+        "ending_in_junk": weight @ np.array([s.ends_in_junk for s in ours], dtype=float) / weight.sum(axis=1),
+        "f1": np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=2 * tp + fp + fn > 0),
+    }
+    tail = (1 - INTERVAL) / 2
+    return {
+        key: [round(float(v), DIGITS) for v in np.quantile(values, [tail, 1 - tail])] if len(values) else None
+        for key, values in figures.items()
+    }
 
 
 def evaluate_pages(pages: Sequence[GoldPage], cleaner: Any) -> dict[str, Any]:
@@ -326,6 +365,15 @@ _SYSTEM_NAMES = {TRAFILATURA: "trafilatura", PERFECT: "perfect filter", CLEANER:
 _MISSING = "–"
 
 
+def with_interval(figures: dict[str, Any], key: str, fmt: str) -> str:
+    """A figure as printed, with its interval after it when it has one: "37% (21–52%)"."""
+    value = figures.get(key)
+    if value is None:
+        return _MISSING
+    span = figures.get("intervals", {}).get(key)
+    return fmt.format(value) + (f" ({fmt.format(span[0]).rstrip('%')}–{fmt.format(span[1])})" if span else "")
+
+
 def markdown_table(results: dict[str, dict[str, Any]]) -> str:
     """Results per dataset and page type as a Markdown table: trafilatura, perfect filter, cleaner."""
     head = ["dataset", "split", "pages", "system", *(heading for heading, _, _ in _COLUMNS)]
@@ -337,10 +385,7 @@ def markdown_table(results: dict[str, dict[str, Any]]) -> str:
                 if system not in group:
                     continue
                 figures = group[system]
-                cells = [
-                    _MISSING if figures.get(key) is None else fmt.format(figures[key])
-                    for _, key, fmt in _COLUMNS
-                ]
+                cells = [with_interval(figures, key, fmt) for _, key, fmt in _COLUMNS]
                 rows.append(
                     f"| {label} | {res.get('split', '')} | {group['pages']} | {_SYSTEM_NAMES[system]} | "
                     + " | ".join(cells)

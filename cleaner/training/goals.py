@@ -16,7 +16,7 @@ from typing import Any
 
 from ..lexical import LEXICAL_FILE
 from ..model import MODEL_FILE, default_model_dir, load_model
-from .evaluate import CLEANER, TRAFILATURA
+from .evaluate import CLEANER, TRAFILATURA, with_interval
 
 
 @dataclass(frozen=True)
@@ -59,10 +59,11 @@ def _rows(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _check(
-    goal: str, row: str, value: float | None, target: float, at_least: bool, fmt: str
+    goal: str, row: str, value: float | None, target: float, at_least: bool, fmt: str, shown: str = ""
 ) -> dict[str, Any]:
+    """One goal's verdict; `shown` is the figure as printed when it is more than `value` (an interval)."""
     met = value is not None and (value >= target if at_least else value <= target)
-    shown = "–" if value is None else fmt.format(value)
+    shown = shown or ("–" if value is None else fmt.format(value))
     return {
         "goal": goal,
         "row": row,
@@ -82,9 +83,12 @@ def check_goals(results: dict[str, dict[str, Any]], model_dir: Path | None = Non
         c = rows[g.row][CLEANER]
         label = f"{g.row} (for {g.stands_for})"
         checks += [
-            _check("junk lines removed", label, c["junk_lines_removed"], g.junk_removed, True, "{:.0%}"),
-            _check("pages ending in junk", label, c["ending_in_junk"], g.ending_in_junk, False, "{:.0%}"),
-            _check("F1 (shingles)", label, c["f1"], g.f1, True, "{:.3f}"),
+            _check(goal, label, c[key], target, at_least, fmt, with_interval(c, key, fmt))
+            for goal, key, target, at_least, fmt in (
+                ("junk lines removed", "junk_lines_removed", g.junk_removed, True, "{:.0%}"),
+                ("pages ending in junk", "ending_in_junk", g.ending_in_junk, False, "{:.0%}"),
+                ("F1 (shingles)", "f1", g.f1, True, "{:.3f}"),
+            )
         ]
     for label, row in rows.items():
         c, t = row[CLEANER], row[TRAFILATURA]
