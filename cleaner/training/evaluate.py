@@ -300,14 +300,18 @@ def summarise(scores: Sequence[PageScore]) -> dict[str, Any]:
     return out
 
 
-def intervals(scores: Sequence[PageScore]) -> dict[str, list[float] | None]:
-    """INTERVAL ranges of cleaner's junk lines removed, pages ending in junk and F1 over the
-    row's sites drawn again with replacement: how far a figure could move on another draw of
-    sites like these (pages of one site are alike, so sites are drawn, not pages).
+#: the figures of cleaner that get a range
+RANGED = ("junk_lines_removed", "ending_in_junk", "f1", "body_chars_removed_share")
 
-    A figure plain trafilatura leaves undefined (no junk lines) has None."""
+
+def intervals(scores: Sequence[PageScore]) -> dict[str, list[float] | None]:
+    """INTERVAL ranges of cleaner's figures named in RANGED over the row's sites drawn again
+    with replacement: how far a figure could move on another draw of sites like these (pages
+    of one site are alike, so sites are drawn, not pages).
+
+    A figure left undefined (trafilatura had no junk lines) has None."""
     if not scores:
-        return {"junk_lines_removed": None, "ending_in_junk": None, "f1": None}
+        return dict.fromkeys(RANGED)
     sites = sorted({s.site for s in scores})
     of_page = np.array([sites.index(s.site) for s in scores])
     rng = np.random.default_rng(RESAMPLE_SEED)
@@ -323,6 +327,9 @@ def intervals(scores: Sequence[PageScore]) -> dict[str, list[float] | None]:
         "ending_in_junk": weight @ np.array([s.ends_in_junk for s in ours], dtype=float) / weight.sum(axis=1),
         "f1": np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=2 * tp + fp + fn > 0),
     }
+    body = weight @ np.array([s.body_chars for s in scores], dtype=float)
+    lost = weight @ np.array([s.body_chars_removed_count for s in scores], dtype=float)
+    figures["body_chars_removed_share"] = np.divide(lost, body, out=np.zeros_like(body), where=body > 0)
     tail = (1 - INTERVAL) / 2
     return {
         key: [round(float(v), DIGITS) for v in np.quantile(values, [tail, 1 - tail])] if len(values) else None
