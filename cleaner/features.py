@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cached_property, lru_cache
+from functools import cached_property
 from itertools import chain, pairwise
 
 import numpy as np
@@ -20,7 +20,20 @@ import numpy as np
 from . import wording
 from .document import Document
 from .page import TAG_BIT
-from .wording import CJK, ELLIPSIS, JUNK_WORDS, LABEL, LIST_ITEM, META, QUOTE_START, TERMINAL, URLISH, WORD
+from .wording import (
+    CJK,
+    ELLIPSIS,
+    JUNK_WORDS,
+    LABEL,
+    LIST_ITEM,
+    META,
+    QUOTE_START,
+    TERMINAL,
+    URLISH,
+    WORD,
+    char_classes,
+    title_share,
+)
 
 FEATURE_VERSION = 4
 
@@ -73,31 +86,6 @@ def _tokens(line: str) -> list[str]:
     return [w for w in words if len(w) >= 2 and not w.isdigit()]
 
 
-#: character classes of a line's start, counted by tables of one bool per code point (no call per character)
-_CHAR_TESTS: dict[str, Callable[[str], bool]] = {
-    "upper": str.isupper,
-    "alpha": str.isalpha,
-    "digit": str.isdigit,
-}
-_TABLE_SIZE = 0x3000  # through the scripts of most languages; CJK and beyond go by distinct character
-
-
-@lru_cache(maxsize=1)
-def _char_tables() -> dict[str, np.ndarray]:
-    chars = [chr(i) for i in range(_TABLE_SIZE)]
-    return {name: np.array([test(c) for c in chars], dtype=bool) for name, test in _CHAR_TESTS.items()}
-
-
-def _title_share(words: list[str]) -> float:
-    """Share of a line's words starting with a letter that start with a capital."""
-    alpha = upper = 0
-    for w in words:
-        if w[0].isalpha():
-            alpha += 1
-            upper += w[0].isupper()
-    return upper / alpha if alpha else 0.0
-
-
 class Lines:
     """The non-blank lines of a Document with their named properties, each computed once."""
 
@@ -141,24 +129,7 @@ class Lines:
 
     @cached_property
     def head_classes(self) -> dict[str, np.ndarray]:
-        """Per line, how many characters of its start are upper-case, alphabetic and digits
-        (str.isupper, isalpha, isdigit), counted for all lines at once."""
-        if not self.n:
-            return {name: np.zeros(0) for name in _CHAR_TESTS}
-        codes = np.frombuffer("".join(self.heads).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        ends = np.cumsum(self.head_chars).astype(np.intp)
-        starts = ends - self.head_chars.astype(np.intp)
-        tables = _char_tables()
-        beyond = np.flatnonzero(codes >= _TABLE_SIZE)
-        # code points beyond the table (CJK, emoji...): each distinct one asked once
-        distinct, where = np.unique(codes[beyond], return_inverse=True)
-        counts = {}
-        for name, test in _CHAR_TESTS.items():
-            hit = tables[name][np.minimum(codes, _TABLE_SIZE - 1)]
-            hit[beyond] = np.array([test(chr(c)) for c in distinct], dtype=bool)[where]
-            total = np.r_[0, np.cumsum(hit)]
-            counts[name] = (total[ends] - total[starts]).astype(float)
-        return counts
+        return char_classes(self.heads)
 
     @cached_property
     def overlaps(self) -> tuple[np.ndarray, np.ndarray]:
@@ -315,7 +286,7 @@ FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
     "ends_ellipsis": lambda v: v.ends_ellipsis,
     "ends_terminal": lambda v: v.ends_terminal,
     "starts_quote": lambda v: v._flags(QUOTE_START),
-    "title_case": lambda v: np.array([_title_share(ws) for ws in v.words]),
+    "title_case": lambda v: np.array([title_share(ws) for ws in v.words]),
     "upper_share": lambda v: v.head_classes["upper"] / np.maximum(v.head_classes["alpha"], 1),
     "digit_share": lambda v: v.head_classes["digit"] / np.maximum(v.head_chars, 1),
     "cjk_share": lambda v: np.array([len(CJK.findall(h)) for h in v.heads]) / np.maximum(v.head_chars, 1),

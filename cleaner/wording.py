@@ -1,5 +1,6 @@
 """The line-shape and wording patterns the features test: endings, list marks, labels,
-boilerplate phrases and metadata shapes, in the languages of most news traffic.
+boilerplate phrases and metadata shapes, in the languages of most news traffic; and the
+counts of a line's character classes and capitalised words.
 
 Kept short on purpose: the lexical model learns wording from data; these patterns are
 hints the trees weigh against everything else, never a verdict on their own.
@@ -8,6 +9,10 @@ hints the trees weigh against everything else, never a verdict on their own.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
 
 WORD = re.compile(r"\w+")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -70,3 +75,50 @@ _CASE_ONLY_IN_RE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 def lowered(line: str) -> str:
     """A line as JUNK_WORDS and META are matched against (lower case; ~3x faster than IGNORECASE)."""
     return line.lower() if line.isascii() else line.translate(_CASE_ONLY_IN_RE).lower()
+
+
+#: character classes of a line's start, counted by tables of one bool per code point (no call per character)
+_CHAR_TESTS: dict[str, Callable[[str], bool]] = {
+    "upper": str.isupper,
+    "alpha": str.isalpha,
+    "digit": str.isdigit,
+}
+_TABLE_SIZE = 0x3000  # through the scripts of most languages; CJK and beyond go by distinct character
+
+
+@lru_cache(maxsize=1)
+def _char_tables() -> dict[str, np.ndarray]:
+    chars = [chr(i) for i in range(_TABLE_SIZE)]
+    return {name: np.array([test(c) for c in chars], dtype=bool) for name, test in _CHAR_TESTS.items()}
+
+
+def char_classes(texts: list[str]) -> dict[str, np.ndarray]:
+    """Per text, how many of its characters are upper-case, alphabetic and digits (str.isupper,
+    isalpha, isdigit), counted for all texts at once."""
+    if not texts:
+        return {name: np.zeros(0) for name in _CHAR_TESTS}
+    sizes = np.array([len(t) for t in texts], dtype=np.intp)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    tables = _char_tables()
+    beyond = np.flatnonzero(codes >= _TABLE_SIZE)
+    # code points beyond the table (CJK, emoji...): each distinct one asked once
+    distinct, where = np.unique(codes[beyond], return_inverse=True)
+    counts = {}
+    for name, test in _CHAR_TESTS.items():
+        hit = tables[name][np.minimum(codes, _TABLE_SIZE - 1)]
+        hit[beyond] = np.array([test(chr(c)) for c in distinct], dtype=bool)[where]
+        total = np.r_[0, np.cumsum(hit)]
+        counts[name] = (total[ends] - total[starts]).astype(float)
+    return counts
+
+
+def title_share(words: list[str]) -> float:
+    """Share of a line's words starting with a letter that start with a capital."""
+    alpha = upper = 0
+    for w in words:
+        if w[0].isalpha():
+            alpha += 1
+            upper += w[0].isupper()
+    return upper / alpha if alpha else 0.0
