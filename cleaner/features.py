@@ -4,7 +4,8 @@ Every feature is a property a human reader of a scraped page would use to spot j
 where the line sits, its shape (ending, casing, length), its words (the lexical model's
 score), whether it shares vocabulary with the rest of the article, where the page put it
 (link, heading, list, aside, footer, outside the article's container), whether it reads
-like metadata (a date, a byline, a reading time), and the run or block it belongs to.
+like metadata (a date, a byline, a reading time), the run or block it belongs to, and what
+kind of page it is on (prose or lists, links, tables, headings: the same for every line).
 Each column is declared once, by name, in FEATURES: nothing reads a column by position.
 """
 
@@ -35,7 +36,7 @@ from .wording import (
     title_share,
 )
 
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 
 #: metadata wording counts only in lines up to this long, and a date in lines of few words
 META_MAX_CHARS = 100
@@ -96,6 +97,15 @@ class Lines:
         self.texts = doc.row_texts
         self.lexical = np.zeros(self.n) if lexical is None else np.clip(lexical, -LEXICAL_CAP, LEXICAL_CAP)
 
+    def whole(self, value: float) -> np.ndarray:
+        """A property of the whole document, on every line."""
+        return np.full(self.n, float(value))
+
+    def share(self, per_line: np.ndarray, by_chars: bool = False) -> np.ndarray:
+        """The document's mean of a per-line value (weighted by characters), on every line."""
+        weights = self.chars if by_chars else np.ones(self.n)
+        return self.whole(per_line @ weights / max(weights.sum(), 1.0))
+
     def _flags(self, pattern: re.Pattern[str], texts: list[str] | None = None) -> np.ndarray:
         return np.array([bool(pattern.search(t)) for t in texts or self.texts], dtype=float)
 
@@ -110,6 +120,10 @@ class Lines:
     @cached_property
     def n_words(self) -> np.ndarray:
         return np.array([len(w) for w in self.words], dtype=float)
+
+    @cached_property
+    def table_rows(self) -> np.ndarray:
+        return np.array([t.startswith("|") for t in self.texts], dtype=float)
 
     @cached_property
     def ends_ellipsis(self) -> np.ndarray:
@@ -282,7 +296,17 @@ FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
     "log_words": lambda v: np.log1p(v.n_words),
     "log_from_end": lambda v: np.log1p(np.arange(v.n - 1, -1, -1, dtype=float)),
     "rel_position": lambda v: np.arange(v.n) / max(v.n - 1, 1),
-    "log_doc_lines": lambda v: np.full(v.n, np.log1p(v.n)),
+    "log_doc_lines": lambda v: v.whole(np.log1p(v.n)),
+    "log_doc_chars": lambda v: v.whole(np.log1p(v.chars.sum())),
+    "log_median_chars": lambda v: v.whole(np.log1p(np.median(v.chars))),
+    # the length of the line a reader's average character sits in: prose or a list of items
+    "log_read_line_chars": lambda v: v.whole(np.log1p(v.chars @ v.chars / max(v.chars.sum(), 1.0))),
+    "doc_paragraphs": lambda v: v.whole(np.log1p(np.count_nonzero(v.chars >= PARAGRAPH_MIN_CHARS))),
+    "doc_link_share": lambda v: v.share(v.page("link_share"), by_chars=True),
+    "doc_list_share": lambda v: v.share(v.tag("li")),
+    "doc_heading_share": lambda v: v.share(v.tag("heading")),
+    "doc_table_share": lambda v: v.share(v.table_rows),
+    "doc_outside_share": lambda v: v.share(v.page("outside_main")),
     "ends_ellipsis": lambda v: v.ends_ellipsis,
     "ends_terminal": lambda v: v.ends_terminal,
     "starts_quote": lambda v: v._flags(QUOTE_START),
@@ -296,10 +320,10 @@ FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
     "label_prefix": lambda v: v._flags(LABEL),
     "urlish": lambda v: v._flags(URLISH),
     "list_item": lambda v: v._flags(LIST_ITEM),
-    "table_row": lambda v: np.array([t.startswith("|") for t in v.texts], dtype=float),
+    "table_row": lambda v: v.table_rows,
     **{name: _meta_column(name) for name in META},
     "meta_shaped": lambda v: v.meta_shaped,
-    "is_html": lambda v: np.full(v.n, float(v.doc.page is not None)),
+    "is_html": lambda v: v.whole(v.doc.page is not None),
     "link_share": lambda v: v.page("link_share"),
     "block_links": lambda v: v.page("block_links"),
     "outside_main": lambda v: v.page("outside_main"),
@@ -308,7 +332,7 @@ FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
     "shape_run": lambda v: np.minimum(_runs(v.teaser * 2 + v.ends_ellipsis)[0], RUN_CAP),
     "in_tail_run": lambda v: v.in_tail,
     "heads_tail_run": lambda v: v.heads_tail,
-    "log_tail_run": lambda v: np.full(v.n, np.log1p(min(v.tail_len, RUN_CAP))),
+    "log_tail_run": lambda v: v.whole(np.log1p(min(v.tail_len, RUN_CAP))),
     "len_vs_median": lambda v: v.chars / max(float(np.median(v.chars)), 1.0),
     "log_block_run": lambda v: np.log1p(np.minimum(v.blocks[0], RUN_CAP)),
     "after_text": lambda v: v.rows_outside_text(after=True),
@@ -316,7 +340,7 @@ FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
     "lexical": lambda v: v.lexical,
     "section_lexical": lambda v: v.section_lexical,
     "block_lexical": lambda v: v.block_lexical,
-    "tail_lexical": lambda v: np.full(v.n, v.lexical[v.n - v.tail_len :].mean() if v.tail_len else 0.0),
+    "tail_lexical": lambda v: v.whole(v.lexical[v.n - v.tail_len :].mean() if v.tail_len else 0.0),
 }
 #: features whose values on the previous and next line are columns too
 SHIFTED = (

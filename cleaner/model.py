@@ -232,9 +232,19 @@ def load_model(model_dir: Path | None = None) -> Model:
     if lexical is None and "lexical" in model.feature_names:
         raise ModelError(f"{path}: uses the lexical score but its card names no lexical model; retrain")
     if model.feature_names != FEATURE_NAMES or params.get("feature_version") != FEATURE_VERSION:
+        # the first column that differs: two lists of the same length and version differ by name
+        at = next(
+            (k for k, (a, b) in enumerate(zip(model.feature_names, FEATURE_NAMES, strict=False)) if a != b),
+            None,
+        )
+        differ = (
+            f", column {at}: {model.feature_names[at]!r} against {FEATURE_NAMES[at]!r}"
+            if at is not None
+            else ""
+        )
         raise ModelError(
             f"{path}: trained for other line features (model: version {params.get('feature_version')}, "
             f"{len(model.feature_names)} features; this code: version {FEATURE_VERSION}, "
-            f"{len(FEATURE_NAMES)} features); retrain with `cleaner train`"
+            f"{len(FEATURE_NAMES)} features{differ}); retrain with `cleaner train`"
         )
     return model

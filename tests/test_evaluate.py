@@ -20,9 +20,9 @@ from cleaner.training.datasets import extract_page, page_title, read_dataset
 from cleaner.training.evaluate import (
     CLEANER,
     PERFECT,
+    RANGED,
     SYSTEMS,
     TRAFILATURA,
-    RANGED,
     PageScore,
     SystemScore,
     WordJudge,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from cleaner.decoding import decode
 from cleaner.document import Document
@@ -51,3 +52,35 @@ def test_wording_patterns_are_written_in_lower_case() -> None:
     for pattern in (JUNK_WORDS, *META.values()):
         letters = re.sub(r"\\[A-Za-z]", "", pattern.pattern)
         assert letters == letters.lower(), pattern.pattern
+
+
+def test_the_kind_of_page_is_the_same_on_every_line_and_tells_prose_from_lists() -> None:
+    paragraphs = [
+        f"Paragraph {k}: the council voted on Tuesday to close the old bridge over the river for repairs "
+        f"that engineers say will take until next spring, and traffic goes north over the new bridge until then, the mayor said {k}."
+        for k in range(3)
+    ]
+    article = (
+        "<html><body><article><h1>Bridge closes</h1>"
+        + f"<p>{paragraphs[0]}</p><p>{paragraphs[1]}</p><h2>What next</h2><p>{paragraphs[2]}</p>"
+        + '<ul><li>Road works on Main Street</li><li><a href="/b">Bus times</a> change</li></ul>'
+        + "</article></body></html>"
+    )
+    items = "".join(f'<li><a href="/p{k}">Garden chair, model {k}</a> from 49 euros</li>' for k in range(12))
+    listing = f"<html><body><main><h1>Garden chairs</h1><ul>{items}</ul></main></body></html>"
+    kinds = ["log_read_line_chars", "doc_paragraphs", "doc_link_share", "doc_list_share", "doc_heading_share"]
+    (prose, long, links, lists, headings), (prose2, long2, links2, lists2, headings2) = [
+        line_features(extract(page))[:, [COLUMN[name] for name in kinds]].T for page in (article, listing)
+    ]
+    for column in (prose, long, links, lists, headings, prose2, links2, lists2):
+        assert len(set(column.tolist())) == 1  # one value for the whole document
+    # the line an average character sits in: near the paragraphs' length, or the items'
+    assert 180 < np.expm1(prose[0]) < 210 and 30 < np.expm1(prose2[0]) < 40
+    assert long[0] == np.log1p(3) and long2[0] == 0.0
+    assert lists[0] == 2 / 7 and lists2[0] == 12 / 13  # seven lines: heading, 3 paragraphs, heading, 2 items
+    assert headings[0] == 2 / 7 and headings2[0] == 1 / 13
+    assert 0 < links[0] < 0.05 < 0.5 < links2[0] < 1
+    text = line_features(Document.from_text(f"{paragraphs[0]}\n- Bus times\n- Road works"))
+    assert text[0, COLUMN["doc_link_share"]] == text[0, COLUMN["doc_list_share"]] == 0.0  # no page to say
+    sizes = np.array([len(paragraphs[0]), 11, 12])
+    assert np.expm1(text[0, COLUMN["log_read_line_chars"]]) == pytest.approx(sizes @ sizes / sizes.sum())

@@ -12,7 +12,15 @@ import cleaner
 from cleaner.document import Document
 from cleaner.features import COLUMN, FEATURE_NAMES, line_features
 from cleaner.lexical import LEXICAL_FILE
-from cleaner.model import CARD_FILE, MODEL_FILE, UNRECORDED_TEXT_WEIGHT, Model, default_model_dir, load_model
+from cleaner.model import (
+    CARD_FILE,
+    MODEL_FILE,
+    UNRECORDED_TEXT_WEIGHT,
+    Model,
+    default_model_dir,
+    file_digest,
+    load_model,
+)
 from cleaner.training.corpus import read_seeds
 from cleaner.training.fit import TEXT_TREES_WEIGHT, TrainParams, export_trees, text_view
 from cleaner.training.train import train
@@ -46,6 +54,21 @@ def test_tampered_model_is_refused(tmp_path: Path) -> None:
         cleaner.Cleaner(model=tmp_path)
     with pytest.raises(cleaner.ModelError, match="no model file there; check the model path"):
         cleaner.Cleaner(model=tmp_path / "nowhere")
+
+
+def test_a_model_for_other_features_names_the_first_column_that_differs(tmp_path: Path) -> None:
+    for name in (MODEL_FILE, CARD_FILE, LEXICAL_FILE):
+        (tmp_path / name).write_bytes((default_model_dir() / name).read_bytes())
+    params = json.loads((tmp_path / MODEL_FILE).read_text(encoding="utf-8"))
+    params["feature_names"][7] = "a_retired_column"
+    (tmp_path / MODEL_FILE).write_text(json.dumps(params), encoding="utf-8")
+    card = json.loads((tmp_path / CARD_FILE).read_text(encoding="utf-8"))
+    card["model_sha256"] = file_digest(tmp_path / MODEL_FILE)
+    (tmp_path / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(
+        cleaner.ModelError, match=f"column 7: 'a_retired_column' against '{FEATURE_NAMES[7]}'"
+    ):
+        cleaner.Cleaner(model=tmp_path)
 
 
 def test_tampered_or_missing_lexical_model_is_refused(tmp_path: Path) -> None:

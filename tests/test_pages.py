@@ -15,33 +15,31 @@ PAGES = sorted((CASES / "pages").glob("*.html"))
 # Expectations the shipped model does not meet yet, as measured when it was trained. They
 # stay strict: the day a model meets one, its test fails until the entry is removed here.
 KNOWN_MISSES = {
-    "02_newsletter_box": "mid-article newsletter box kept (scored 0.2-0.4; gold sets keep such lines)",
-    "03_photo_credits": "photo credit before the first paragraph kept (inner lines need 0.95)",
-    "04_share_bar": "share prompt before the first paragraph kept (scored 0.57)",
-    "07_shift_jis": "関連記事 list kept: items scored 0.70-0.74, below the trailing threshold 0.8",
-    "10_spanish_inline": "'Lee también:' line inside the text kept (scored 0.70)",
-    "11_read_more_links": "'READ MORE:' line inside the text kept",
-    "14_bio_at_end": "author bio as the last line kept (scored 0.52 < 0.8)",
-    "15_advert_labels": "'Advertisement' label inside the text kept (scored 0.58)",
-    "Why the price of bread has doubled in five years, and who is paying for it\u2026": (
-        "a single trailing teaser scored 0.61 (< 0.8 for plain text)"
-    ),
-    "end-Then the lights went out...": "an article's last line ending in '...' scored 0.84 (>= 0.8): removed",
-    "Published: 3 March 2026": "opening date stamp scored 0.79 (a metadata-shaped line needs 0.9)",
+    "02_newsletter_box": "mid-article newsletter box kept (scored 0.34-0.62; gold sets keep such lines)",
+    "03_photo_credits": "photo credits before the first paragraph kept (0.88 and 0.10; inner lines need 0.9)",
+    "04_share_bar": "share prompt before the first paragraph kept (scored 0.17)",
+    "07_shift_jis": "関連記事 list kept: its header scored 0.64, the items 0.19-0.45",
+    "09_german_teasers": "'Mehr zum Thema' list kept: items scored 0.71-0.83, the block's median 0.78 < 0.8",
+    "10_spanish_inline": "'Lee también:' line inside the text kept (scored 0.64)",
+    "11_read_more_links": "'READ MORE:' line inside the text kept (scored 0.83; inner lines need 0.9)",
+    "14_bio_at_end": "author bio as the last line kept (scored 0.50 < 0.8)",
+    "15_advert_labels": "'Advertisement' labels inside the text kept (scored 0.49 and 0.59)",
+    "end-Then the lights went out...": "an article's last line ending in '...' scored 0.90 (>= 0.8): removed",
+    "Published: 3 March 2026": "opening date stamp scored 0.78 (a metadata-shaped line needs 0.9)",
     "Maria Lopez is the Courier's arts correspondent. She has covered the town's cultural life since 2019.": (
-        "trailing author bio scored 0.05: reads like an article sentence"
+        "trailing author bio scored 0.28: reads like an article sentence"
     ),
-    "Copyright 2026 The Courier. All rights reserved.": "single trailing copyright line scored 0.53 (< 0.8)",
-    "By Maria Lopez, Arts Correspondent": "opening byline scored 0.04 (lines inside the text need 0.9)",
-    "Updated 14:32, 3 March 2026": "opening date stamp scored 0.81 (a metadata-shaped line needs 0.9)",
+    "Copyright 2026 The Courier. All rights reserved.": "single trailing copyright line scored 0.73 (< 0.8)",
+    "By Maria Lopez, Arts Correspondent": "opening byline scored 0.43 (lines inside the text need 0.9)",
+    "Updated 14:32, 3 March 2026": "opening date stamp scored 0.73 (a metadata-shaped line needs 0.9)",
     "Reporting by Tom Hale; additional reporting by Ana Ruiz contributed to this report.": (
-        "trailing contributor credit scored 0.61 (< 0.8 for plain text)"
+        "trailing contributor credit scored 0.73 (< 0.8 for plain text)"
     ),
 }
 # Pages whose cleaned text loses more lines when cleaned again as plain text: the junk the
 # page trees kept (see KNOWN_MISSES) is caught by the plain-text judge on the second pass.
 KNOWN_NOT_IDEMPOTENT = {
-    "07_shift_jis": "the 関連記事 item the page kept is removed from the plain text",
+    "09_german_teasers": "the 'Mehr zum Thema' items the page kept are removed from the plain text",
 }
 
 

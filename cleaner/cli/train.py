@@ -161,10 +161,8 @@ def evaluate(
       pages/s: pages per second of that system alone
 
     cleaner's junk lines removed, pages ending in junk, F1 and body chars removed carry a
-    range, "37% (21–52%)": 90% of the figures the row gives with its sites drawn again with
-    replacement (1,000 draws, fixed seed; "intervals" in --json). A change whose figures
-    stay inside it may be noise: rows of a few dozen pages move that much from one draw of
-    sites to the next.
+    range, "37% (21–52%)": 90% of the figures its sites drawn again give (1,000 draws;
+    "intervals" in --json). A change that stays inside it may be noise.
 
     Then every goal of the junk filter (training/goals.py) with its figure, unmet first.
 

@@ -27,8 +27,9 @@ TAIL_LINES = 3
 WORD_BODY_SHARE = 0.5
 #: digits the figures are rounded to in results
 DIGITS = 4
-#: cleaner's main figures get an interval from this many resamples of a row's sites (a fixed
-#: seed: the same pages give the same interval), covering this share of them
+#: cleaner's figures that get a range: INTERVAL of their values over RESAMPLES draws of a
+#: row's sites (a fixed seed: the same pages give the same range)
+RANGED = ("junk_lines_removed", "ending_in_junk", "f1", "body_chars_removed_share")
 RESAMPLES = 1000
 INTERVAL = 0.9
 RESAMPLE_SEED = 0
@@ -300,10 +301,6 @@ def summarise(scores: Sequence[PageScore]) -> dict[str, Any]:
     return out
 
 
-#: the figures of cleaner that get a range
-RANGED = ("junk_lines_removed", "ending_in_junk", "f1", "body_chars_removed_share")
-
-
 def intervals(scores: Sequence[PageScore]) -> dict[str, list[float] | None]:
     """INTERVAL ranges of cleaner's figures named in RANGED over the row's sites drawn again
     with replacement: how far a figure could move on another draw of sites like these (pages
@@ -322,14 +319,15 @@ def intervals(scores: Sequence[PageScore]) -> dict[str, list[float] | None]:
     base_junk = weight @ np.array([s.systems[TRAFILATURA].junk_lines for s in scores], dtype=float)
     junk = weight @ np.array([s.junk_lines for s in ours], dtype=float)
     tp, fp, fn = (weight @ np.array([s.shingles for s in ours], dtype=float)).T
+    body, lost = (
+        weight @ np.array([(s.body_chars, s.body_chars_removed_count) for s in scores], dtype=float)
+    ).T
     figures = {
         "junk_lines_removed": 1 - junk[base_junk > 0] / base_junk[base_junk > 0],
         "ending_in_junk": weight @ np.array([s.ends_in_junk for s in ours], dtype=float) / weight.sum(axis=1),
         "f1": np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=2 * tp + fp + fn > 0),
+        "body_chars_removed_share": np.divide(lost, body, out=np.zeros_like(body), where=body > 0),
     }
-    body = weight @ np.array([s.body_chars for s in scores], dtype=float)
-    lost = weight @ np.array([s.body_chars_removed_count for s in scores], dtype=float)
-    figures["body_chars_removed_share"] = np.divide(lost, body, out=np.zeros_like(body), where=body > 0)
     tail = (1 - INTERVAL) / 2
     return {
         key: [round(float(v), DIGITS) for v in np.quantile(values, [tail, 1 - tail])] if len(values) else None
