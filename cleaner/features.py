@@ -102,7 +102,8 @@ class Lines:
         return np.full(self.n, float(value))
 
     def share(self, per_line: np.ndarray, by_chars: bool = False) -> np.ndarray:
-        """The document's mean of a per-line value (weighted by characters), on every line."""
+        """The document's mean of a per-line value (weighted by the lines' characters when
+        `by_chars`), on every line."""
         weights = self.chars if by_chars else np.ones(self.n)
         return self.whole(per_line @ weights / max(weights.sum(), 1.0))
 
@@ -301,6 +302,7 @@ FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
     "log_median_chars": lambda v: v.whole(np.log1p(np.median(v.chars))),
     # the length of the line a reader's average character sits in: prose or a list of items
     "log_read_line_chars": lambda v: v.whole(np.log1p(v.chars @ v.chars / max(v.chars.sum(), 1.0))),
+    # long lines, whatever their ending (long_rows, the sure paragraphs, also end like a sentence)
     "doc_paragraphs": lambda v: v.whole(np.log1p(np.count_nonzero(v.chars >= PARAGRAPH_MIN_CHARS))),
     "doc_link_share": lambda v: v.share(v.page("link_share"), by_chars=True),
     "doc_list_share": lambda v: v.share(v.tag("li")),

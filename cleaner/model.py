@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -164,6 +165,19 @@ class Model:
         return 1.0 / (1.0 + np.exp(-raw))
 
 
+def _first_difference(ours: Sequence[str], theirs: Sequence[str]) -> str:
+    """The first column two lists of feature names disagree on, as ", column K: 'a' against 'b'"
+    ("none" past the end of the shorter list); "" when they agree."""
+    at = next(
+        (k for k, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), min(len(ours), len(theirs))
+    )
+    if at == len(ours) == len(theirs):
+        return ""
+    return ", column {}: {} against {}".format(
+        at, *(repr(n[at]) if at < len(n) else "none" for n in (ours, theirs))
+    )
+
+
 def judge_text(scores: np.ndarray, text_scores: np.ndarray, text_weight: float) -> np.ndarray:
     """Plain text's junk probability: the page trees' and the text trees' scores, weighted
     (the one place that combines them, for cleaning and for training's out-of-fold scores)."""
@@ -232,16 +246,7 @@ def load_model(model_dir: Path | None = None) -> Model:
     if lexical is None and "lexical" in model.feature_names:
         raise ModelError(f"{path}: uses the lexical score but its card names no lexical model; retrain")
     if model.feature_names != FEATURE_NAMES or params.get("feature_version") != FEATURE_VERSION:
-        # the first column that differs: two lists of the same length and version differ by name
-        at = next(
-            (k for k, (a, b) in enumerate(zip(model.feature_names, FEATURE_NAMES, strict=False)) if a != b),
-            None,
-        )
-        differ = (
-            f", column {at}: {model.feature_names[at]!r} against {FEATURE_NAMES[at]!r}"
-            if at is not None
-            else ""
-        )
+        differ = _first_difference(model.feature_names, FEATURE_NAMES)
         raise ModelError(
             f"{path}: trained for other line features (model: version {params.get('feature_version')}, "
             f"{len(model.feature_names)} features; this code: version {FEATURE_VERSION}, "

@@ -31,6 +31,7 @@ from cleaner.training.evaluate import (
     junk_lines_removed,
     markdown_table,
     summarise,
+    with_interval,
     word_prf,
 )
 from cleaner.training.goals import check_goals, goals_table
@@ -259,15 +260,22 @@ def test_intervals_come_from_resampled_sites_and_hold_the_figure() -> None:
         low, high = spans[key]
         assert low < figures[key] < high, key
     assert spans == intervals(list(reversed(scores)))  # the same pages, the same draws
-    # two pages of one site are drawn together: the site is the unit, not the page
-    assert intervals([_scored("one", 2, 0, 0.9), _scored("one", 2, 2, 0.5)])["junk_lines_removed"] == [
-        0.5,
-        0.5,
-    ]
+    # pages of one site are drawn together: the site is the unit, so twelve sites of two
+    # pages each, one removing all its junk and one none, give the one ratio in every draw
+    pairs = [_scored(f"s{k}", 2, junk, 0.7) for k in range(12) for junk in (0, 2)]
+    assert intervals(pairs)["junk_lines_removed"] == [0.5, 0.5]
     alike = intervals([_scored(f"s{k}", 2, 1, 0.7) for k in range(10)])
     assert alike["junk_lines_removed"] == [0.5, 0.5] and alike["ending_in_junk"] == [1.0, 1.0]
+    # too few sites to draw from (four), or to say anything about junk (one site had any):
+    # no range rather than one that looks certain
+    assert set(intervals(scores[:4]).values()) == {None}
+    one_with_junk = [_scored(f"s{k}", 2 if k == 0 else 0, 1 if k == 0 else 0, 0.7) for k in range(10)]
+    assert intervals(one_with_junk)["junk_lines_removed"] is None
+    assert intervals(one_with_junk)["f1"] == [0.8235, 0.8235]  # 2 * 0.7 / (2 * 0.7 + 0.3)
     # no junk to remove anywhere: the figure and its range are undefined
     assert intervals([_scored("a", 0, 0, 0.9)])["junk_lines_removed"] is None
+    # a range that cannot move is not printed: the figure alone says it
+    assert with_interval({"f1": 0.8235, "intervals": {"f1": [0.8235, 0.8235]}}, "f1", "{:.3f}") == "0.824"
     table = markdown_table({"fake": {"split": "test", **summarise(scores)}})
     ours = next(row for row in table.split("\n") if "| cleaner |" in row)
     low, high = spans["junk_lines_removed"]

@@ -84,3 +84,23 @@ def test_the_kind_of_page_is_the_same_on_every_line_and_tells_prose_from_lists()
     assert text[0, COLUMN["doc_link_share"]] == text[0, COLUMN["doc_list_share"]] == 0.0  # no page to say
     sizes = np.array([len(paragraphs[0]), 11, 12])
     assert np.expm1(text[0, COLUMN["log_read_line_chars"]]) == pytest.approx(sizes @ sizes / sizes.sum())
+
+
+def test_the_kind_of_page_weighs_link_text_by_characters_and_counts_table_rows() -> None:
+    paragraph = "The council voted on Tuesday to close the old bridge over the river for repairs this spring."
+    page = (
+        f"<html><body><article><h1>Bridge closes</h1><p>{paragraph}</p><p>{paragraph.replace('Tue', 'Mon')}</p>"
+        "<table><tr><td>Cost</td><td>2 million euros</td></tr><tr><td>Weeks</td><td>30</td></tr></table>"
+        '<p>Traffic goes north: <a href="/map">see the detour map on our site</a></p></article></body></html>'
+    )
+    doc = extract(page)
+    matrix = line_features(doc)
+    chars = np.array([len(t) for t in doc.row_texts], dtype=float)
+    links = np.asarray(doc.page.link_share, dtype=float)[doc.rows]  # type: ignore[union-attr]
+    assert len(doc.rows) == 6 and links[-1] > 0.5 and not links[:-1].any()
+    # by characters, not by lines: the linked line counts by its length
+    assert matrix[0, COLUMN["doc_link_share"]] == pytest.approx(links @ chars / chars.sum())
+    assert matrix[0, COLUMN["doc_link_share"]] != pytest.approx(links.mean(), rel=0.02)
+    assert matrix[0, COLUMN["doc_table_share"]] == 2 / 6
+    assert matrix[0, COLUMN["log_doc_chars"]] == pytest.approx(np.log1p(chars.sum()))
+    assert matrix[0, COLUMN["log_median_chars"]] == pytest.approx(np.log1p(np.median(chars)))

@@ -17,6 +17,7 @@ from cleaner.model import (
     MODEL_FILE,
     UNRECORDED_TEXT_WEIGHT,
     Model,
+    _first_difference,
     default_model_dir,
     file_digest,
     load_model,
@@ -69,6 +70,14 @@ def test_a_model_for_other_features_names_the_first_column_that_differs(tmp_path
         cleaner.ModelError, match=f"column 7: 'a_retired_column' against '{FEATURE_NAMES[7]}'"
     ):
         cleaner.Cleaner(model=tmp_path)
+
+
+def test_the_first_difference_of_two_feature_lists_is_named() -> None:
+    assert _first_difference(("a", "b"), ("a", "c")) == ", column 1: 'b' against 'c'"
+    assert (
+        _first_difference(("a", "b"), ("a", "b", "c")) == ", column 2: none against 'c'"
+    )  # one added at the end
+    assert _first_difference(("a", "b"), ("a", "b")) == ""
 
 
 def test_tampered_or_missing_lexical_model_is_refused(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .datasets import GoldPage
+from .ranges import ratio_range, site_draws
 
 SHINGLE = 4
 #: n of the word n-grams that align a line with the gold text
@@ -27,12 +28,8 @@ TAIL_LINES = 3
 WORD_BODY_SHARE = 0.5
 #: digits the figures are rounded to in results
 DIGITS = 4
-#: cleaner's figures that get a range: INTERVAL of their values over RESAMPLES draws of a
-#: row's sites (a fixed seed: the same pages give the same range)
+#: cleaner's figures that get a range (ranges.py): how far another draw of the row's sites could move them
 RANGED = ("junk_lines_removed", "ending_in_junk", "f1", "body_chars_removed_share")
-RESAMPLES = 1000
-INTERVAL = 0.9
-RESAMPLE_SEED = 0
 
 TRAFILATURA = "trafilatura"
 #: trafilatura's output without the lines the word test calls junk: the ceiling of any line filter
@@ -302,37 +299,26 @@ def summarise(scores: Sequence[PageScore]) -> dict[str, Any]:
 
 
 def intervals(scores: Sequence[PageScore]) -> dict[str, list[float] | None]:
-    """INTERVAL ranges of cleaner's figures named in RANGED over the row's sites drawn again
-    with replacement: how far a figure could move on another draw of sites like these (pages
-    of one site are alike, so sites are drawn, not pages).
-
-    A figure left undefined (trafilatura had no junk lines) has None."""
+    """The ranges of cleaner's figures named in RANGED (see ranges.py); None for a figure
+    with too few sites to draw from."""
     if not scores:
         return dict.fromkeys(RANGED)
-    sites = sorted({s.site for s in scores})
-    of_page = np.array([sites.index(s.site) for s in scores])
-    rng = np.random.default_rng(RESAMPLE_SEED)
-    drawn = rng.integers(0, len(sites), size=(RESAMPLES, len(sites)))
-    # weight[r, p]: how many times resample r drew page p's site
-    weight = np.stack([np.bincount(row, minlength=len(sites)) for row in drawn])[:, of_page].astype(float)
+    draws = site_draws([s.site for s in scores])
     ours = [s.systems[CLEANER] for s in scores]
-    base_junk = weight @ np.array([s.systems[TRAFILATURA].junk_lines for s in scores], dtype=float)
-    junk = weight @ np.array([s.junk_lines for s in ours], dtype=float)
-    tp, fp, fn = (weight @ np.array([s.shingles for s in ours], dtype=float)).T
-    body, lost = (
-        weight @ np.array([(s.body_chars, s.body_chars_removed_count) for s in scores], dtype=float)
-    ).T
-    figures = {
-        "junk_lines_removed": 1 - junk[base_junk > 0] / base_junk[base_junk > 0],
-        "ending_in_junk": weight @ np.array([s.ends_in_junk for s in ours], dtype=float) / weight.sum(axis=1),
-        "f1": np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=2 * tp + fp + fn > 0),
-        "body_chars_removed_share": np.divide(lost, body, out=np.zeros_like(body), where=body > 0),
+    base_junk = [s.systems[TRAFILATURA].junk_lines for s in scores]
+    tp, fp, fn = np.array([s.shingles for s in ours], dtype=float).T
+    # 1 - junk left / trafilatura's junk: the range of the ratio, turned around
+    left = ratio_range(draws, [s.junk_lines for s in ours], base_junk)
+    spans = {
+        "junk_lines_removed": None if left is None else [1 - left[1], 1 - left[0]],
+        "ending_in_junk": ratio_range(draws, [s.ends_in_junk for s in ours], [1.0] * len(scores)),
+        # F1 as prf gives it, from the summed counts: 2 tp / (2 tp + fp + fn)
+        "f1": ratio_range(draws, 2 * tp, 2 * tp + fp + fn),
+        "body_chars_removed_share": ratio_range(
+            draws, [s.body_chars_removed_count for s in scores], [s.body_chars for s in scores]
+        ),
     }
-    tail = (1 - INTERVAL) / 2
-    return {
-        key: [round(float(v), DIGITS) for v in np.quantile(values, [tail, 1 - tail])] if len(values) else None
-        for key, values in figures.items()
-    }
+    return {key: None if span is None else [round(v, DIGITS) for v in span] for key, span in spans.items()}
 
 
 def evaluate_pages(pages: Sequence[GoldPage], cleaner: Any) -> dict[str, Any]:
@@ -371,12 +357,14 @@ _MISSING = "–"
 
 
 def with_interval(figures: dict[str, Any], key: str, fmt: str) -> str:
-    """A figure as printed, with its interval after it when it has one: "37% (21–52%)"."""
+    """A figure as printed, with its range after it when it has one: "37% (21–52%)"."""
     value = figures.get(key)
     if value is None:
         return _MISSING
     span = figures.get("intervals", {}).get(key)
-    return fmt.format(value) + (f" ({fmt.format(span[0]).rstrip('%')}–{fmt.format(span[1])})" if span else "")
+    if not span or fmt.format(span[0]) == fmt.format(span[1]):
+        return fmt.format(value)  # a range that does not show as one says nothing more
+    return fmt.format(value) + f" ({fmt.format(span[0]).rstrip('%')}–{fmt.format(span[1])})"
 
 
 def markdown_table(results: dict[str, dict[str, Any]]) -> str:
