@@ -25,10 +25,10 @@ MIN_SITES = 5
 def site_draws(sites: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """How many times each of RESAMPLES draws of the sites counts each page (draws × pages),
     and each page's site number."""
-    names = sorted(set(sites))
-    of_page = np.array([names.index(s) for s in sites], dtype=np.intp)
-    drawn = np.random.default_rng(RESAMPLE_SEED).integers(0, len(names), size=(RESAMPLES, len(names)))
-    counts = np.stack([np.bincount(row, minlength=len(names)) for row in drawn])
+    number = {name: k for k, name in enumerate(sorted(set(sites)))}
+    of_page = np.array([number[s] for s in sites], dtype=np.intp)
+    drawn = np.random.default_rng(RESAMPLE_SEED).integers(0, len(number), size=(RESAMPLES, len(number)))
+    counts = np.stack([np.bincount(row, minlength=len(number)) for row in drawn])
     return counts[:, of_page].astype(float), of_page
 
 
