@@ -102,8 +102,7 @@ class Lines:
         return np.full(self.n, float(value))
 
     def share(self, per_line: np.ndarray, by_chars: bool = False) -> np.ndarray:
-        """The document's mean of a per-line value (weighted by the lines' characters when
-        `by_chars`), on every line."""
+        """The document's mean of a per-line value (by characters when `by_chars`), on every line."""
         weights = self.chars if by_chars else np.ones(self.n)
         return self.whole(per_line @ weights / max(weights.sum(), 1.0))
 
@@ -121,6 +120,10 @@ class Lines:
     @cached_property
     def n_words(self) -> np.ndarray:
         return np.array([len(w) for w in self.words], dtype=float)
+
+    @cached_property
+    def median_chars(self) -> float:
+        return float(np.median(self.chars))
 
     @cached_property
     def table_rows(self) -> np.ndarray:
@@ -299,7 +302,7 @@ FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
     "rel_position": lambda v: np.arange(v.n) / max(v.n - 1, 1),
     "log_doc_lines": lambda v: v.whole(np.log1p(v.n)),
     "log_doc_chars": lambda v: v.whole(np.log1p(v.chars.sum())),
-    "log_median_chars": lambda v: v.whole(np.log1p(np.median(v.chars))),
+    "log_median_chars": lambda v: v.whole(np.log1p(v.median_chars)),
     # the length of the line a reader's average character sits in: prose or a list of items
     "log_read_line_chars": lambda v: v.whole(np.log1p(v.chars @ v.chars / max(v.chars.sum(), 1.0))),
     # long lines, whatever their ending (long_rows, the sure paragraphs, also end like a sentence)
@@ -335,7 +338,7 @@ FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
     "in_tail_run": lambda v: v.in_tail,
     "heads_tail_run": lambda v: v.heads_tail,
     "log_tail_run": lambda v: v.whole(np.log1p(min(v.tail_len, RUN_CAP))),
-    "len_vs_median": lambda v: v.chars / max(float(np.median(v.chars)), 1.0),
+    "len_vs_median": lambda v: v.chars / max(v.median_chars, 1.0),
     "log_block_run": lambda v: np.log1p(np.minimum(v.blocks[0], RUN_CAP)),
     "after_text": lambda v: v.rows_outside_text(after=True),
     "before_text": lambda v: v.rows_outside_text(after=False),
