@@ -51,6 +51,9 @@ class CleanResult:
     #: numbers of the blank lines that went with removed lines (their separators, and blank
     #: lines left at the end): with `removed`, what rebuilds the input from `text` exactly
     blank_lines_dropped: tuple[int, ...] = ()
+    #: the line break the input used ("\r\n" for CRLF text): `text` ends without one, as
+    #: lines joined by it do, and a writer ending the text with a line break uses this one
+    newline: str = "\n"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: text, metadata, removed lines with scores and reasons."""
@@ -261,6 +264,10 @@ def apply(
         kept.append(i)
     while kept and not doc.lines[kept[-1]].strip():
         dropped.append(kept.pop())
+    text = "\n".join(doc.lines[i] for i in kept)
+    crlf = any(line.endswith("\r") for line in doc.lines[:-1])
+    if crlf and kept and kept[-1] < len(doc.lines) - 1:
+        text = text.removesuffix("\r")  # the "\r" of the CRLF break cut after the last line
     gone = np.flatnonzero(remove)
     words = lexical.top_tokens(doc, gone, REASON_WORDS) if lexical is not None and len(gone) else {}
     removed = tuple(
@@ -280,10 +287,11 @@ def apply(
         for k in gone
     )
     return CleanResult(
-        text="\n".join(doc.lines[i] for i in kept),
+        text=text,
         removed=removed,
         metadata=doc.metadata,
         source=doc.source,
         lines_in=len(rows),
         blank_lines_dropped=tuple(sorted(dropped)),
+        newline="\r\n" if crlf else "\n",
     )

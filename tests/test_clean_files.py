@@ -258,3 +258,13 @@ def test_settings_given_to_clean_files_keep_their_time_limit(
     cleaner.clean_files([SEED], tmp_path, settings=cleaner.Settings(time_limit=None), time_limit=5)
     cleaner.clean_files([SEED], tmp_path)
     assert seen == [None, 5.0, 30.0]
+
+
+def test_a_crlf_text_keeps_its_line_breaks_to_the_last_line(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "seed.txt").write_bytes(SEED.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    report = cleaner.clean_files([src], tmp_path / "out")
+    written = (tmp_path / "out" / "seed.txt.txt").read_bytes()
+    assert report.lines_removed > 0 and written.endswith(b".\r\n")
+    assert written.count(b"\n") == written.count(b"\r\n")

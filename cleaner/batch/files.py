@@ -237,10 +237,10 @@ def kind_of(path: Path | None, forced: Kind) -> Kind:
 
 
 def render(result: CleanResult, fmt: Format, display: str) -> str:
-    """The output file's content: clean text plus a final newline, or a JSON object."""
+    """The output file's content: clean text ending in its line break, or a JSON object."""
     if fmt == "json":
         return json_text({"path": display, **result.to_dict()}, indent=1) + "\n"
-    return f"{result.text}\n" if result.text else ""
+    return result.text + result.newline if result.text else ""
 
 
 def _newer_than_input(job: Job) -> bool:
