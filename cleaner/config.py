@@ -18,7 +18,7 @@ TRAILING_THRESHOLD = 0.5
 #: junk probability at which a line outside the trailing run is removed (stricter)
 INNER_THRESHOLD = 0.85
 #: junk probability at which a line outside the trailing run is removed when it also shows
-#: a boilerplate cue (boilerplate wording, a "Label:" prefix, or mostly link text)
+#: a boilerplate cue (boilerplate wording, a "Label:" prefix, or a byline or date shape)
 CUE_THRESHOLD = 0.7
 #: a removal that would take more than this share of the document's characters is
 #: cut back to the lines scored at or above GUARD_THRESHOLD
@@ -53,7 +53,7 @@ class Settings:
     #: training; never below `trailing_threshold`)
     inner_threshold: float | None = None
     #: the same for a line outside the trailing run that shows a boilerplate cue (wording, a
-    #: "Label:" prefix, mostly link text, a byline or date shape); None: chosen in training
+    #: "Label:" prefix, a byline or date shape; not link text alone); None: chosen in training
     cue_threshold: float | None = None
     #: a removal taking more than this share of a document's characters is cut back to the
     #: lines scored at or above `guard_threshold`

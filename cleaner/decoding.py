@@ -258,19 +258,16 @@ TRUNCATED = "gzip data is truncated (an interrupted download or copy?)"
 
 
 def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES, hint: str = "") -> bytes:
-    """Decompress gzip'd bytes (a saved HTTP body, a .html.gz), refusing to inflate past `limit`
-    (the error then ends with `hint`: how to raise it)."""
-    import zlib
-
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    """Decompress gzip'd bytes (a saved HTTP body, a .html.gz; every member of a concatenated
+    one), refusing to inflate past `limit` (the error then ends with `hint`: how to raise it)."""
+    inflater = _Inflater(io.BytesIO(data))
     try:
-        out = inflater.decompress(data, limit)
+        out = inflater.read(limit + 1)
+        if len(out) > limit:
+            raise InputError(f"gzip data inflates past {limit:,} bytes{hint}")
+        inflater.read(1)  # b"" at a clean end; TruncatedError for data cut short
     except zlib.error as exc:
         raise InputError(f"gzip data is corrupt: {exc}") from exc
-    if inflater.unconsumed_tail:
-        raise InputError(f"gzip data inflates past {limit:,} bytes{hint}")
-    if not inflater.eof:
-        raise TruncatedError(TRUNCATED)
     return out
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .config import Settings
 from .document import Document
+from .errors import ConfigError
 from .features import COLUMN, block_runs
 from .lexical import LexicalModel
 from .wording import SENTENCE_END
@@ -115,7 +116,7 @@ def decide(
         return remove
     trailing = settings.text_threshold if plain_text else settings.trailing_threshold
     if trailing is None or settings.inner_threshold is None or settings.cue_threshold is None:
-        raise ValueError("decide() needs resolved settings (Settings.resolve)")
+        raise ConfigError("decide() needs resolved settings (Settings.resolve)")
     if plain_text:
         tail_start = likeliest_tail(scores, trailing)
     else:

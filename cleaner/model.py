@@ -203,6 +203,8 @@ def read_card(model_dir: Path) -> dict[str, Any]:
         raise ModelError(f"{path}: model card not found; retrain with `cleaner train`") from exc
     except (OSError, ValueError) as exc:
         raise ModelError(f"{path}: unreadable model card: {exc}") from exc
+    if not isinstance(card, dict):
+        raise ModelError(f"{path}: a model card is a JSON object, not {type(card).__name__}; retrain")
     return card
 
 

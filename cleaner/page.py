@@ -184,7 +184,7 @@ def _spans(walk: _Walk, lines: list[str]) -> list[tuple[int, int] | None]:
             spans.append(None)
             continue
         at, size = -1, len(key)
-        for needle in (key, key[:SEARCH_PREFIX]):
+        for needle in dict.fromkeys((key, key[:SEARCH_PREFIX])):  # a short key once
             at = text.find(needle, cursor)
             if at < 0 and misses < MAX_MISSES:
                 at = text.find(needle)

@@ -17,7 +17,7 @@ from .api import Cleaner
 from .batch.files import MAX_INPUT_BYTES
 from .batch.pool import ordered_map
 from .batch.report import Failure
-from .decoding import TruncatedError, inflating, looks_like_html
+from .decoding import SNIFF_BYTES, TruncatedError, inflating, looks_like_html
 from .errors import CleanerError, InputError
 
 #: file names that `cleaner clean` reads as web archives
@@ -112,7 +112,7 @@ def html_responses(
                 error = f"the archive ends inside this record ({record.length:,} bytes declared)"
                 yield Response(url, date, record_id, b"", error=error)
                 return
-            if not declared and not looks_like_html(body[:4096].decode("latin-1")):
+            if not declared and not looks_like_html(body[:SNIFF_BYTES].decode("latin-1")):
                 stats.not_html += 1
                 continue
             yield Response(url, date, record_id, body, charset=_charset(declared))

@@ -125,6 +125,28 @@ def test_a_file_cleaner_did_not_write_is_not_overwritten_unless_forced(tmp_path:
     assert not mine.read_text(encoding="utf-8").endswith("my edit\n")
 
 
+def test_a_file_at_an_outputs_place_that_cannot_be_read_fails_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src, out = _inputs(tmp_path), tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    theirs = out / "a" / "b.html.txt"
+    theirs.write_text("someone's notes", encoding="utf-8")
+    read_bytes = Path.read_bytes
+
+    def refused(path: Path) -> bytes:  # root reads anything: a refusal is simulated
+        if path == theirs:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    report = cleaner.clean_files([src], out)
+    failure = next(f for f in report.failures if f.path == str(src / "a" / "b.html"))
+    assert failure.error == "OutputError" and "cannot read" in failure.message
+    assert "Permission denied" in failure.message and str(theirs) in failure.message
+    assert theirs.read_text(encoding="utf-8") == "someone's notes"
+
+
 def test_outputs_a_killed_run_wrote_but_never_logged_are_kept(tmp_path: Path) -> None:
     src, out = _inputs(tmp_path), tmp_path / "out"
     cleaner.clean_files([src], out)
@@ -192,6 +214,11 @@ def test_numpy_numbers_are_numbers(tmp_path: Path) -> None:
 def test_one_path_given_as_a_string_is_one_input(tmp_path: Path) -> None:
     report = cleaner.clean_files(str(SEED), tmp_path / "out")
     assert report.cleaned == 1 and (tmp_path / "out" / f"{SEED.name}.txt").is_file()
+
+
+def test_paths_from_a_generator_are_all_cleaned(tmp_path: Path) -> None:
+    report = cleaner.clean_files(SEED.parent.glob("*.txt"), tmp_path / "out")
+    assert report.cleaned == len(list(SEED.parent.glob("*.txt"))) > 0
 
 
 @pytest.mark.parametrize(

@@ -351,6 +351,11 @@ def test_gzipped_page_is_inflated() -> None:
         + b"</article></body></html>"
     )
     assert cleaner.clean_html(gzip.compress(page)) == cleaner.clean_html(page) != ""
+    # members written one after another (`cat a.gz b.gz`, a resumed download): all of them
+    half = len(page) // 2
+    assert cleaner.clean_html(gzip.compress(page[:half]) + gzip.compress(page[half:])) == cleaner.clean_html(
+        page
+    )
     with pytest.raises(cleaner.InputError, match="gzip data is corrupt"):
         cleaner.clean_html(gzip.compress(page)[:-30] + b"garbage-garbage-garbage-garbage")
     packed = gzip.compress(page)

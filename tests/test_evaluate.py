@@ -136,6 +136,10 @@ def test_gzipped_pages_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert extract_page(page).lines == extract_page(plain[0]).lines
     # the cache key hashes the inflated page: both copies share one entry
     assert len(list((tmp_path / "cache" / "extract").iterdir())) == 1
+    # an entry cut short (a full disk, a killed copy) is extracted again, not a JSON error
+    (entry,) = (tmp_path / "cache" / "extract").iterdir()
+    entry.write_text(entry.read_text(encoding="utf-8")[:40], encoding="utf-8")
+    assert extract_page(page).lines == extract_page(plain[0]).lines != []
 
 
 class _DropLines:

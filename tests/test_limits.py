@@ -208,3 +208,15 @@ def test_a_worker_stuck_in_c_code_is_killed_and_replaced(tmp_path: Path) -> None
         for o in outcomes
         if o is not outcomes[1]
     )
+
+
+def test_a_worker_that_died_idle_is_replaced_before_it_is_given_a_task() -> None:
+    from cleaner.batch.pool import _Pool
+
+    pool = _Pool(abs, 2, None)
+    try:
+        pool.workers[0].process.kill()  # killed from outside while it waited for work
+        pool.workers[0].process.join()
+        assert list(pool.run(range(-3, 3), lambda task, error: error)) == [3, 2, 1, 0, 1, 2]
+    finally:
+        pool.close()

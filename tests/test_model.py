@@ -55,6 +55,9 @@ def test_tampered_model_is_refused(tmp_path: Path) -> None:
         cleaner.Cleaner(model=tmp_path)
     with pytest.raises(cleaner.ModelError, match="no model file there; check the model path"):
         cleaner.Cleaner(model=tmp_path / "nowhere")
+    (tmp_path / CARD_FILE).write_text("[]", encoding="utf-8")
+    with pytest.raises(cleaner.ModelError, match="a model card is a JSON object, not list"):
+        cleaner.Cleaner(model=tmp_path)
 
 
 def test_a_model_for_other_features_names_the_first_column_that_differs(tmp_path: Path) -> None:
@@ -107,6 +110,13 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
     assert first["model_sha256"] == second["model_sha256"]
     assert first["lexical_sha256"] == second["lexical_sha256"]
     assert (tmp_path / "a" / MODEL_FILE).read_bytes() == (tmp_path / "b" / MODEL_FILE).read_bytes()
+
+
+def test_pages_alone_train_a_model_without_text_trees(tmp_path: Path, seed_text: str) -> None:
+    pages = [d for d in read_seeds(ROOT / "seeds") if d.doc.source == "html"]
+    train(pages, tmp_path)  # cross-validated: no plain-text folds to judge by, and none needed
+    assert "text_model" not in json.loads((tmp_path / MODEL_FILE).read_text(encoding="utf-8"))
+    assert cleaner.clean_text(seed_text, model=str(tmp_path))
 
 
 def test_model_trained_without_the_seed_still_cleans_it(
@@ -209,7 +219,7 @@ def test_decide_needs_resolved_settings() -> None:
     from cleaner.config import Settings
     from cleaner.filter import decide
 
-    with pytest.raises(ValueError, match="resolved"):
+    with pytest.raises(cleaner.ConfigError, match="resolved"):
         decide(np.array([0.1, 0.9]), np.full(2, 50.0), Settings())
 
 

@@ -373,8 +373,8 @@ def test_other_jsonl_files_beside_the_outputs_are_passed_over(tmp_path: Path) ->
         json.dumps({"path": "x", "removed": [1], "lines": []}) + "\n", encoding="utf-8"
     )
     (out / "errors.jsonl").write_text(
-        json.dumps({"path": "x", "error": "InputError", "message": "m"}) + "\n", encoding="utf-8"
-    )
+        "\n" + json.dumps({"path": "x", "error": "InputError", "message": "m"}) + "\n", encoding="utf-8"
+    )  # judged by its first record, blank lines before it or not
     assert [d.path for d in read_outputs(out)] == [str(SEED)]
 
 

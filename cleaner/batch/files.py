@@ -324,8 +324,11 @@ def _adopt(dest: Path, content: str) -> int:
     try:
         same = dest.read_bytes() == content.encode("utf-8")
         mtime_ns = dest.stat().st_mtime_ns
-    except OSError:
-        same, mtime_ns = False, 0
+    except OSError as exc:
+        raise OutputError(
+            f"{dest}: a file is there that cleaner cannot read to tell whether it is its output "
+            f"({exc.strerror or exc}); move it away, or rerun with --force to overwrite it"
+        ) from exc
     if not same:
         raise OutputError(
             f"{dest} is not an output of cleaner (or was changed since it wrote it): move it "

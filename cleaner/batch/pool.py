@@ -123,15 +123,20 @@ class _Pool:
         done: dict[int, Any] = {}
         issued = emitted = 0
         while more or emitted < issued:
-            for worker in self.workers:
+            for slot, worker in enumerate(self.workers):
                 if more and not worker.busy and len(done) < _MAX_AHEAD:
                     item = next(pending, None)
                     if item is None:
                         more = False
                         break
+                    try:
+                        worker.conn.send(item)
+                    except OSError:  # it died idle (killed from outside): a fresh one takes the task
+                        self._replace(worker)
+                        worker = self.workers[slot]
+                        worker.conn.send(item)
                     worker.index, worker.task = item
                     worker.busy, worker.started = True, time.monotonic()
-                    worker.conn.send(item)
                     issued += 1
             busy = {w.conn: w for w in self.workers if w.busy}
             for conn in wait(list(busy), timeout=_POLL) if busy else ():

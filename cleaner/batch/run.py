@@ -8,7 +8,7 @@ import math
 import numbers
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -24,7 +24,7 @@ MB = 1024 * 1024
 
 
 def clean_files(
-    paths: Sequence[str | Path] | str | Path,
+    paths: Iterable[str | Path] | str | Path,
     out_dir: str | Path,
     *,
     jobs: int = 1,
@@ -49,8 +49,8 @@ def clean_files(
     >>> report = cleaner.clean_files(["scraped/"], "clean/", jobs=2)  # doctest: +SKIP
     >>> report.cleaned, report.failed, report.failures[:1]  # doctest: +SKIP
     """
-    if isinstance(paths, str | Path):
-        paths = [paths]  # one path, not a sequence of its characters
+    # one path, not a sequence of its characters; an iterator (Path.glob) is read once
+    paths = [paths] if isinstance(paths, str | Path) else list(paths)
     if any(str(p) == STDIN for p in paths):
         raise ConfigError("clean_files reads files and folders; clean stdin with Cleaner.clean")
     kind = cast(Kind, options.pop("kind", "auto"))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..decoding import SNIFF_BYTES, SURROGATE, inflating
+from ..errors import ConfigError, InputError
 
 #: suffix of the temporary files; leftovers of a killed run are removed on the next
 TMP_SUFFIX = ".cleaner-tmp"
@@ -55,8 +56,11 @@ def atomic_output(dest: Path, *, compress: bool = False, errors: str = "strict")
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=TMP_SUFFIX)
     tmp = Path(name)
+    # best effort: a file system without Unix modes (a CIFS mount) refuses chmod, and the
+    # output is no less written; nothing may stand between mkstemp and the fd's owner below
+    with contextlib.suppress(OSError):
+        os.fchmod(fd, _MODE)
     try:
-        os.chmod(tmp, _MODE)
         if compress:
             os.close(fd)
             with gzip.open(tmp, "wt", encoding="utf-8", errors=errors) as out:
@@ -81,8 +85,8 @@ def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
 def replaceable(path: Path, ours: Callable[[Any], bool]) -> bool:
     """Whether a run may write its one JSONL file (an output, the failures) at `path`: nothing
     there yet, or a regular file with no record, or whose first record `ours` recognises as
-    an earlier run's. A folder, device, FIFO or symlink, a file that cannot be read, and any
-    other file are kept."""
+    an earlier run's. A folder, device, FIFO or symlink, and any other file are kept; a file
+    that cannot be read is a ConfigError saying why."""
     if not path.exists() and not path.is_symlink():
         return True
     if path.is_symlink() or not path.is_file():
@@ -91,8 +95,13 @@ def replaceable(path: Path, ours: Callable[[Any], bool]) -> bool:
         with open(path, "rb") as raw:
             line = next((line for line in inflating(raw) if line.strip()), None)
         return line is None or ours(json.loads(line))
-    except (OSError, zlib.error, ValueError):
+    except (zlib.error, ValueError, InputError):  # not JSON, or a gzip'd file cut short
         return False
+    except OSError as exc:
+        raise ConfigError(
+            f"{path} exists and cannot be read to tell whether it is cleaner's ({exc.strerror or exc}): "
+            "name a new file, or remove it"
+        ) from exc
 
 
 def json_text(obj: Any, indent: int | None = None) -> str:

@@ -11,6 +11,9 @@ from typing import Annotated, Any, Literal, cast
 
 import typer
 
+from ..batch.files import MAX_INPUT_BYTES
+from ..batch.run import MB
+from ..config import TIME_LIMIT
 from . import app, err, load_cleaner, usage
 
 # the options of `cleaner clean`, declared once here so the command's signature stays readable
@@ -158,8 +161,8 @@ def clean(
     quiet: _Quiet = False,
     force: _Force = False,
     errors: _Errors = None,
-    max_size: _MaxSize = 20.0,
-    time_limit: _TimeLimit = 30.0,
+    max_size: _MaxSize = MAX_INPUT_BYTES / MB,
+    time_limit: _TimeLimit = TIME_LIMIT,
     workers: _Jobs = None,
     jsonl: _Jsonl = False,
     field: _Field = None,
@@ -172,7 +175,7 @@ def clean(
     skips outputs that are up to date. Messages and --explain go to stderr.
     """
     from ..batch.files import Format
-    from ..batch.run import MB, default_jobs
+    from ..batch.run import default_jobs
     from ..warc import is_archive
 
     _check_clean_options(fmt, input_type, threshold, workers, max_size, time_limit, paths)

@@ -125,13 +125,15 @@ def _from_jsonl(path: Path) -> Iterator[ReviewDoc]:
 
 
 def _records(path: Path, fh: Iterable[str]) -> Iterator[ReviewDoc]:
+    first = True
     for number, line in enumerate(fh, start=1):
         if not line.strip():
             continue
         try:
             data = json.loads(line)
-            if number == 1 and not _cleaned_record(data):
+            if first and not _cleaned_record(data):
                 return  # not the output of a cleaning run
+            first = False
             if "removed" not in data:
                 raise KeyError("removed (run with --format json to keep the removed lines)")
             text = data["clean_text"] if "clean_text" in data else data["text"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,8 @@ JUNK_SUFFIX = ".junk"
 #: a seed line counts this many times a weakly labelled line: seeds are checked by hand
 SEED_WEIGHT = 10.0
 DOC_SUFFIXES = (".txt", ".html", ".htm")
+#: every learner's seed: training gives the same model, run after run
+RANDOM_STATE = 0
 
 
 @dataclass
@@ -45,6 +47,15 @@ class LabelledDoc:
         if self.features_ is None:
             self.features_ = line_features(self.doc, self.lexical_)
         return self.features_
+
+
+def site_folds(docs: Sequence[LabelledDoc], folds: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) document indices of grouped k-fold: no site on both sides of a fold."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([d.group for d in docs])
+    splitter = GroupKFold(n_splits=min(folds, len(set(groups))))
+    yield from splitter.split(np.zeros(len(docs)), groups=groups)
 
 
 def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc]:

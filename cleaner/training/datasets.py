@@ -7,6 +7,7 @@ the project. The cache holds extracted lines only and lives outside the data fol
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 from ..batch.writer import write_atomic
 from ..decoding import decode, gunzip
 from ..document import Document
-from ..errors import TrainingError
+from ..errors import InputError, TrainingError
 from ..extract import EXTRACT_VERSION, extract
 from ..page import signature
 
@@ -168,6 +169,14 @@ def _html_file(folder: Path, page_id: str) -> Path | None:
     return None
 
 
+#: titles outside this range are site names or whole standfirsts, not headlines
+TITLE_MIN, TITLE_MAX = 15, 160
+#: the first gold line this long is the article's lead, whose first sentence a teaser shows
+LEAD_MIN = 60
+#: a one-line gold body is no article to tell appended lines from
+MIN_BODY_LINES = 2
+
+
 def page_title(page: GoldPage) -> str:
     """The page's <title>, without a trailing " | Site" part (a headline for synthetic teasers)."""
     head = page.read_bytes()[:TITLE_BYTES].decode("utf-8", "replace")
@@ -207,7 +216,8 @@ def extract_page(page: GoldPage) -> Document:
     data = page.read_bytes()
     path = cache_dir() / "extract" / f"{_cache_key(data)}.json"
     if path.is_file():
-        return Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        with contextlib.suppress(ValueError, KeyError, TypeError, InputError):  # a broken entry is made again
+            return Document.from_dict(json.loads(path.read_text(encoding="utf-8")))
     doc = extract(decode(data), url=page.url)
     payload = doc.to_dict()
     write_atomic(path, json.dumps(payload))

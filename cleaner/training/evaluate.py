@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..wording import CJK, WORD
 from .datasets import GoldPage
 from .ranges import ratio_range, site_draws
 
@@ -37,13 +38,12 @@ PERFECT = "perfect_filter"
 CLEANER = "cleaner"
 SYSTEMS = (TRAFILATURA, PERFECT, CLEANER)
 
-_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])")
-_WORD = re.compile(r"\w+")
+_CJK = re.compile(f"({CJK.pattern})")
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased words; each CJK character counts as a word (those scripts have no spaces)."""
-    return _WORD.findall(_CJK.sub(r" \1 ", text.lower()))
+    return WORD.findall(_CJK.sub(r" \1 ", text.lower()))
 
 
 def shingles(toks: Sequence[str], n: int = SHINGLE) -> Counter[tuple[str, ...]]:
@@ -109,7 +109,7 @@ def trailing_junk(lines: list[str], aligner: Aligner) -> bool:
 
 def casefold_words(text: str) -> list[str]:
     """The text's casefolded `\\w+` words (no CJK splitting: the word test's own tokens)."""
-    return _WORD.findall(text.casefold())
+    return WORD.findall(text.casefold())
 
 
 @dataclass
@@ -117,7 +117,7 @@ class WordJudge:
     """The word test of junk: a line is junk when less than half its words occur in the gold.
 
     Looser than Aligner's trigram cover (word order does not count); the quality figures of
-    `cleaner evaluate` use it, weak labels use Aligner.
+    `cleaner evaluate` use it, and weak labels use it for the lines Aligner does not cover.
     """
 
     gold: str
@@ -155,10 +155,10 @@ def word_prf(pred: str, gold: str) -> tuple[float, float, float] | None:
     Lower-cased `\\w+` tokens counted as a multiset, as in the benchmark's evaluate.py; its
     figures are means of these per-page values over pages whose gold has words.
     """
-    gold_bag = Counter(_WORD.findall(gold.lower()))
+    gold_bag = Counter(WORD.findall(gold.lower()))
     if not gold_bag:
         return None
-    pred_bag = Counter(_WORD.findall(pred.lower()))
+    pred_bag = Counter(WORD.findall(pred.lower()))
     overlap = sum((pred_bag & gold_bag).values())
     precision = overlap / sum(pred_bag.values()) if pred_bag else 0.0
     recall = overlap / sum(gold_bag.values())

@@ -12,9 +12,8 @@ import numpy as np
 from ..errors import ModelError
 from ..features import FEATURE_NAMES, FEATURE_VERSION, without_lexical
 from ..model import FORMAT, FORMAT_VERSION, Model
-from .corpus import LabelledDoc
+from .corpus import RANDOM_STATE, LabelledDoc, site_folds
 
-RANDOM_STATE = 0
 CV_FOLDS = 5
 #: how much the plain-text trees count against the page trees in judging plain text (written
 #: into the model as `text_model_weight`). The page trees read the lexical score, which on the
@@ -88,12 +87,8 @@ def out_of_fold(
     docs: Sequence[LabelledDoc], params: TrainParams | None = None, folds: int = CV_FOLDS
 ) -> list[np.ndarray]:
     """Junk probabilities of every document from a model that never saw its site (grouped k-fold)."""
-    from sklearn.model_selection import GroupKFold
-
-    groups = np.array([d.group for d in docs])
-    folds = min(folds, len(set(groups)))
     probs: list[np.ndarray] = [np.zeros(0)] * len(docs)
-    for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(docs)), groups=groups):
+    for train_idx, test_idx in site_folds(docs, folds):
         model = Model.from_params(export_trees(fit([docs[i] for i in train_idx], params), FEATURE_NAMES))
         for i in test_idx:
             probs[i] = model.predict_proba(docs[i].features)

@@ -41,6 +41,11 @@ MAX_RECALL_LOSS = 0.003
 MAX_BODY_CHARS_REMOVED = 0.001
 #: on every WCXB page type: word F1 lost against trafilatura at most
 MAX_WORD_F1_LOSS = 0.002
+#: plain text with teasers appended: teaser lines removed in every shape at least, body
+#: characters lost at most, bodies with nothing appended that come out unchanged at least
+GOAL_TEASERS_REMOVED = 0.98
+GOAL_BODY_CHARS_LOST = 0.0005
+GOAL_CLEAN_UNCHANGED = 0.95
 #: the model files together, and loading them
 MAX_MODEL_BYTES = 5_000_000
 MAX_LOAD_SECONDS = 0.2

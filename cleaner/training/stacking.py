@@ -4,16 +4,14 @@ the score on unseen pages (stacking)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..lexical import N_BUCKETS, LexicalModel, tokens
-from .corpus import LabelledDoc
-
-RANDOM_STATE = 0
+from .corpus import RANDOM_STATE, LabelledDoc, site_folds
 
 
 @dataclass
@@ -66,7 +64,7 @@ def token_matrix(docs: Sequence[LabelledDoc]) -> TokenMatrix:
     return TokenMatrix(matrix, np.asarray(offsets))
 
 
-def _labelled_rows(docs: Sequence[LabelledDoc], which: Sequence[int], tm: TokenMatrix) -> tuple:
+def _labelled_rows(docs: Sequence[LabelledDoc], which: Iterable[int], tm: TokenMatrix) -> tuple:
     idx, ys, ws = [], [], []
     for d in which:
         keep = np.flatnonzero(docs[d].labels >= 0)
@@ -77,7 +75,7 @@ def _labelled_rows(docs: Sequence[LabelledDoc], which: Sequence[int], tm: TokenM
 
 
 def fit_lexical(
-    docs: Sequence[LabelledDoc], tm: TokenMatrix, which: Sequence[int], params: LexicalParams
+    docs: Sequence[LabelledDoc], tm: TokenMatrix, which: Iterable[int], params: LexicalParams
 ) -> LexicalModel:
     """Fit the linear model on the labelled rows of documents `which`."""
     idx, y, w = _labelled_rows(docs, which, tm)
@@ -91,12 +89,8 @@ def out_of_fold_lexical(
     docs: Sequence[LabelledDoc], tm: TokenMatrix, folds: int, params: LexicalParams
 ) -> list[np.ndarray]:
     """Each document's lexical scores from a model fit without its site (grouped k-fold)."""
-    from sklearn.model_selection import GroupKFold
-
-    groups = np.array([d.group for d in docs])
-    folds = min(folds, len(set(groups)))
     scores: list[np.ndarray] = [np.zeros(0)] * len(docs)
-    for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(docs)), groups=groups):
+    for train_idx, test_idx in site_folds(docs, folds):
         model = fit_lexical(docs, tm, train_idx, params)
         for d in test_idx:
             block = tm.matrix[tm.offsets[d] : tm.offsets[d + 1]]

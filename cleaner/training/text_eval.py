@@ -16,22 +16,13 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from .datasets import GoldPage, page_title
+from .datasets import LEAD_MIN, MIN_BODY_LINES, TITLE_MAX, TITLE_MIN, GoldPage, page_title
+from .goals import GOAL_BODY_CHARS_LOST, GOAL_CLEAN_UNCHANGED, GOAL_TEASERS_REMOVED
 
 #: fixed seed: the same pages give the same documents, run after run
 SEED = 0
-#: the issue's goals
-GOAL_TEASERS_REMOVED = 0.98
-GOAL_BODY_CHARS_LOST = 0.0005
-GOAL_CLEAN_UNCHANGED = 0.95
 #: page types whose gold is an article body (None: datasets without types are news pages)
 ARTICLE_TYPES = (None, "article")
-#: a one-line body is no article to tell appended lines from (weak.text_documents skips it too)
-MIN_BODY_LINES = 2
-#: titles outside this range are site names or whole standfirsts, not headlines
-TITLE_MIN, TITLE_MAX = 15, 160
-#: the first gold line this long is the article's lead, whose first sentence a teaser shows
-LEAD_MIN = 60
 #: where a cut teaser stops (characters), as on the sites' teaser cards
 CUT_MIN, CUT_MAX = 40, 120
 #: a headline made from a lead sentence (page without a usable title) is cut to this length

@@ -14,7 +14,7 @@ from ..filter import removals
 from .corpus import Corpus, LabelledDoc
 from .datasets import GoldPage
 from .evaluate import prf, shingle_counts
-from .goals import MAX_BODY_CHARS_REMOVED, MAX_RECALL_LOSS
+from .goals import GOAL_BODY_CHARS_LOST, MAX_BODY_CHARS_REMOVED, MAX_RECALL_LOSS
 
 #: candidate thresholds searched on out-of-fold predictions; the penalties below keep the
 #: choice conservative: removing a real line is far worse than keeping junk
@@ -33,9 +33,7 @@ CHOICE_WEIGHTS = {
     "google-trends-2017": 0.25,
     "cleaneval": 0.1,
 }
-#: the plain-text body-loss target, and the cost of recall lost beyond the goal's cap
-#: (goals.MAX_RECALL_LOSS) when choosing thresholds
-MAX_BODY_CHAR_LOSS = 0.0005
+#: the cost of recall lost beyond the goal's cap (goals.MAX_RECALL_LOSS) when choosing thresholds
 RECALL_PENALTY = 3.0
 #: the cost of body characters (by the weak labels) removed beyond the goal's cap
 #: (goals.MAX_BODY_CHARS_REMOVED)
@@ -160,7 +158,7 @@ def choose_thresholds(corpus: Corpus, probs: Sequence[np.ndarray]) -> dict[str, 
     HTML (trailing, inner, cue): the weighted F1 gain over plain extraction minus a penalty
     for recall lost beyond MAX_RECALL_LOSS on any dataset; ties go to the more conservative.
     Plain text (trailing): the one removing most appended teaser lines while losing at most
-    MAX_BODY_CHAR_LOSS of body characters (the goal it is judged by: 98 % removed).
+    GOAL_BODY_CHARS_LOST of body characters (the goal it is judged by: 98 % removed).
     """
     paged = [
         (d, p, corpus.pages[d.name])
@@ -199,7 +197,7 @@ def choose_thresholds(corpus: Corpus, probs: Sequence[np.ndarray]) -> dict[str, 
                 "text_threshold": text_threshold,
                 "text_teaser_removal": round(removal, 4),
                 "text_body_char_loss": round(loss, 5),
-                "meets_body_loss_cap": loss <= MAX_BODY_CHAR_LOSS,
+                "meets_body_loss_cap": loss <= GOAL_BODY_CHARS_LOST,
             }
         )
     # body loss is a cap, not a trade: most teasers removed among the thresholds within it

@@ -47,11 +47,11 @@ def train(
     if not isinstance(corpus, Corpus):
         corpus = Corpus(docs=list(corpus))
     docs = corpus.docs
-    labels = np.concatenate([d.labels for d in docs]) if docs else np.zeros(0)
-    if len({d.group for d in docs}) < 2 or not 0 < labels.mean() < 1:
+    if not _learnable(docs):
+        labels = np.concatenate([d.labels for d in docs]) if docs else np.zeros(0)
         raise TrainingError(
             f"training needs two documents or more with junk lines and body lines among them; got {len(docs)} "
-            f"document(s), {int(labels.sum())} junk and {int(len(labels) - labels.sum())} body line(s)"
+            f"document(s), {int((labels == 1).sum())} junk and {int((labels == 0).sum())} body line(s)"
         )
     out_dir = Path(out_dir)  # made before the work: a folder that cannot be made fails at once
     try:
@@ -64,6 +64,8 @@ def train(
     choice, cv, thresholds = _cross_validate(corpus, params) if with_cv else (None, None, {})
     estimator = fit(docs, params)
     text_docs = text_view(docs)
+    if not _learnable(text_docs):
+        text_docs = []  # plain text then has no trees of its own: the page trees judge it
     exported = export_trees(estimator, FEATURE_NAMES, thresholds)
     if text_docs:
         exported["text_model"] = export_trees(fit(text_docs, params), FEATURE_NAMES)
@@ -124,6 +126,13 @@ def _card(
     }
 
 
+def _learnable(docs: Sequence[LabelledDoc]) -> bool:
+    """Whether trees can be fit and cross-validated on these documents: two sites or more,
+    junk lines and body lines among them."""
+    labels = np.concatenate([d.labels for d in docs]) if docs else np.zeros(0)
+    return len({d.group for d in docs}) >= 2 and (labels == 1).any() and (labels == 0).any()
+
+
 def _cross_validate(
     corpus: Corpus, params: TrainParams
 ) -> tuple[dict[str, Any] | None, dict[str, Any], dict[str, float]]:
@@ -132,8 +141,10 @@ def _cross_validate(
     probs = out_of_fold(corpus.docs, params)
     # plain text is judged by both sets of trees: the text trees' out-of-fold scores join in
     texts = [k for k, d in enumerate(corpus.docs) if d.doc.source == "text"]
-    for k, p in zip(texts, out_of_fold(text_view(corpus.docs), params), strict=True):
-        probs[k] = judge_text(probs[k], p, TEXT_TREES_WEIGHT)
+    text_docs = text_view(corpus.docs)
+    if _learnable(text_docs):  # else plain text has no trees of its own (see train)
+        for k, p in zip(texts, out_of_fold(text_docs, params), strict=True):
+            probs[k] = judge_text(probs[k], p, TEXT_TREES_WEIGHT)
     docs = corpus.docs
     choice: dict[str, Any] | None = None
     thresholds: dict[str, float] = {}

@@ -23,7 +23,7 @@ import numpy as np
 from ..document import Document
 from ..page import TAG_BIT
 from .corpus import LabelledDoc
-from .datasets import GoldPage, blocks_by_label, page_title
+from .datasets import LEAD_MIN, MIN_BODY_LINES, TITLE_MAX, TITLE_MIN, GoldPage, blocks_by_label, page_title
 from .evaluate import BODY_COVER, Aligner, WordJudge, tokens
 
 #: the source name of the documents built here (plain text with junk appended)
@@ -254,9 +254,9 @@ def teaser_pool(pages: Sequence[GoldPage]) -> list[tuple[str, str, str]]:
     pool = []
     for p in pages:
         title = page_title(p)
-        if 15 <= len(title) <= 160:
+        if TITLE_MIN <= len(title) <= TITLE_MAX:
             pool.append((p.site, p.lang or "", title))
-        first = next((line.strip() for line in p.gold.split("\n") if len(line.strip()) > 60), "")
+        first = next((line.strip() for line in p.gold.split("\n") if len(line.strip()) > LEAD_MIN), "")
         if first:
             pool.append((p.site, p.lang or "", re.split(r"(?<=[.!?])\s", first)[0]))
     return pool
@@ -305,7 +305,7 @@ def text_documents(
     docs = []
     for p in pages:
         body = [line for line in p.gold.split("\n") if line.strip()]
-        if len(body) < 2:
+        if len(body) < MIN_BODY_LINES:
             continue
         group = f"{p.dataset}:{p.site}"
         weight = SOURCE_WEIGHTS[SYNTHETIC]
