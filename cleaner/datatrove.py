@@ -58,14 +58,15 @@ class _CleanerStep(PipelineStep):
                 except TimeLimitError:
                     self.stat_update("timeout")
                     continue
-                except Exception as exc:  # a task outlives any one page: counted, logged once
+                except Exception as exc:  # a task outlives any one page: counted and logged
                     self.stat_update("clean_error")
-                    if not warned:
-                        kind = "" if isinstance(exc, CleanerError) else " (unexpected)"
+                    expected = isinstance(exc, CleanerError)
+                    if not (expected and warned):  # bad pages once a task, each bug every time
+                        kind = "" if expected else " (unexpected)"
                         logger.warning(
                             f"cleaner{kind}: {type(exc).__name__}: {exc}; document {doc.id} skipped"
                         )
-                        warned = True
+                        warned = warned or expected
                     continue
             if not result.text:
                 self.stat_update(StatHints.dropped)

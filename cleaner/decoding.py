@@ -41,10 +41,10 @@ MIN_BYTES_FOR_A_STRAY_NUL = 512
 _CONTROL_BYTE = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 #: a text with a UTF-16/32 byte-order mark is refused when more of it than this does not decode
 MAX_BAD_UNITS_SHARE = 0.01
+#: (a UTF-8 BOM is dropped before these are tried: the text is then read as any page's)
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )

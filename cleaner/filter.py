@@ -248,8 +248,8 @@ def apply(
     with the lexical model given, reasons name the tokens that weighed most."""
     rows = doc.rows
     remove = removals(doc, matrix, scores, settings)
-    kept_after = np.flatnonzero(~remove)
-    last_kept = kept_after[-1] if len(kept_after) else -1
+    kept_rows = np.flatnonzero(~remove)
+    last_kept = kept_rows[-1] if len(kept_rows) else -1
     removed_lines = set(rows[remove].tolist())
     kept: list[int] = []
     dropped: list[int] = []

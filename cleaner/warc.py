@@ -43,12 +43,15 @@ class ArchiveStats:
     not_html: int = 0
     revisits: int = 0
     other: int = 0
+    #: archives that could not be read to their end (not an archive, or cut short)
+    unreadable: int = 0
 
     def summary(self) -> str:
-        """One line: responses cleaned and failed, records skipped by reason."""
+        """One line: responses cleaned and failed, records skipped by reason, unreadable archives."""
         return (
             f"{self.records} HTML response(s) cleaned, {self.failed} failed; skipped {self.not_html} "
             f"non-HTML response(s), {self.revisits} revisit(s), {self.other} other record(s)"
+            + (f"; {self.unreadable} archive(s) unreadable" if self.unreadable else "")
         )
 
 

@@ -81,6 +81,20 @@ def test_rerun_skips_up_to_date_outputs_unless_forced(tmp_path: Path) -> None:
     assert (forced.cleaned, forced.skipped) == (2, 0)
 
 
+def test_an_input_replaced_by_an_older_file_is_cleaned_again(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("One.\nTwo.", encoding="utf-8")
+    first = cleaner.clean_files([src], tmp_path / "out")
+    # `cp -p`, `rsync -a`, `tar x`: new content with a modification time older than the output's
+    (src / "a.txt").write_text("Three.\nFour.\nFive.", encoding="utf-8")
+    os.utime(src / "a.txt", ns=(10**18, 10**18))
+    again = cleaner.clean_files([src], tmp_path / "out")
+    assert (first.cleaned, again.cleaned, again.skipped) == (1, 1, 0)
+    assert (tmp_path / "out" / "a.txt.txt").read_text(encoding="utf-8").startswith("Three.")
+    assert cleaner.clean_files([src], tmp_path / "out").skipped == 1
+
+
 def test_rerun_with_other_settings_redoes_every_output(tmp_path: Path) -> None:
     src, out = _inputs(tmp_path), tmp_path / "out"
     first = cleaner.clean_files([src], out)
@@ -230,6 +244,7 @@ def test_paths_from_a_generator_are_all_cleaned(tmp_path: Path) -> None:
         ({"max_size_mb": 0}, "size limit"),
         ({"max_size_mb": "5"}, "size limit must be a positive number of MB, not '5'"),
         ({"max_size_mb": True}, "size limit"),
+        ({"scheduler": "foo"}, "a scheduler is 'local' or an address with a port"),
     ],
 )
 def test_batch_options_are_checked_once_up_front(tmp_path: Path, kwargs: dict, message: str) -> None:

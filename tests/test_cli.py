@@ -30,9 +30,13 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     assert runner.invoke(app, [command, "-h"]).stdout == out.stdout
 
 
-def test_version() -> None:
+def test_version_names_the_shipped_models_thresholds() -> None:
+    from cleaner.model import default_model_dir, read_card
+
     out = runner.invoke(app, ["--version"])
     assert out.exit_code == 0 and cleaner.__version__ in out.stdout
+    rule = read_card(default_model_dir())["decision_rule"]
+    assert f"junk probability {rule['trailing_threshold']} in the trailing run (--threshold)" in out.stdout
 
 
 def test_html_file_to_stdout() -> None:
@@ -111,6 +115,33 @@ def test_a_folder_with_nothing_to_clean_says_so(tmp_path: Path, output: list[str
     assert out.exit_code == 0 and out.stdout == ""
     assert f"nothing to clean in {tmp_path / 'empty'}, {tmp_path / 'site'}" in out.stderr
     assert "1 file(s) passed over by type" in out.stderr
+
+
+def test_web_archives_in_a_folder_are_named_in_the_summary(tmp_path: Path) -> None:
+    (tmp_path / "crawls").mkdir()
+    for name in ("a.warc.gz", "b.ARC", "c.warc"):
+        (tmp_path / "crawls" / name).write_bytes(b"")
+    out = runner.invoke(app, ["clean", str(tmp_path / "crawls"), "-o", str(tmp_path / "out")])
+    assert (
+        "3 file(s) passed over by type (images, styles, scripts, data), 3 of them web archive(s)"
+        in out.stderr
+    )
+    assert "name archives as inputs" in out.stderr
+
+
+def test_content_that_contradicts_the_extension_is_warned_about(tmp_path: Path) -> None:
+    (tmp_path / "page.txt").write_bytes((CASES / "pages" / "01_related_list.html").read_bytes())
+    (tmp_path / "plain.html").write_text("Just some text.\nMore text here.\n", encoding="utf-8")
+    (tmp_path / "fine.txt").write_text("Just some text.\nMore text here.\n", encoding="utf-8")
+    out = runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out")])
+    assert out.exit_code == 0
+    assert f"warning: {tmp_path / 'page.txt'}: looks like an HTML page but is named as text" in out.stderr
+    assert f"warning: {tmp_path / 'plain.html'}: gave no text and does not look like HTML" in out.stderr
+    assert "fine.txt" not in out.stderr
+    quiet = runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out"), "--force", "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    forced = runner.invoke(app, ["clean", str(tmp_path / "page.txt"), "--input-type", "html"])
+    assert forced.exit_code == 0 and "warning" not in forced.stderr and "<" not in forced.stdout
 
 
 def test_stdin_into_a_folder_can_be_rerun(tmp_path: Path) -> None:
@@ -497,6 +528,23 @@ def test_a_closed_stdin_is_named(args: list[str]) -> None:
     assert proc.returncode == 1
     assert "stdin is closed: pipe the input in, or name a file" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_stdout_is_one_error_line() -> None:
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "cleaner", "clean", str(SEED)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == "error: cannot write to stdout: No space left on device"
 
 
 def test_output_folders_of_earlier_runs_are_not_cleaned_again(tmp_path: Path) -> None:

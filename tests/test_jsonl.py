@@ -136,11 +136,16 @@ def test_other_files_at_the_output_or_failures_place_are_kept(tmp_path: Path, ki
 def test_broken_lines_are_reported_and_the_rest_cleaned(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl.gz"
     with gzip.open(src, "wt", encoding="utf-8") as fh:
-        fh.write('{"html": "<p>One.</p>"}\n{broken\n[1, 2]\n{"other": 1}\n{"html": "<p>Two.</p>"}\n')
+        fh.write(
+            '{"html": "<p>One.</p>"}\n{broken\n[1, 2]\n{"other": 1, "body": "x"}\n{"html": "<p>Two.</p>"}\n'
+        )
     out = runner.invoke(app, ["clean", "--jsonl", str(src), "-o", str(tmp_path / "o.jsonl")])
     assert out.exit_code == 1
     assert f"{src}:2: not a JSON object" in out.stderr
-    assert f"{src}:4: no string field 'html'" in out.stderr
+    assert (
+        f"{src}:4: no string field 'html' (--field names the one to clean; its string fields: 'body')"
+        in out.stderr
+    )
     rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["html"] for r in rows] == ["<p>One.</p>", "<p>Two.</p>"]
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import cleaner
 from cleaner.cli import app
-from cleaner.errors import TrainingError
+from cleaner.errors import InputError, TrainingError
 from cleaner.extract import extract
 from cleaner.review import read_outputs, write_report
 from cleaner.review.outputs import Removal, merge_lines
@@ -144,6 +144,13 @@ def test_jsonl_and_web_archive_outputs_can_be_reviewed(tmp_path: Path) -> None:
     docs = read_outputs(tmp_path / "clean.jsonl")
     assert [d.record for d in docs] == [p.stem for p in PAGES[:3]]
     assert sum(len(d.removed) for d in docs) > 0
+    # records saved under any name (`cleaner clean --jsonl in > out`) are read as records...
+    (tmp_path / "clean.out").write_bytes((tmp_path / "clean.jsonl").read_bytes())
+    assert [d.record for d in read_outputs(tmp_path / "clean.out")] == [d.record for d in docs]
+    # ...and named .json, they are told apart from a --format json output
+    (tmp_path / "clean.json").write_bytes((tmp_path / "clean.jsonl").read_bytes())
+    with pytest.raises(InputError, match=r"records of a --jsonl run\? name the file .jsonl"):
+        read_outputs(tmp_path / "clean.json")
 
 
 def test_compare_shows_what_another_threshold_changed(tmp_path: Path) -> None:

@@ -187,6 +187,8 @@ def test_an_unreadable_archive_fails_by_name_and_the_others_are_kept(tmp_path: P
     result = CliRunner().invoke(app, ["clean", str(bogus), str(good), "-o", str(out)])
     assert result.exit_code == 1
     assert f"error: {bogus}: not a readable WARC/ARC file" in result.stderr
+    assert f"{len(expected)} HTML response(s) cleaned" in result.stderr
+    assert "; 1 archive(s) unreadable" in result.stderr  # the summary agrees with the exit code
     assert [json.loads(line)["url"] for line in out.read_text().splitlines()] == list(expected)
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ..api import Cleaner, Kind
-from ..decoding import GZIP_MAGIC, gunzip
+from ..decoding import GZIP_MAGIC, SNIFF_BYTES, gunzip, looks_like_html
 from ..errors import CleanerError, ConfigError, InputError, OutputError
 from ..filter import CleanResult
 from .pool import ordered_map
 from .report import Failure
-from .writer import RUN_LOG, TMP_SUFFIX, json_text, real_path, write_atomic
+from .writer import RUN_LOG, TMP_SUFFIX, input_stamp, json_text, real_path, write_atomic
 
 Format = Literal["text", "json"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
@@ -31,9 +31,9 @@ _STYLES_SCRIPTS_FONTS = (".css", ".js", ".mjs", ".map", ".wasm", ".woff", ".woff
 _MEDIA = (".mp3", ".mp4", ".m4a", ".webm", ".ogg", ".wav", ".avi", ".mov")
 _DATA = (".json", ".jsonl", ".csv", ".rss", ".atom", ".pdf", ".zip", ".tar", ".tgz", ".bz2", ".xz", ".7z")
 #: web archives are cleaned when named on their own (`cleaner clean crawl.warc.gz`), not as pages
-NOT_PAGES = frozenset(
-    _IMAGES + _STYLES_SCRIPTS_FONTS + _MEDIA + _DATA + (".xml", ".warc", ".arc", ".exe", ".bin")
-)
+#: web archives: cleaned when named as inputs (one JSONL output), passed over in folders
+ARCHIVES = (".warc", ".arc")
+NOT_PAGES = frozenset(_IMAGES + _STYLES_SCRIPTS_FONTS + _MEDIA + _DATA + ARCHIVES + (".xml", ".exe", ".bin"))
 #: inputs larger than this are refused unread (--max-size, max_size_mb)
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 
@@ -45,9 +45,10 @@ class Job:
     src: Path | None
     dest: Path | None
     display: str
-    #: the modification time (ns) the output had when this batch's settings wrote it, from
-    #: the output folder's RunLog; None when they did not
-    made_ns: int | None = None
+    #: the modification time (ns) the output had when this batch's settings wrote it, and
+    #: its input's stamp then (writer.input_stamp), from the output folder's RunLog; None
+    #: when they did not
+    made: tuple[int, str] | None = None
     #: a file no cleaner run logged is at the output's place (RunLog.foreign): it is replaced
     #: only by the same content (an interrupted run's output) or with `force`
     foreign: bool = False
@@ -64,8 +65,11 @@ class Outcome:
     #: an output newer than its input was made again: other settings, model or version made
     #: it, or a run into another folder did
     redone: bool = False
-    #: the modification time (ns) of the output just written
+    #: the modification time (ns) of the output just written, and its input's stamp
     written_ns: int | None = None
+    source: str = ""
+    #: something the user should hear about an input that was cleaned (`content_note`)
+    note: str | None = None
 
     @classmethod
     def failed(cls, job: Job, exc: BaseException) -> Outcome:
@@ -94,6 +98,8 @@ class Plan:
     hidden: int = 0
     #: symlinked folders inside the folders, not followed (a link can loop or leave the tree)
     symlinked_folders: list[str] = field(default_factory=list)
+    #: web archives in the folders (counted in passed_over too): they are named one by one
+    archives: int = 0
 
 
 def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
@@ -126,6 +132,7 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
             for file in _walk(path, skip=out_resolved, todo=todo):
                 if _suffix(file) in NOT_PAGES:
                     todo.passed_over += 1
+                    todo.archives += _suffix(file) in ARCHIVES
                     continue
                 rel = file.relative_to(path)
                 dest = outdir / rel.parent / f"{rel.name}{suffix}" if outdir else None
@@ -254,13 +261,28 @@ def _newer_than_input(job: Job) -> bool:
         return False
 
 
+def content_note(data: bytes, given: Kind, used: Kind, result: CleanResult) -> str | None:
+    """What to tell about a cleaned input: it gave no text, or its extension decided how it
+    was read and its content says otherwise."""
+    by_name = given == "auto" and used != "auto"
+    page = looks_like_html(data[:SNIFF_BYTES].decode("latin-1")) if by_name else None
+    if not result.text:
+        if used == "html" and page is False:
+            return "gave no text and does not look like HTML (--input-type text cleans it as text)"
+        return "gave no text (nothing found to extract)"
+    if used == "text" and page:
+        return "looks like an HTML page but is named as text: cleaned as text (--input-type html cleans it as a page)"
+    return None
+
+
 def up_to_date(job: Job) -> bool:
-    """Whether the job's output is newer than its input and still the file this batch's
-    settings wrote (`Job.made_ns`): a rerun can skip it."""
-    if job.made_ns is None or job.dest is None or not _newer_than_input(job):
+    """Whether the job's output is still the file this batch's settings wrote from its input
+    as it is now (`Job.made`): a rerun can skip it."""
+    if job.made is None or job.dest is None or job.src is None:
         return False
+    made_ns, source = job.made
     try:
-        return job.dest.stat().st_mtime_ns == job.made_ns
+        return job.dest.stat().st_mtime_ns == made_ns and source == input_stamp(job.src) != ""
     except OSError:
         return False
 
@@ -287,14 +309,19 @@ def run_job(
         if not force and up_to_date(job):
             return Outcome(job, skipped=True)
         redone = not force and _newer_than_input(job)
+        source = input_stamp(job.src)  # before reading: a change while it is read is caught next run
         data = _read_stdin(max_bytes) if job.src is None else read_input(job.src, max_bytes)
-        result = cleaner.clean(data, url=url, kind=kind_of(job.src, kind), with_metadata=fmt == "json")
+        used = kind_of(job.src, kind)
+        result = cleaner.clean(data, url=url, kind=used, with_metadata=fmt == "json")
+        note = content_note(data, kind, used, result)
         if job.dest is None:
-            return Outcome(job, result=result)
+            return Outcome(job, result=result, note=note)
         content = render(result, fmt, job.display)
         if not force and job.foreign:
-            return Outcome(job, result=result, written_ns=_adopt(job.dest, content))
-        return Outcome(job, result=result, redone=redone, written_ns=_write_output(job.dest, content))
+            written = _adopt(job.dest, content)
+            return Outcome(job, result=result, written_ns=written, source=source, note=note)
+        written = _write_output(job.dest, content)
+        return Outcome(job, result=result, redone=redone, written_ns=written, source=source, note=note)
     except CleanerError as exc:
         return Outcome.failed(job, exc)
 

@@ -22,6 +22,9 @@ from .pool import ordered_map
 from .report import Failure
 from .writer import atomic_output, json_text
 
+#: how many of a record's string fields an error names when the field to clean is not there
+MAX_FIELDS_NAMED = 5
+
 
 @dataclass
 class StreamStats:
@@ -151,7 +154,9 @@ def clean_record(cleaner: Cleaner, record: dict[str, Any], field: str, kind: Kin
         raise InputError("not a JSON object")
     value = record.get(field)
     if not isinstance(value, str | bytes):
-        raise InputError(f"no string field {field!r}")
+        strings = [k for k, v in record.items() if isinstance(v, str)][:MAX_FIELDS_NAMED]
+        here = f"; its string fields: {', '.join(map(repr, strings))}" if strings else ""
+        raise InputError(f"no string field {field!r} (--field names the one to clean{here})")
     url = record.get("url") if isinstance(record.get("url"), str) else None
     return {**record, **cleaned_fields(cleaner.clean(value, url=url, kind=kind))}
 

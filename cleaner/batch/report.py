@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import CleanerError, ConfigError, OutputError
 from .writer import json_text, real_path, replaceable, write_atomic
+
+if TYPE_CHECKING:
+    from .files import Outcome
 
 #: the keys of every record of a failures file
 FAILURE_KEYS = ("path", "error", "message")
@@ -103,6 +106,8 @@ class BatchReport:
     redone: int = 0
     #: files in the folders passed over by type (files.NOT_PAGES: images, styles, scripts, ...)
     passed_over: int = 0
+    #: web archives among them: an archive is cleaned when named as an input, not in a folder
+    archives: int = 0
     #: folders given with nothing to clean in them
     empty_folders: list[str] = field(default_factory=list)
     #: output folders of earlier runs inside the input folders, passed over
@@ -132,7 +137,7 @@ class BatchReport:
             or self.symlinked_folders
         )
 
-    def add(self, outcome: Any) -> None:
+    def add(self, outcome: Outcome) -> None:
         """Count one `files.Outcome`."""
         if outcome.failure is not None:
             self.failures.append(outcome.failure)
@@ -160,6 +165,11 @@ class BatchReport:
             line += f"; {self.no_text} gave no text (empty outputs: nothing found to extract)"
         if self.passed_over:
             line += f"; {self.passed_over} file(s) passed over by type (images, styles, scripts, data)"
+        if self.archives:
+            line += (
+                f", {self.archives} of them web archive(s): name archives as inputs, with one output "
+                "file (cleaner clean crawl/*.warc.gz -o out.jsonl)"
+            )
         if self.hidden:
             line += f"; {self.hidden} hidden file(s) or folder(s) passed over (.git, .DS_Store...)"
         if self.symlinked_folders:

@@ -7,6 +7,7 @@ import itertools
 import math
 import numbers
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -21,6 +22,8 @@ from .writer import RUN_LOG, RunLog, real_path, remove_leftovers
 
 #: bytes in a megabyte, as --max-size counts them
 MB = 1024 * 1024
+#: a Dask scheduler's address: an optional protocol, a host and a port
+_SCHEDULER_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?[^\s/]+:\d+/?")
 
 
 def clean_files(
@@ -39,8 +42,9 @@ def clean_files(
     """Clean files and folders (recursively) into `out_dir`, mirroring the input tree.
 
     Input a/b.html becomes OUT_DIR/a/b.html.txt (.json with format="json"); inputs are never
-    overwritten, outputs newer than their inputs are skipped unless `force`, and a file at an
-    output's place that no cleaner run wrote (or edited since) fails by name unless `force`.
+    overwritten, outputs made from their inputs as they are now are skipped unless `force`,
+    and a file at an output's place that no cleaner run wrote (or edited since) fails by name
+    unless `force`.
     Every failure is in the report (and, with `errors`, in that JSONL file); nothing is raised
     for one bad input. `jobs` worker processes, or a Dask cluster at `scheduler` ('local' starts one).
     `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url`, `settings` and any
@@ -55,7 +59,7 @@ def clean_files(
         raise ConfigError("clean_files reads files and folders; clean stdin with Cleaner.clean")
     kind = cast(Kind, options.pop("kind", "auto"))
     jobs = jobs or default_jobs()  # 0: one per core, as -j 0
-    check_batch_options(format, kind, jobs, max_size_mb)
+    check_batch_options(format, kind, jobs, max_size_mb, scheduler)
     url = options.pop("url", None)
     cleaner = Cleaner(model=options.pop("model", None), **options)
     leftovers = remove_leftovers(Path(out_dir))
@@ -119,6 +123,7 @@ def run_batch(
         check_failures_file(errors, [*taken, *([out_dir / RUN_LOG] if out_dir is not None else [])])
     report = BatchReport(
         passed_over=todo.passed_over,
+        archives=todo.archives,
         empty_folders=todo.empty,
         earlier_outputs=todo.earlier_outputs,
         hidden=todo.hidden,
@@ -128,7 +133,7 @@ def run_batch(
     if out_dir is not None and planned:
         log = _open_log(out_dir, {**cleaner.signature(), "format": fmt, "kind": kind, "url": url})
         planned = [
-            replace(j, made_ns=log.made_ns(j.dest), foreign=log.foreign(j.dest)) if j.dest is not None else j
+            replace(j, made=log.made(j.dest), foreign=log.foreign(j.dest)) if j.dest is not None else j
             for j in planned
         ]
     options: dict[str, Any] = dict(
@@ -170,13 +175,16 @@ def _record(log: RunLog, outcome: Outcome) -> None:
     dest, written = outcome.job.dest, outcome.written_ns
     assert dest is not None and written is not None  # only outcomes that wrote a file
     try:
-        log.record(dest, written)
+        log.record(dest, written, outcome.source)
     except OSError as exc:
         raise OutputError(f"cannot write the run log {log.path}: {exc.strerror or exc}") from exc
 
 
-def check_batch_options(fmt: str, kind: str, jobs: int, max_size_mb: float) -> None:
-    """Raise ConfigError for a format, input kind, worker count or size limit a batch cannot take."""
+def check_batch_options(
+    fmt: str, kind: str, jobs: int, max_size_mb: float, scheduler: str | None = None
+) -> None:
+    """Raise ConfigError for a format, input kind, worker count, size limit or scheduler
+    address a batch cannot take."""
     if fmt not in ("text", "json"):
         raise ConfigError(f"format must be text or json, not {fmt!r} (--format; format= in Python)")
     if kind not in ("auto", "html", "text"):
@@ -194,6 +202,11 @@ def check_batch_options(fmt: str, kind: str, jobs: int, max_size_mb: float) -> N
     ):
         raise ConfigError(
             f"the size limit must be a positive number of MB, not {max_size_mb!r} (--max-size; max_size_mb= in Python)"
+        )
+    if scheduler is not None and scheduler != "local" and not _SCHEDULER_ADDRESS.fullmatch(str(scheduler)):
+        raise ConfigError(
+            f"a scheduler is 'local' or an address with a port (tcp://HOST:8786), not {scheduler!r} "
+            "(--scheduler; scheduler= in Python)"
         )
 
 

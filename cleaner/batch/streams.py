@@ -120,5 +120,6 @@ def _clean_archives(
                     ):
                         write(record)
             except InputError as exc:  # html_responses turns read errors into these; write errors stay
+                stats.unreadable += 1
                 on_error(Failure.of(str(src), exc))
     return stats.summary()

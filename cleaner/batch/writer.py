@@ -128,9 +128,13 @@ def remove_leftovers(outdir: Path) -> int:
     return count
 
 
-def _read_log(path: Path) -> tuple[dict[str, tuple[str, int]], int]:
-    """A run log's last (signature, st_mtime_ns) per output, and its number of lines."""
-    entries: dict[str, tuple[str, int]] = {}
+#: per output: (signature, the output's st_mtime_ns, the input's stamp) of its last log line
+_Entries = dict[str, tuple[str, int, str]]
+
+
+def _read_log(path: Path) -> tuple[_Entries, int]:
+    """A run log's last entry per output, and its number of lines."""
+    entries: _Entries = {}
     lines = 0
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
@@ -138,7 +142,11 @@ def _read_log(path: Path) -> tuple[dict[str, tuple[str, int]], int]:
                 lines += 1
                 with contextlib.suppress(ValueError, TypeError, KeyError):
                     entry = json.loads(line)
-                    entries[entry["output"]] = (str(entry["signature"]), int(entry["mtime_ns"]))
+                    entries[entry["output"]] = (
+                        str(entry["signature"]),
+                        int(entry["mtime_ns"]),
+                        str(entry.get("input", "")),
+                    )
     except FileNotFoundError:
         pass
     return entries, lines
@@ -148,9 +156,11 @@ class RunLog:
     """Which settings made each output of a folder: one JSONL line per output written, appended
     as it is written (a killed run keeps what it finished).
 
-    An output is up to date when its last line names the current settings and the file still
-    has the modification time recorded then: one rewritten since (by a run into a subfolder,
-    with other settings) or made by another version is done again.
+    An output is up to date when its last line names the current settings, the file still
+    has the modification time recorded then, and its input is as it was then (`input_stamp`):
+    one rewritten since (by a run into a subfolder, with other settings), made by another
+    version, or whose input was replaced (even by an older file: `cp -p`, `rsync -a`) is
+    done again.
     """
 
     def __init__(self, outdir: Path, signature: dict[str, Any]):
@@ -160,18 +170,18 @@ class RunLog:
         self.signature = hashlib.sha256(
             json.dumps(signature, sort_keys=True, default=repr).encode()
         ).hexdigest()[:16]
-        #: output (relative to the folder) -> (signature, st_mtime_ns) of its last line
+        #: output (relative to the folder) -> (signature, st_mtime_ns, input stamp) of its last line
         self.entries, lines = _read_log(self.path)
         if lines > 2 * len(self.entries) + COMPACT_SLACK:
             write_atomic(self.path, "".join(self._line(k, *v) for k, v in self.entries.items()))
         #: the logs of runs into other folders around these outputs, read when needed
-        self.other_logs_: dict[Path, dict[str, tuple[str, int]]] = {}
+        self.other_logs_: dict[Path, _Entries] = {}
 
-    def made_ns(self, dest: Path) -> int | None:
-        """The modification time an output in the folder had when these settings wrote it
-        (None: they did not)."""
-        signature, mtime_ns = self.entries.get(str(dest.relative_to(self.outdir)), ("", 0))
-        return mtime_ns if signature == self.signature else None
+    def made(self, dest: Path) -> tuple[int, str] | None:
+        """The modification time an output in the folder had when these settings wrote it,
+        and its input's stamp then (None: they did not)."""
+        signature, mtime_ns, source = self.entries.get(str(dest.relative_to(self.outdir)), ("", 0, ""))
+        return (mtime_ns, source) if signature == self.signature else None
 
     def foreign(self, dest: Path) -> bool:
         """Whether a file is at an output's place that no cleaner run logged as it is now
@@ -186,28 +196,40 @@ class RunLog:
             return False  # nothing there (or nothing readable: writing will say why)
         if not stat.S_ISREG(info.st_mode):
             return False
-        if self.entries.get(str(dest.relative_to(self.outdir)), ("", -1))[1] == info.st_mtime_ns:
+        if self.entries.get(str(dest.relative_to(self.outdir)), ("", -1, ""))[1] == info.st_mtime_ns:
             return False
         for path in dict.fromkeys((dest.absolute(), real_path(dest))):
             for folder in path.parents:
                 if folder not in self.other_logs_:
                     self.other_logs_[folder] = _read_log(folder / RUN_LOG)[0]
                 if (
-                    self.other_logs_[folder].get(str(path.relative_to(folder)), ("", -1))[1]
+                    self.other_logs_[folder].get(str(path.relative_to(folder)), ("", -1, ""))[1]
                     == info.st_mtime_ns
                 ):
                     return False
         return True
 
-    def record(self, dest: Path, mtime_ns: int) -> None:
+    def record(self, dest: Path, mtime_ns: int, source: str) -> None:
         """Note that these settings wrote an output in the folder, which then had this
-        modification time."""
+        modification time, from an input with this stamp (`input_stamp`)."""
         output = str(dest.relative_to(self.outdir))
-        self.entries[output] = (self.signature, mtime_ns)
+        self.entries[output] = (self.signature, mtime_ns, source)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(self._line(output, self.signature, mtime_ns))
+            fh.write(self._line(output, self.signature, mtime_ns, source))
 
     @staticmethod
-    def _line(output: str, signature: str, mtime_ns: int) -> str:
-        return json.dumps({"output": output, "signature": signature, "mtime_ns": mtime_ns}) + "\n"
+    def _line(output: str, signature: str, mtime_ns: int, source: str) -> str:
+        entry = {"output": output, "signature": signature, "mtime_ns": mtime_ns, "input": source}
+        return json.dumps(entry) + "\n"
+
+
+def input_stamp(path: Path | None) -> str:
+    """What tells an input file's content changed without reading it: its size, modification
+    and change times (a copy keeping an old modification time still has a new change time);
+    "" for stdin or a file that cannot be stat'ed."""
+    try:
+        info = path.stat() if path is not None else None
+    except OSError:
+        return ""
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}" if info is not None else ""

@@ -7,11 +7,14 @@ Data goes to stdout, messages to stderr. Exit codes: 0 all good, 1 some input fa
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .. import __version__
+
+if TYPE_CHECKING:
+    from ..api import Cleaner
 
 app = typer.Typer(
     add_completion=False,
@@ -27,14 +30,34 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from ..errors import ModelError
+        from ..model import default_model_dir, read_card
+
         typer.echo(f"cleaner {__version__}")
+        try:
+            rule = read_card(default_model_dir())["decision_rule"]
+            typer.echo(
+                f"model: {default_model_dir()}; lines go at junk probability {rule['trailing_threshold']} "
+                f"in the trailing run (--threshold), {rule['inner_threshold']} elsewhere "
+                f"({rule['cue_threshold']} with a boilerplate cue), {rule['text_threshold']} "
+                "in plain text's trailing run"
+            )
+        except (ModelError, KeyError, TypeError) as exc:
+            err(f"error: the shipped model: {exc}")
+            raise typer.Exit(1) from exc
         raise typer.Exit()
 
 
 @app.callback()
 def _main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the version and the shipped model's thresholds, and exit.",
+        ),
     ] = False,
 ) -> None:
     """Clean article text from scraped news pages."""
@@ -51,7 +74,7 @@ def usage(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def load_cleaner(model: Path | None, **options: Any) -> Any:
+def load_cleaner(model: Path | None, **options: Any) -> Cleaner:
     """The Cleaner for these options. A --model folder that cannot be loaded is a usage error
     (exit 2); the shipped model failing to load is an error of the installation (exit 1)."""
     from ..api import Cleaner

@@ -54,7 +54,8 @@ _Threshold = Annotated[
     float | None,
     typer.Option(
         metavar="0..1",
-        help="Junk probability at which lines of the trailing run go (default: chosen in training); lower removes more.",
+        help="Junk probability at which lines of the trailing run go (default: chosen in training, "
+        "`cleaner --version` shows it); lower removes more.",
     ),
 ]
 _Fast = Annotated[
@@ -75,14 +76,16 @@ _Explain = Annotated[
         "cleaned: for a page, the extracted text), score, reason, text.",
     ),
 ]
-_Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+_Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No summary or warnings on stderr (errors still).")
+]
 _Force = Annotated[
     bool,
     typer.Option(
         "--force",
         help="Redo every output, and overwrite files at outputs' places that cleaner did not "
-        "write (or that were edited); by default a rerun skips outputs newer than their inputs "
-        "and made with the same settings, model and version.",
+        "write (or that were edited); by default a rerun skips outputs made from their inputs as "
+        "they are now, with the same settings, model and version.",
     ),
 ]
 _Errors = Annotated[
@@ -178,7 +181,7 @@ def clean(
     from ..batch.run import default_jobs
     from ..warc import is_archive
 
-    _check_clean_options(fmt, input_type, threshold, workers, max_size, time_limit, paths)
+    _check_clean_options(fmt, input_type, threshold, workers, max_size, time_limit, paths, scheduler)
     archives = any(map(is_archive, paths))
     if field is not None and not jsonl:
         raise usage("--field is for --jsonl runs: it names the field of each record to clean")
@@ -238,18 +241,26 @@ def _clean_files(
     from ..batch.report import one_line
     from ..batch.run import run_batch
     from ..batch.writer import remove_leftovers
-    from ..errors import CleanerError, ConfigError
+    from ..errors import CleanerError, ConfigError, OutputError
 
     def show(outcome: Outcome) -> None:
         if outcome.failure is not None:
             err(f"error: {outcome.failure}")
         elif outcome.result is not None:
+            if outcome.note is not None and not quiet:
+                err(f"warning: {one_line(outcome.job.display)}: {outcome.note}")
             if explain:
                 name = one_line(outcome.job.display)
                 for r in outcome.result.removed:
                     err(f"{name}:{r.line + 1}\t{r.score:.3f}\t{r.reason}\t{one_line(r.text.strip())}")
             if outcome.job.dest is None:
-                sys.stdout.write(render(outcome.result, fmt, outcome.job.display))
+                try:
+                    sys.stdout.write(render(outcome.result, fmt, outcome.job.display))
+                    sys.stdout.flush()
+                except BrokenPipeError:
+                    raise  # the reader stopped (`| head`): click leaves quietly
+                except OSError as exc:
+                    raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from exc
 
     if output is not None and (leftovers := remove_leftovers(output)):
         err(f"removed {leftovers} temporary file(s) left by an interrupted run")
@@ -280,6 +291,7 @@ def _check_clean_options(
     max_size: float,
     time_limit: float,
     paths: list[str],
+    scheduler: str | None,
 ) -> None:
     """Usage errors (exit 2) for option values `cleaner clean` cannot take."""
     from ..batch.run import check_batch_options
@@ -287,7 +299,7 @@ def _check_clean_options(
     from ..warc import is_archive
 
     try:
-        check_batch_options(fmt, input_type, workers or 1, max_size)
+        check_batch_options(fmt, input_type, workers or 1, max_size, scheduler)
     except ConfigError as exc:
         raise usage(str(exc)) from exc
     if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -306,7 +318,7 @@ def _check_stream_options(**given: Any) -> None:
     if used:
         raise usage(
             f"{', '.join(used)}: not for --jsonl or web-archive runs (records carry their own "
-            "url, removed lines are in the records with --format json, the output is one file "
+            "url, removed lines are in the records (web archives: with --format json), the output is one file "
             "written in order, and they run on local worker processes)"
         )
 

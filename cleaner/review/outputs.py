@@ -74,7 +74,8 @@ def read_outputs(root: Path | str) -> list[ReviewDoc]:
     root = Path(root)
     docs: list[ReviewDoc] = []
     for path in output_files(root):
-        read = _from_jsonl(path) if path.name.removesuffix(".gz").endswith(".jsonl") else [_from_json(path)]
+        # a file named on its own is records (a --jsonl run to stdout, saved as any name) unless .json
+        read = [_from_json(path)] if path.name.removesuffix(".gz").endswith(".json") else _from_jsonl(path)
         for doc in read:
             doc.output = path.relative_to(root).as_posix() if path != root else ""
             docs.append(doc)
@@ -87,12 +88,14 @@ def read_outputs(root: Path | str) -> list[ReviewDoc]:
 
 
 def output_files(root: Path | str) -> list[Path]:
-    """The JSON and JSONL (.gz too) files under `root` (a folder, or one file) that
-    `read_outputs` reads, in sorted order."""
+    """The JSON and JSONL (.gz too) files under `root` (a folder; a file is read whatever
+    its name) that `read_outputs` reads, in sorted order."""
     root = Path(root)
     if not root.exists():
         raise InputError(f"{root}: no such file or folder")
-    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    if not root.is_dir():
+        return [root]
+    files = sorted(p for p in root.rglob("*") if p.is_file())
     return [p for p in files if p.name.removesuffix(".gz").endswith((".json", ".jsonl"))]
 
 
@@ -104,6 +107,7 @@ def _open(path: Path) -> Iterator[IO[str]]:
 
 
 def _from_json(path: Path) -> ReviewDoc:
+    data: Any = None
     try:
         with _open(path) as fh:
             data = json.load(fh)
@@ -111,8 +115,10 @@ def _from_json(path: Path) -> ReviewDoc:
             raise TypeError(f"a JSON object is expected, not {type(data).__name__}")
         return _doc(data, data.get("path") or str(path), None, data["text"])
     except (OSError, zlib.error, ValueError, KeyError, TypeError) as exc:
+        records = "Extra data" in str(exc) or (isinstance(data, dict) and "clean_text" in data)
+        hint = " (records of a --jsonl run? name the file .jsonl)" if records else ""
         raise InputError(
-            f"{path}: not a `cleaner clean --format json` output ({type(exc).__name__}: {exc})"
+            f"{path}: not a `cleaner clean --format json` output ({type(exc).__name__}: {exc}){hint}"
         ) from exc
 
 
