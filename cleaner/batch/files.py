@@ -30,9 +30,9 @@ _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".bmp", ".ico", ".
 _STYLES_SCRIPTS_FONTS = (".css", ".js", ".mjs", ".map", ".wasm", ".woff", ".woff2", ".ttf", ".otf", ".eot")
 _MEDIA = (".mp3", ".mp4", ".m4a", ".webm", ".ogg", ".wav", ".avi", ".mov")
 _DATA = (".json", ".jsonl", ".csv", ".rss", ".atom", ".pdf", ".zip", ".tar", ".tgz", ".bz2", ".xz", ".7z")
-#: web archives are cleaned when named on their own (`cleaner clean crawl.warc.gz`), not as pages
-#: web archives: cleaned when named as inputs (one JSONL output), passed over in folders
+#: web archives: cleaned when named as inputs (`cleaner clean crawl.warc.gz`), not as pages
 ARCHIVES = (".warc", ".arc")
+#: what a folder's walk passes over: a saved site's assets, data files and archives
 NOT_PAGES = frozenset(_IMAGES + _STYLES_SCRIPTS_FONTS + _MEDIA + _DATA + ARCHIVES + (".xml", ".exe", ".bin"))
 #: inputs larger than this are refused unread (--max-size, max_size_mb)
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -65,9 +65,9 @@ class Outcome:
     #: an output newer than its input was made again: other settings, model or version made
     #: it, or a run into another folder did
     redone: bool = False
-    #: the modification time (ns) of the output just written, and its input's stamp
+    #: the modification time (ns) of the output just written, and its input's stamp then
     written_ns: int | None = None
-    source: str = ""
+    stamp: str = ""
     #: something the user should hear about an input that was cleaned (`content_note`)
     note: str | None = None
 
@@ -280,9 +280,9 @@ def up_to_date(job: Job) -> bool:
     as it is now (`Job.made`): a rerun can skip it."""
     if job.made is None or job.dest is None or job.src is None:
         return False
-    made_ns, source = job.made
+    made_ns, stamp = job.made
     try:
-        return job.dest.stat().st_mtime_ns == made_ns and source == input_stamp(job.src) != ""
+        return job.dest.stat().st_mtime_ns == made_ns and stamp == input_stamp(job.src) != ""
     except OSError:
         return False
 
@@ -309,7 +309,7 @@ def run_job(
         if not force and up_to_date(job):
             return Outcome(job, skipped=True)
         redone = not force and _newer_than_input(job)
-        source = input_stamp(job.src)  # before reading: a change while it is read is caught next run
+        stamp = input_stamp(job.src)  # before reading: a change while it is read is caught next run
         data = _read_stdin(max_bytes) if job.src is None else read_input(job.src, max_bytes)
         used = kind_of(job.src, kind)
         result = cleaner.clean(data, url=url, kind=used, with_metadata=fmt == "json")
@@ -319,9 +319,9 @@ def run_job(
         content = render(result, fmt, job.display)
         if not force and job.foreign:
             written = _adopt(job.dest, content)
-            return Outcome(job, result=result, written_ns=written, source=source, note=note)
+            return Outcome(job, result=result, written_ns=written, stamp=stamp, note=note)
         written = _write_output(job.dest, content)
-        return Outcome(job, result=result, redone=redone, written_ns=written, source=source, note=note)
+        return Outcome(job, result=result, redone=redone, written_ns=written, stamp=stamp, note=note)
     except CleanerError as exc:
         return Outcome.failed(job, exc)
 

@@ -175,7 +175,7 @@ def _record(log: RunLog, outcome: Outcome) -> None:
     dest, written = outcome.job.dest, outcome.written_ns
     assert dest is not None and written is not None  # only outcomes that wrote a file
     try:
-        log.record(dest, written, outcome.source)
+        log.record(dest, written, outcome.stamp)
     except OSError as exc:
         raise OutputError(f"cannot write the run log {log.path}: {exc.strerror or exc}") from exc
 

@@ -180,8 +180,8 @@ class RunLog:
     def made(self, dest: Path) -> tuple[int, str] | None:
         """The modification time an output in the folder had when these settings wrote it,
         and its input's stamp then (None: they did not)."""
-        signature, mtime_ns, source = self.entries.get(str(dest.relative_to(self.outdir)), ("", 0, ""))
-        return (mtime_ns, source) if signature == self.signature else None
+        signature, mtime_ns, stamp = self.entries.get(str(dest.relative_to(self.outdir)), ("", 0, ""))
+        return (mtime_ns, stamp) if signature == self.signature else None
 
     def foreign(self, dest: Path) -> bool:
         """Whether a file is at an output's place that no cleaner run logged as it is now
@@ -209,18 +209,18 @@ class RunLog:
                     return False
         return True
 
-    def record(self, dest: Path, mtime_ns: int, source: str) -> None:
+    def record(self, dest: Path, mtime_ns: int, stamp: str) -> None:
         """Note that these settings wrote an output in the folder, which then had this
         modification time, from an input with this stamp (`input_stamp`)."""
         output = str(dest.relative_to(self.outdir))
-        self.entries[output] = (self.signature, mtime_ns, source)
+        self.entries[output] = (self.signature, mtime_ns, stamp)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(self._line(output, self.signature, mtime_ns, source))
+            fh.write(self._line(output, self.signature, mtime_ns, stamp))
 
     @staticmethod
-    def _line(output: str, signature: str, mtime_ns: int, source: str) -> str:
-        entry = {"output": output, "signature": signature, "mtime_ns": mtime_ns, "input": source}
+    def _line(output: str, signature: str, mtime_ns: int, stamp: str) -> str:
+        entry = {"output": output, "signature": signature, "mtime_ns": mtime_ns, "input": stamp}
         return json.dumps(entry) + "\n"
 
 
