@@ -88,7 +88,7 @@ def html_responses(
         # a pipe may hold only a few bytes yet: judge only a head long enough (warcio does the rest)
         if len(head) >= max(map(len, _ARCHIVE_STARTS)) and not head.startswith(_ARCHIVE_STARTS):
             raise InputError(f"not a readable WARC/ARC file: it starts with {head[:16]!r}, not 'WARC/'")
-        for record in ArchiveIterator(buffered, arc2warc=True):
+        for record in _parsed(iter(ArchiveIterator(buffered, arc2warc=True)), ArchiveLoadFailed):
             if record.rec_type == "revisit":
                 stats.revisits += 1
                 continue
@@ -121,6 +121,27 @@ def html_responses(
             yield Response(url, date, record_id, body, charset=_charset(declared))
     except (ArchiveLoadFailed, OSError) as exc:
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
+
+
+def _parsed(records: Iterator[Any], load_failed: type[Exception]) -> Iterator[Any]:
+    """warcio's records, one by one. What warcio raises on a record it cannot parse (a
+    response without a WARC-Target-URI: AttributeError) ends the archive there as an
+    InputError: nothing after it can be read."""
+    count = 0
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except (load_failed, OSError):
+            raise  # html_responses names these
+        except Exception as exc:
+            raise InputError(
+                f"not a readable WARC/ARC file after its first {count:,} record(s): warcio failed on "
+                f"the next ({type(exc).__name__}: {' '.join(str(exc).split())})"
+            ) from exc
+        count += 1
+        yield record
 
 
 def _charset(content_type: str) -> str | None:

@@ -192,6 +192,28 @@ def test_an_unreadable_archive_fails_by_name_and_the_others_are_kept(tmp_path: P
     assert [json.loads(line)["url"] for line in out.read_text().splitlines()] == list(expected)
 
 
+def test_a_record_warcio_cannot_parse_ends_its_archive_only(tmp_path: Path) -> None:
+    good, odd = tmp_path / "good.warc.gz", tmp_path / "odd.warc"
+    expected = write_crawl(good, compress=True)
+    # a response without a WARC-Target-URI: warcio itself raises AttributeError on it
+    http = b"HTTP/1.1 200 OK\r\n\r\n"
+    odd.write_bytes(
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+        + b"Content-Length: %d\r\n\r\n" % len(http)
+        + http
+        + b"\r\n\r\n"
+    )
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["clean", str(odd), str(good), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
+    assert (
+        f"error: {odd}: not a readable WARC/ARC file after its first 0 record(s): warcio failed"
+        in result.stderr
+    )
+    assert [json.loads(line)["url"] for line in out.read_text().splitlines()] == list(expected)
+
+
 def test_a_body_the_decoder_fails_on_fails_alone(tmp_path: Path) -> None:
     brotli = pytest.importorskip("brotli")
     path = tmp_path / "br.warc.gz"

@@ -63,7 +63,7 @@ class Outcome:
     failure: Failure | None = None
     skipped: bool = False
     #: an output newer than its input was made again: other settings, model or version made
-    #: it, or a run into another folder did
+    #: it, a run into another folder did, or its input was replaced by an older file
     redone: bool = False
     #: the modification time (ns) of the output just written, and its input's stamp then
     written_ns: int | None = None
