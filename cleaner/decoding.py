@@ -261,14 +261,22 @@ def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES, hint: str = "") -> byt
     """Decompress gzip'd bytes (a saved HTTP body, a .html.gz; every member of a concatenated
     one), refusing to inflate past `limit` (the error then ends with `hint`: how to raise it)."""
     inflater = _Inflater(io.BytesIO(data))
+    chunks: list[bytes] = []
+    size = 0
     try:
-        out = inflater.read(limit + 1)
-        if len(out) > limit:
-            raise InputError(f"gzip data inflates past {limit:,} bytes{hint}")
-        inflater.read(1)  # b"" at a clean end; TruncatedError for data cut short
+        # in blocks: the inflater keeps only what is not read yet (one read of it all is quadratic)
+        while chunk := inflater.read(_GUNZIP_BLOCK):  # TruncatedError at the end of data cut short
+            size += len(chunk)
+            if size > limit:
+                raise InputError(f"gzip data inflates past {limit:,} bytes{hint}")
+            chunks.append(chunk)
     except zlib.error as exc:
         raise InputError(f"gzip data is corrupt: {exc}") from exc
-    return out
+    return b"".join(chunks)
+
+
+#: how much gunzip takes from the inflater at a time
+_GUNZIP_BLOCK = 1 << 20
 
 
 def inflating(stream: IO[bytes]) -> IO[bytes]:

@@ -50,7 +50,8 @@ class CleanResult:
     #: non-blank lines in the document before cleaning (blank lines are separators)
     lines_in: int = 0
     #: numbers of the blank lines that went with removed lines (their separators, and blank
-    #: lines left at the end): with `removed`, what rebuilds the input from `text` exactly
+    #: lines left at the end): with `removed`, what rebuilds the input's lines from `text`
+    #: (CRLF text: less the "\r" ending blank lines and the last kept line)
     blank_lines_dropped: tuple[int, ...] = ()
     #: the line break the input used ("\r\n" for CRLF text): `text` ends without one, as
     #: lines joined by it do, and a writer ending the text with a line break uses this one

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from .api import Cleaner
-from .batch.files import MAX_INPUT_BYTES
+from .batch.files import ARCHIVES, MAX_INPUT_BYTES
 from .batch.pool import ordered_map
 from .batch.report import Failure
 from .decoding import SNIFF_BYTES, TruncatedError, inflating, looks_like_html
 from .errors import CleanerError, InputError
 
 #: file names that `cleaner clean` reads as web archives
-ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+ARCHIVE_SUFFIXES = tuple(suffix + gz for suffix in ARCHIVES for gz in ("", ".gz"))
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -43,7 +43,7 @@ class ArchiveStats:
     not_html: int = 0
     revisits: int = 0
     other: int = 0
-    #: archives that could not be read to their end (not an archive, or cut short)
+    #: archives that could not be read to their end (not an archive, or one warcio cannot parse)
     unreadable: int = 0
 
     def summary(self) -> str:

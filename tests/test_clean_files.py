@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -87,12 +88,28 @@ def test_an_input_replaced_by_an_older_file_is_cleaned_again(tmp_path: Path) -> 
     (src / "a.txt").write_text("One.\nTwo.", encoding="utf-8")
     first = cleaner.clean_files([src], tmp_path / "out")
     # `cp -p`, `rsync -a`, `tar x`: new content with a modification time older than the output's
-    (src / "a.txt").write_text("Three.\nFour.\nFive.", encoding="utf-8")
-    os.utime(src / "a.txt", ns=(10**18, 10**18))
+    mtime = (src / "a.txt").stat().st_mtime_ns
+    (src / "a.txt").write_text("Six.\nTen.", encoding="utf-8")  # the same size, and...
+    os.utime(src / "a.txt", ns=(mtime, mtime))  # ...the same modification time: only ctime moved
     again = cleaner.clean_files([src], tmp_path / "out")
     assert (first.cleaned, again.cleaned, again.skipped) == (1, 1, 0)
-    assert (tmp_path / "out" / "a.txt.txt").read_text(encoding="utf-8").startswith("Three.")
+    assert (tmp_path / "out" / "a.txt.txt").read_text(encoding="utf-8").startswith("Six.")
     assert cleaner.clean_files([src], tmp_path / "out").skipped == 1
+
+
+def test_a_run_log_from_before_input_stamps_still_skips_outputs_newer_than_inputs(tmp_path: Path) -> None:
+    from cleaner.batch.writer import RUN_LOG
+
+    src, out = _inputs(tmp_path), tmp_path / "out"
+    cleaner.clean_files([src], out)
+    log = out / RUN_LOG
+    old = [
+        {k: v for k, v in json.loads(line).items() if k != "input"} for line in log.read_text().splitlines()
+    ]
+    log.write_text("".join(json.dumps(entry) + "\n" for entry in old))
+    assert cleaner.clean_files([src], out).skipped == 2
+    os.utime(src / "c.txt", ns=(4 * 10**18, 4 * 10**18))  # newer than its output: done again
+    assert cleaner.clean_files([src], out).cleaned == 1
 
 
 def test_rerun_with_other_settings_redoes_every_output(tmp_path: Path) -> None:
@@ -302,11 +319,16 @@ def test_settings_given_to_clean_files_keep_their_time_limit(
     assert seen == [None, 5.0, 30.0]
 
 
-def test_a_crlf_text_keeps_its_line_breaks_to_the_last_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("final_break", [b"\r\n", b""])
+def test_a_crlf_text_keeps_its_line_breaks_to_the_last_line(tmp_path: Path, final_break: bytes) -> None:
     src = tmp_path / "in"
     src.mkdir()
-    (src / "seed.txt").write_bytes(SEED.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    crlf = SEED.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    (src / "seed.txt").write_bytes(crlf)  # its teasers go: the text ends on a kept line's break
+    body = b"A first line of the article body here.\r\nAnd its second line, the last one." + final_break
+    (src / "body.txt").write_bytes(body)  # nothing goes, the last line kept
     report = cleaner.clean_files([src], tmp_path / "out")
-    written = (tmp_path / "out" / "seed.txt.txt").read_bytes()
-    assert report.lines_removed > 0 and written.endswith(b".\r\n")
-    assert written.count(b"\n") == written.count(b"\r\n")
+    assert report.lines_removed > 0
+    for name, ending in (("seed.txt.txt", b".\r\n"), ("body.txt.txt", b"one.\r\n")):
+        written = (tmp_path / "out" / name).read_bytes()
+        assert written.endswith(ending) and written.count(b"\n") == written.count(b"\r\n"), name

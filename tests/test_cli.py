@@ -39,6 +39,17 @@ def test_version_names_the_shipped_models_thresholds() -> None:
     assert f"junk probability {rule['trailing_threshold']} in the trailing run (--threshold)" in out.stdout
 
 
+def test_version_is_printed_when_the_model_is_not_there(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import cleaner.model
+
+    monkeypatch.setattr(cleaner.model, "default_model_dir", lambda: tmp_path)
+    out = runner.invoke(app, ["--version"])
+    assert out.exit_code == 0 and cleaner.__version__ in out.stdout
+    assert "model: unavailable" in out.stdout and "model card not found" in out.stdout
+
+
 def test_html_file_to_stdout() -> None:
     out = runner.invoke(app, ["clean", str(PAGE)])
     assert out.exit_code == 0
@@ -138,6 +149,9 @@ def test_content_that_contradicts_the_extension_is_warned_about(tmp_path: Path) 
     assert f"warning: {tmp_path / 'page.txt'}: looks like an HTML page but is named as text" in out.stderr
     assert f"warning: {tmp_path / 'plain.html'}: gave no text and does not look like HTML" in out.stderr
     assert "fine.txt" not in out.stderr
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "page.txt").read_bytes())
+    bom = runner.invoke(app, ["clean", str(tmp_path / "bom.txt")])
+    assert "looks like an HTML page but is named as text" in bom.stderr  # a byte-order mark hides nothing
     quiet = runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out"), "--force", "-q"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
     forced = runner.invoke(app, ["clean", str(tmp_path / "page.txt"), "--input-type", "html"])

@@ -147,6 +147,10 @@ def test_jsonl_and_web_archive_outputs_can_be_reviewed(tmp_path: Path) -> None:
     # records saved under any name (`cleaner clean --jsonl in > out`) are read as records...
     (tmp_path / "clean.out").write_bytes((tmp_path / "clean.jsonl").read_bytes())
     assert [d.record for d in read_outputs(tmp_path / "clean.out")] == [d.record for d in docs]
+    # ...and so is one --format json output saved under another name (its first line is "{")
+    one = runner.invoke(app, ["clean", str(PAGES[0]), "--format", "json"])
+    (tmp_path / "page.out").write_text(one.stdout, encoding="utf-8")
+    assert [d.path for d in read_outputs(tmp_path / "page.out")] == [str(PAGES[0])]
     # ...and named .json, they are told apart from a --format json output
     (tmp_path / "clean.json").write_bytes((tmp_path / "clean.jsonl").read_bytes())
     with pytest.raises(InputError, match=r"records of a --jsonl run\? name the file .jsonl"):

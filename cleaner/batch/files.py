@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ..api import Cleaner, Kind
-from ..decoding import GZIP_MAGIC, SNIFF_BYTES, gunzip, looks_like_html
+from ..decoding import GZIP_MAGIC, SNIFF_BYTES, decode, gunzip, looks_like_html
 from ..errors import CleanerError, ConfigError, InputError, OutputError
 from ..filter import CleanResult
 from .pool import ordered_map
@@ -63,7 +63,7 @@ class Outcome:
     failure: Failure | None = None
     skipped: bool = False
     #: an output newer than its input was made again: other settings, model or version made
-    #: it, a run into another folder did, or its input was replaced by an older file
+    #: it, a run into another folder did, or its input changed (replaced by an older file)
     redone: bool = False
     #: the modification time (ns) of the output just written, and its input's stamp then
     written_ns: int | None = None
@@ -265,7 +265,7 @@ def content_note(data: bytes, given: Kind, used: Kind, result: CleanResult) -> s
     """What to tell about a cleaned input: it gave no text, or its extension decided how it
     was read and its content says otherwise."""
     by_name = given == "auto" and used != "auto"
-    page = looks_like_html(data[:SNIFF_BYTES].decode("latin-1")) if by_name else None
+    page = looks_like_html(decode(data[:SNIFF_BYTES])) if by_name else None
     if not result.text:
         if used == "html" and page is False:
             return "gave no text and does not look like HTML (--input-type text cleans it as text)"
@@ -281,8 +281,10 @@ def up_to_date(job: Job) -> bool:
     if job.made is None or job.dest is None or job.src is None:
         return False
     made_ns, stamp = job.made
+    # a log line from before stamps were kept: the output newer than its input is the test
+    same_input = stamp == input_stamp(job.src) if stamp else _newer_than_input(job)
     try:
-        return job.dest.stat().st_mtime_ns == made_ns and stamp == input_stamp(job.src) != ""
+        return same_input and job.dest.stat().st_mtime_ns == made_ns
     except OSError:
         return False
 
@@ -351,6 +353,8 @@ def _adopt(dest: Path, content: str) -> int:
     try:
         same = dest.read_bytes() == content.encode("utf-8")
         mtime_ns = dest.stat().st_mtime_ns
+    except FileNotFoundError:
+        return _write_output(dest, content)  # gone since the batch was planned: the place is free
     except OSError as exc:
         raise OutputError(
             f"{dest}: a file is there that cleaner cannot read to tell whether it is its output "

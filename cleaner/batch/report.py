@@ -102,7 +102,7 @@ class BatchReport:
     #: temporary files of an interrupted earlier run, removed from the output folder
     leftovers_removed: int = 0
     #: outputs newer than their inputs made again: other settings, model or version made
-    #: them, a run into another folder did, or their input was replaced by an older file
+    #: them, a run into another folder did, or their input changed (replaced by an older file)
     redone: int = 0
     #: files in the folders passed over by type (files.NOT_PAGES: images, styles, scripts, ...)
     passed_over: int = 0
@@ -159,7 +159,7 @@ class BatchReport:
         if self.redone:
             line += (
                 f" ({self.redone} output(s) newer than their inputs redone: made with other settings, "
-                "model or version, by a run into another folder, or from an input replaced since)"
+                "model or version, by a run into another folder, or from an input changed since)"
             )
         if self.no_text:
             line += f"; {self.no_text} gave no text (empty outputs: nothing found to extract)"

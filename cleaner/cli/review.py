@@ -55,7 +55,8 @@ def review(
         raise usage("-o -: the review page is a file to open in a browser; name it (e.g. -o review.html)")
     try:
         if report.name.removesuffix(".gz").endswith((".json", ".jsonl")):
-            # only such names can be outputs, so the folders are listed on this path alone
+            # in folders only such names are outputs, so they are listed on this path alone (a
+            # file named otherwise is never replaced: write_report keeps what is not its page)
             read = [p for root in (outputs, compare) if root is not None for p in output_files(root)]
             if real_path(report) in map(real_path, read):
                 raise usage(f"-o {report} is one of the outputs being reviewed; write the page elsewhere")

@@ -74,8 +74,7 @@ def read_outputs(root: Path | str) -> list[ReviewDoc]:
     root = Path(root)
     docs: list[ReviewDoc] = []
     for path in output_files(root):
-        # a file named on its own is records (a --jsonl run to stdout, saved as any name) unless .json
-        read = [_from_json(path)] if path.name.removesuffix(".gz").endswith(".json") else _from_jsonl(path)
+        read = _from_jsonl(path) if _holds_records(path) else [_from_json(path)]
         for doc in read:
             doc.output = path.relative_to(root).as_posix() if path != root else ""
             docs.append(doc)
@@ -85,6 +84,20 @@ def read_outputs(root: Path | str) -> list[ReviewDoc]:
             "or a --jsonl / web-archive run)"
         )
     return docs
+
+
+def _holds_records(path: Path) -> bool:
+    """JSONL records by name; a file of another name (a run's stdout saved as `out`) by its
+    first line, which is a whole JSON object in records and "{" alone in a --format json output."""
+    name = path.name.removesuffix(".gz")
+    if name.endswith((".json", ".jsonl")):
+        return name.endswith(".jsonl")
+    try:
+        with _open(path) as fh:
+            first = next((line for line in fh if line.strip()), "")
+        return isinstance(json.loads(first), dict)
+    except (OSError, zlib.error, ValueError):
+        return False  # then read as one JSON output, whose error names the file
 
 
 def output_files(root: Path | str) -> list[Path]:

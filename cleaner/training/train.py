@@ -107,7 +107,7 @@ def _card(
             "without the lexical score (training.fit.text_view); plain text is judged by both, "
             f"these weighted {TEXT_TREES_WEIGHT} (text_model_weight)"
             if text_docs
-            else "none (no plain-text documents): the page trees judge plain text too"
+            else "none (no plain-text documents to learn from): the page trees judge plain text too"
         ),
         "lexical": LEXICAL_FILE,
         "lexical_sha256": file_digest(lexical_path),
