@@ -45,7 +45,8 @@ class CleanResult:
 
     text: str
     removed: tuple[RemovedLine, ...] = ()
-    metadata: dict[str, Any] = field(default_factory=dict)
+    #: (left out of the hash: a dict has none; equal results still compare their metadata)
+    metadata: dict[str, Any] = field(default_factory=dict, hash=False)
     source: str = "text"
     #: non-blank lines in the document before cleaning (blank lines are separators)
     lines_in: int = 0

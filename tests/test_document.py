@@ -213,6 +213,12 @@ def test_text_document_keeps_every_byte() -> None:
     assert cleaner.clean_text(text) == text
 
 
+def test_results_hash_and_compare_as_values(seed_text: str) -> None:
+    one, two = cleaner.Cleaner().clean_text(seed_text), cleaner.Cleaner().clean_text(seed_text)
+    assert one == two and hash(one) == hash(two) and len({one, two}) == 1
+    assert one != cleaner.Cleaner().clean_text(seed_text + "\nOne more line of the text.")
+
+
 def test_empty_inputs() -> None:
     assert cleaner.clean_text("") == ""
     assert cleaner.clean_html("") == ""
