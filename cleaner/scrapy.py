@@ -84,8 +84,11 @@ class CleanerPipeline:
             drop_input=settings.getbool("CLEANER_DROP_INPUT", False),
         )
 
-    async def process_item(self, item: Any) -> Any:
-        """Clean the item's page in a worker thread, so that the crawl goes on meanwhile."""
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Clean the item's page in a worker thread, so that the crawl goes on meanwhile.
+
+        `spider` is what Scrapy before 2.14 passes (later ones do not, when it is optional).
+        """
         return await maybe_deferred_to_future(deferToThread(self.clean_item, item))
 
     def clean_item(self, item: Any) -> Any:

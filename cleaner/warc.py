@@ -8,6 +8,7 @@ the time: cleaning a page costs ~20 ms, parsing its record well under 1 ms.
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,8 @@ class ArchiveStats:
     not_html: int = 0
     revisits: int = 0
     other: int = 0
-    #: archives that could not be read to their end (not an archive, or one warcio cannot parse)
+    #: archives that could not be read to their end (not an archive, one warcio cannot parse, or
+    #: one cut short inside a record that is not a page)
     unreadable: int = 0
 
     def summary(self) -> str:
@@ -88,20 +90,33 @@ def html_responses(
         # a pipe may hold only a few bytes yet: judge only a head long enough (warcio does the rest)
         if len(head) >= max(map(len, _ARCHIVE_STARTS)) and not head.startswith(_ARCHIVE_STARTS):
             raise InputError(f"not a readable WARC/ARC file: it starts with {head[:16]!r}, not 'WARC/'")
-        for record in _parsed(iter(ArchiveIterator(buffered, arc2warc=True)), ArchiveLoadFailed):
-            if record.rec_type == "revisit":
-                stats.revisits += 1
-                continue
-            if record.rec_type != "response" or record.http_headers is None:
-                stats.other += 1
-                continue
-            declared = (record.http_headers.get_header("content-type") or "").lower()
-            if declared and not any(t in declared for t in _HTML_TYPES):
-                stats.not_html += 1
-                continue
+        tally = _Tally(buffered)
+        archive = ArchiveIterator(tally, arc2warc=True)
+        whole = False  # a record came out whole: what follows the last one is checked at the end
+        for record in _parsed(iter(archive), ArchiveLoadFailed):
+            whole = True
             headers = record.rec_headers
             url = headers.get_header("WARC-Target-URI") or ""
             date, record_id = headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
+            http = record.http_headers
+            declared = (http.get_header("content-type") or "").lower() if http is not None else ""
+            skipped = (
+                "revisits"
+                if record.rec_type == "revisit"
+                else "other"
+                if record.rec_type != "response" or http is None
+                else "not_html"
+                if declared and not any(t in declared for t in _HTML_TYPES)
+                else None
+            )
+            if skipped is not None:
+                setattr(stats, skipped, getattr(stats, skipped) + 1)
+                if _cut_short(record):  # a crawl interrupted here: whatever came before is out
+                    raise InputError(
+                        f"the archive ends inside record {record_id} ({record.length:,} bytes declared), "
+                        "which is not a page: nothing follows it"
+                    )
+                continue
             try:
                 body = record.content_stream().read(max_bytes + 1)
                 cut = len(body) <= max_bytes and _cut_short(record)
@@ -119,8 +134,38 @@ def html_responses(
                 stats.not_html += 1
                 continue
             yield Response(url, date, record_id, body, charset=_charset(declared))
+        # warcio ends quietly where a record's headers are cut short: bytes after the last
+        # whole record that are not blank lines are such a record
+        if whole and tally.more_than_blank_after(archive.get_record_offset() + archive.get_record_length()):
+            raise InputError("the archive ends inside a record's headers, after its last whole record")
     except (ArchiveLoadFailed, OSError) as exc:
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
+
+
+class _Tally(io.RawIOBase):
+    """A stream read through, counting its bytes and keeping the last TALLY_TAIL of them."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw, self.count, self.tail = raw, 0, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        self.tail = (self.tail + data)[-TALLY_TAIL:]
+        return len(data)
+
+    def more_than_blank_after(self, offset: int) -> bool:
+        """Whether the bytes read after `offset` hold more than blank lines."""
+        after = self.count - offset
+        return after > TALLY_TAIL or (after > 0 and bool(self.tail[-after:].strip()))
+
+
+#: how many last bytes of an archive are kept to tell a cut record from blank lines
+TALLY_TAIL = 1 << 16
 
 
 def _parsed(records: Iterator[Any], load_failed: type[Exception]) -> Iterator[Any]:

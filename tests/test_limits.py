@@ -220,3 +220,18 @@ def test_a_worker_that_died_idle_is_replaced_before_it_is_given_a_task() -> None
         assert list(pool.run(range(-3, 3), lambda task, error: error)) == [3, 2, 1, 0, 1, 2]
     finally:
         pool.close()
+
+
+def test_when_the_tasks_source_fails_the_tasks_before_it_still_come_out() -> None:
+    from cleaner import InputError
+    from cleaner.batch.pool import ordered_map
+
+    def tasks():  # type: ignore[no-untyped-def]
+        yield from range(-6, 0)
+        raise InputError("the archive ends here")
+
+    for workers in (1, 2):
+        out: list[int] = []
+        with pytest.raises(InputError, match="the archive ends here"):
+            out.extend(ordered_map(abs, tasks(), workers, None, lambda task, error: error))
+        assert out == [6, 5, 4, 3, 2, 1], workers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import http.server
@@ -133,6 +134,19 @@ def test_the_page_stays_in_the_item_unless_dropped(drop: bool) -> None:
     assert typed.text == item["text"]
     assert (typed.html is None) is drop
     assert "PageItem(" in repr(typed)  # a dataclass item keeps all its fields
+
+
+def test_process_item_takes_the_spider_scrapy_2_13_passes_without_requiring_it() -> None:
+    import inspect
+
+    from cleaner.scrapy import CleanerPipeline
+
+    spider = inspect.signature(CleanerPipeline.process_item).parameters["spider"]
+    assert spider.default is None  # 2.13 passes it; 2.14+ pass only the item (no deprecation warning)
+    with contextlib.suppress(ImportError):  # the helper later Scrapy versions decide this with
+        from scrapy.utils.deprecate import argument_is_required
+
+        assert not argument_is_required(CleanerPipeline.process_item, "spider")
 
 
 def test_a_validating_item_that_cannot_lose_its_page_is_dropped_with_the_reason() -> None:

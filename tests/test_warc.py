@@ -272,6 +272,25 @@ def test_a_record_the_archive_ends_inside_fails_by_its_id(tmp_path: Path, name: 
     assert result.exit_code == 0 and len(out.read_text().splitlines()) == 80
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("where", ["in its headers", "in its block"])
+def test_an_archive_cut_inside_a_record_that_is_no_page_is_an_error(
+    tmp_path: Path, where: str, jobs: str
+) -> None:
+    whole = tmp_path / "crawl.warc"
+    expected = write_crawl(whole, compress=False)  # it ends with a request record
+    data = whole.read_bytes()
+    last = data.rindex(b"WARC/1.0\r\n")
+    end = data.index(b"WARC-Date", last) if where == "in its headers" else len(data) - 10
+    cut = tmp_path / "cut.warc"
+    cut.write_bytes(data[:end])
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["clean", str(cut), "-o", str(out), "-j", jobs])
+    assert result.exit_code == 1
+    assert f"error: {cut}: " in result.stderr and "the archive ends inside " in result.stderr
+    assert [json.loads(line)["url"] for line in out.read_text().splitlines()] == list(expected)
+
+
 def test_archives_and_pages_are_not_mixed(tmp_path: Path) -> None:
     crawl = tmp_path / "crawl.warc.gz"
     write_crawl(crawl, compress=True)

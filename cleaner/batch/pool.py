@@ -122,10 +122,14 @@ class _Pool:
         more = True
         done: dict[int, Any] = {}
         issued = emitted = 0
+        source_error: Exception | None = None
         while more or emitted < issued:
             for slot, worker in enumerate(self.workers):
                 if more and not worker.busy and len(done) < _MAX_AHEAD:
-                    item = next(pending, None)
+                    try:
+                        item = next(pending, None)
+                    except Exception as exc:  # the tasks' source failed (an archive cut short):
+                        source_error, item = exc, None  # the tasks before it still come out first
                     if item is None:
                         more = False
                         break
@@ -160,6 +164,8 @@ class _Pool:
             while emitted in done:
                 yield done.pop(emitted)
                 emitted += 1
+        if source_error is not None:
+            raise source_error
 
     def close(self) -> None:
         for worker in self.workers:
