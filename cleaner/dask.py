@@ -26,7 +26,7 @@ from .batch.files import MAX_INPUT_BYTES, Job, Outcome, kind_of, read_input, run
 from .batch.pool import guarded
 from .batch.records import clean_record, cleaned_fields
 from .batch.report import Failure
-from .errors import CleanerError, InputError, SchedulerError
+from .errors import CleanerError, ConfigError, InputError, SchedulerError
 
 #: jobs per Dask task: large enough to hide the scheduler's per-task cost (~1 ms)
 PARTITION_SIZE = 16
@@ -55,6 +55,13 @@ def clean_bag(
     >>> import dask.bag as db  # doctest: +SKIP
     >>> clean_bag(db.read_text("pages/*.jsonl").map(json.loads), field="html").to_textfiles(...)
     """
+    # checked here, once: on the workers a bad option would fail every item, or the whole computation
+    if kind not in ("auto", "html", "text"):
+        raise ConfigError(f"kind must be auto, html or text, not {kind!r}")
+    if not isinstance(field, str) or not field:
+        raise ConfigError(f"field must name the records' field to clean, not {field!r}")
+    if cleaner is not None and not isinstance(cleaner, Cleaner):
+        raise ConfigError(f"cleaner must be a cleaner.Cleaner, not {type(cleaner).__name__}")
     cleaner = cleaner if cleaner is not None else Cleaner()
     return bag.map(_clean_item, cleaner=cleaner, field=field, kind=kind, max_bytes=max_bytes)
 

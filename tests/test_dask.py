@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cleaner import Cleaner, SchedulerError
+from cleaner import Cleaner, ConfigError, SchedulerError
 from cleaner.cli import app
 from cleaner.decoding import decode
 
@@ -157,6 +157,21 @@ def test_clean_bag_takes_bytes_records_and_reports_odd_items(tmp_path: Path) -> 
     assert "a path or a record" in out[1]["clean_error"]["message"]
     assert "a path or a record" in out[2]["clean_error"]["message"]
     assert out[3]["clean_error"]["message"] == "a folder, not a file: give the files in it"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"kind": "pdf"}, "kind must be auto, html or text, not 'pdf'"),
+        ({"field": ""}, "field must name the records' field to clean"),
+        ({"cleaner": "x"}, "cleaner must be a cleaner.Cleaner, not str"),
+    ],
+)
+def test_clean_bag_refuses_bad_options_before_any_work(options: dict, message: str) -> None:
+    from cleaner.dask import clean_bag
+
+    with pytest.raises(ConfigError, match=message):
+        clean_bag(db.from_sequence([{"html": "<p>x</p>"}]), **options)
 
 
 def test_readme_example_runs_as_written(
