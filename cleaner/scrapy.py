@@ -87,7 +87,8 @@ class CleanerPipeline:
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         """Clean the item's page in a worker thread, so that the crawl goes on meanwhile.
 
-        `spider` is what Scrapy before 2.14 passes (later ones do not, when it is optional).
+        `spider` is passed by Scrapy 2.13 and unused; later versions, finding it optional, pass
+        the item alone.
         """
         return await maybe_deferred_to_future(deferToThread(self.clean_item, item))
 

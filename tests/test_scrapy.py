@@ -142,7 +142,7 @@ def test_process_item_takes_the_spider_scrapy_2_13_passes_without_requiring_it()
     from cleaner.scrapy import CleanerPipeline
 
     spider = inspect.signature(CleanerPipeline.process_item).parameters["spider"]
-    assert spider.default is None  # 2.13 passes it; 2.14+ pass only the item (no deprecation warning)
+    assert spider.default is None  # 2.13 passes it; later versions only the item (no deprecation warning)
     with contextlib.suppress(ImportError):  # the helper later Scrapy versions decide this with
         from scrapy.utils.deprecate import argument_is_required
 
