@@ -55,11 +55,8 @@ class _CleanerStep(PipelineStep):
             with self.track_time():
                 try:
                     result = self.clean(cleaner, doc)
-                except TimeLimitError:
-                    self.stat_update("timeout")
-                    continue
                 except Exception as exc:  # a task outlives any one page: counted and logged
-                    self.stat_update("clean_error")
+                    self.stat_update("timeout" if isinstance(exc, TimeLimitError) else "clean_error")
                     expected = isinstance(exc, CleanerError)
                     if not (expected and warned):  # bad pages once a task, each bug every time
                         kind = "" if expected else " (unexpected)"

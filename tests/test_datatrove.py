@@ -156,6 +156,9 @@ def test_failures_and_timeouts_are_counted_and_skipped_never_failing_the_task(tm
     ).run()
     stats = _stats(tmp_path / "logs2", "cleaner")
     assert stats["timeout"] == stats["total"] == len(_pages())
+    logged = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "logs2").rglob("*.log"))
+    assert logged.count("TimeLimitError") == 1  # the first of a task, naming its document
+    assert "time limit; document " in logged
 
 
 def test_bad_options_fail_when_the_step_is_built_not_in_every_task() -> None:
