@@ -265,12 +265,15 @@ def content_note(data: bytes, given: Kind, used: Kind, result: CleanResult) -> s
     """What to tell about a cleaned input: it gave no text, or its extension decided how it
     was read and its content says otherwise."""
     by_name = given == "auto" and used != "auto"
-    page = looks_like_html(decode(data[:SNIFF_BYTES])) if by_name else None
+
+    def page() -> bool:  # sniffed only where it changes the note (not for a page that gave text)
+        return looks_like_html(decode(data[:SNIFF_BYTES]))
+
     if not result.text:
-        if used == "html" and page is False:
+        if by_name and used == "html" and not page():
             return "gave no text and does not look like HTML (--input-type text cleans it as text)"
         return "gave no text (nothing found to extract)"
-    if used == "text" and page:
+    if by_name and used == "text" and page():
         return "looks like an HTML page but is named as text: cleaned as text (--input-type html cleans it as a page)"
     return None
 
