@@ -100,15 +100,7 @@ def html_responses(
             date, record_id = headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
             http = record.http_headers
             declared = (http.get_header("content-type") or "").lower() if http is not None else ""
-            skipped = (
-                "revisits"
-                if record.rec_type == "revisit"
-                else "other"
-                if record.rec_type != "response" or http is None
-                else "not_html"
-                if declared and not any(t in declared for t in _HTML_TYPES)
-                else None
-            )
+            skipped = _skipped(record.rec_type, http is not None, declared)
             if skipped is not None:
                 setattr(stats, skipped, getattr(stats, skipped) + 1)
                 if _cut_short(record):  # a crawl interrupted here: whatever came before is out
@@ -140,6 +132,17 @@ def html_responses(
             raise InputError("the archive ends inside a record's headers, after its last whole record")
     except (ArchiveLoadFailed, OSError) as exc:
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
+
+
+def _skipped(rec_type: str, has_http: bool, declared: str) -> str | None:
+    """The ArchiveStats count a record that is no HTML response goes to (None: a page)."""
+    if rec_type == "revisit":
+        return "revisits"
+    if rec_type != "response" or not has_http:
+        return "other"
+    if declared and not any(t in declared for t in _HTML_TYPES):
+        return "not_html"
+    return None
 
 
 class _Tally(io.RawIOBase):
