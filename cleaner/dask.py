@@ -26,6 +26,7 @@ from .batch.files import MAX_INPUT_BYTES, Job, Outcome, kind_of, read_input, run
 from .batch.pool import guarded
 from .batch.records import clean_record, cleaned_fields
 from .batch.report import Failure
+from .batch.run import check_kind
 from .errors import CleanerError, ConfigError, InputError, SchedulerError
 
 #: jobs per Dask task: large enough to hide the scheduler's per-task cost (~1 ms)
@@ -56,8 +57,7 @@ def clean_bag(
     >>> clean_bag(db.read_text("pages/*.jsonl").map(json.loads), field="html").to_textfiles(...)
     """
     # checked here, once: on the workers a bad option would fail every item, or the whole computation
-    if kind not in ("auto", "html", "text"):
-        raise ConfigError(f"kind must be auto, html or text, not {kind!r}")
+    check_kind(kind)
     if not isinstance(field, str) or not field:
         raise ConfigError(f"field must name the records' field to clean, not {field!r}")
     if cleaner is not None and not isinstance(cleaner, Cleaner):

@@ -180,6 +180,14 @@ def _record(log: RunLog, outcome: Outcome) -> None:
         raise OutputError(f"cannot write the run log {log.path}: {exc.strerror or exc}") from exc
 
 
+def check_kind(kind: str) -> None:
+    """Raise ConfigError for an input kind that is not auto, html or text."""
+    if kind not in ("auto", "html", "text"):
+        raise ConfigError(
+            f"input kind must be auto, html or text, not {kind!r} (--input-type; kind= in Python)"
+        )
+
+
 def check_batch_options(
     fmt: str, kind: str, jobs: int, max_size_mb: float, scheduler: str | None = None
 ) -> None:
@@ -187,10 +195,7 @@ def check_batch_options(
     address a batch cannot take."""
     if fmt not in ("text", "json"):
         raise ConfigError(f"format must be text or json, not {fmt!r} (--format; format= in Python)")
-    if kind not in ("auto", "html", "text"):
-        raise ConfigError(
-            f"input kind must be auto, html or text, not {kind!r} (--input-type; kind= in Python)"
-        )
+    check_kind(kind)
     if not isinstance(jobs, numbers.Integral) or isinstance(jobs, bool) or jobs < 1:
         raise ConfigError(
             f"jobs must be a whole number, at least 1 (0: one per core), not {jobs!r} (--jobs; jobs= in Python)"
