@@ -21,8 +21,10 @@ from .limits import time_limit
 from .model import Model, load_model
 
 Kind = Literal["auto", "html", "text"]
-#: a whole input that is one file name or path of a page (a path passed where its contents belong)
-_PATH_LIKE = re.compile(r"[^\s<>]*\.(?:html?|xhtml|warc|arc|gz|jsonl?)\Z", re.I)
+#: a whole input that is one file name, path or URL of a page (passed where its contents belong)
+_PATH_LIKE = re.compile(
+    r"(?:[^\s<>]*\.(?:html?|xhtml|warc|arc|gz|jsonl?)|(?:https?|ftp|file)://[^\s<>]*)\Z", re.I
+)
 
 
 class Cleaner:
@@ -114,7 +116,7 @@ class Cleaner:
             doc = replace(document, metadata=metadata)
         else:
             text = _to_str(document, encoding)
-            if kind != "text" and _PATH_LIKE.match(text):
+            if kind != "text" and _PATH_LIKE.match(text.strip()):
                 raise InputError(
                     f"{text!r} looks like a file path or URL, not a page: pass the file's contents "
                     "(Path(path).read_bytes()), or clean files with cleaner.clean_files"
@@ -161,7 +163,7 @@ def _to_str(data: str | bytes, encoding: str | None = None) -> str:
         raw = bytes(data)
         if raw.startswith(GZIP_MAGIC):
             raw = gunzip(raw)
-        if looks_binary(raw):
+        if looks_binary(raw, encoding):
             raise InputError(
                 "looks like a binary file (NUL bytes, or a PDF, image or archive), not HTML or text"
             )

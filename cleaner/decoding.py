@@ -72,6 +72,10 @@ _SUPERSETS = {
 }
 # bytes that are not valid UTF-8, as Python's surrogateescape handler shows them
 _STRAY = re.compile("[\udc80-\udcff]")
+#: three stray bytes or more in a row: a word of another code page, not a Latin accent
+_STRAY_RUN = re.compile("[\udc80-\udcff]{3,}")
+#: stray bytes beside valid UTF-8 are read as Windows-1252 when at most this share of them stand in runs
+MAX_STRAY_RUN_SHARE = 0.3
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 _LOOSE_JAMO = re.compile("[\u3131-\u318e]")
 _SYLLABLE = re.compile("[\uac00-\ud7a3]")
@@ -144,21 +148,23 @@ _OPENS_WITH_TAG = re.compile(
 )
 
 
+_FIRST_VISIBLE = re.compile(r"\S")
+
+
 def decode(data: bytes, charset: str | None = None) -> str:
-    """Decode page bytes: BOM, then valid UTF-8, then `charset` (what the HTTP response said;
-    a label no codec knows is ignored, as browsers do), then the page's declared charset, then
-    a guess."""
+    """Decode page bytes: BOM, then valid UTF-8 (stray bytes in it read as Windows-1252), then
+    `charset` (what the HTTP response said; a label no codec knows is ignored, as browsers
+    do; UTF-16 comes before UTF-8), then the page's declared charset, then a guess."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]  # then read as any page: a stray byte is repaired below
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            # as browsers do, a cut-off last code unit (a truncated download) becomes U+FFFD
-            text = data.decode(encoding, errors="replace")
-            if text.count("\ufffd") > MAX_BAD_UNITS_SHARE * len(text) + 1:
-                raise DecodeError(
-                    f"starts with a {encoding} byte-order mark, but much of it is not {encoding}"
-                )
-            return text
+            return _wide_text(data, encoding, f"starts with a {encoding} byte-order mark")
+    wide = _wide_codec(charset)
+    if wide:
+        # UTF-16 without a byte-order mark: only the response's charset tells it (its ASCII
+        # letters read as valid UTF-8, each beside a NUL)
+        return _wide_text(data, wide, f"is said to be {wide}")
     if data.isascii() and _ISO2022.search(data):
         # 7-bit ISO-2022 (older Japanese and Korean pages) is valid ASCII, hence valid UTF-8:
         # its escape sequences tell it
@@ -175,20 +181,51 @@ def decode(data: bytes, charset: str | None = None) -> str:
         pass
     mixed = data.decode("utf-8", errors="surrogateescape")
     stray = len(_STRAY.findall(mixed))
-    if len(_NON_ASCII.findall(mixed)) - stray > stray:
-        # mostly UTF-8 with a few stray bytes (text pasted from a Windows editor): the page is
-        # UTF-8, and each stray byte is read as the Windows-1252 character it most likely is
+    valid = len(_NON_ASCII.findall(mixed)) - stray
+    if valid > stray or (valid and _latin_strays(mixed, stray)):
+        # UTF-8 with stray bytes (text pasted from a Windows editor, a Latin-1 article in a
+        # UTF-8 template): the page is UTF-8, and each stray byte is read as the Windows-1252
+        # character it most likely is. Stray bytes that stand in runs are words of another
+        # code page (Cyrillic, Greek, CJK): the page is not UTF-8 at all.
         return _STRAY.sub(lambda m: _cp1252(m.group()), mixed)
-    for declared in (
-        _codec(charset.encode("ascii", "replace")) if charset else None,
-        _declared_charset(data[:SNIFF_BYTES]),
-    ):
+    for declared in (_codec_of(charset), _declared_charset(data[:SNIFF_BYTES])):
         if declared:
             try:
-                return data.decode(declared)
+                # WHATWG's windows-1252 decodes every byte; Python's cp1252 lacks five of them
+                return data.decode(declared, errors="replace" if declared == "cp1252" else "strict")
             except (UnicodeError, LookupError):
                 pass  # a wrong declaration is common: fall through to detection
     return _guess(data)
+
+
+def _latin_strays(mixed: str, stray: int) -> bool:
+    """Whether a text's stray bytes (surrogate-escaped) stand mostly alone or in pairs, as the
+    accented letters and quotes of a Latin script do ("caf\xe9", "\xab\xa0"), not in runs."""
+    in_runs = sum(len(run) for run in _STRAY_RUN.findall(mixed))
+    return in_runs <= MAX_STRAY_RUN_SHARE * stray
+
+
+def _wide_text(data: bytes, encoding: str, what: str) -> str:
+    """UTF-16/32 bytes as text, refused when much of them does not decode."""
+    # as browsers do, a cut-off last code unit (a truncated download) becomes U+FFFD
+    text = data.decode(encoding, errors="replace")
+    if text.count("\ufffd") > MAX_BAD_UNITS_SHARE * len(text) + 1:
+        raise DecodeError(f"{what}, but much of it is not {encoding}")
+    return text
+
+
+def _codec_of(charset: str | None) -> str | None:
+    """The codec of a charset someone gave (an HTTP response's), None for none or an unknown label."""
+    return _codec(charset.encode("ascii", "replace")) if charset else None
+
+
+def _wide_codec(charset: str | None) -> str | None:
+    """The UTF-16 codec a given charset names, None for any other; "utf-16" without a
+    byte-order mark is little-endian, as browsers read it."""
+    codec = _codec_of(charset)
+    if codec not in ("utf-16", "utf-16-le", "utf-16-be"):
+        return None
+    return "utf-16-le" if codec == "utf-16" else codec
 
 
 def _cp1252(stray: str) -> str:
@@ -242,7 +279,11 @@ def _guess(data: bytes) -> str:
 
 def looks_like_html(text: str) -> bool:
     """Guess from content whether a string is an HTML page rather than plain text."""
-    head = text[:SNIFF_BYTES].lstrip("\ufeff")  # a str read from a file with a byte-order mark
+    # white space first (a template's indentation can be longer than the sniffed window); then a
+    # byte-order mark, in a str read from a file with one
+    found = _FIRST_VISIBLE.search(text)
+    start = found.start() if found else 0
+    head = text[start : start + SNIFF_BYTES].lstrip("\ufeff")
     return bool(
         _OPENS_WITH_TAG.match(head)
         or _PAGE_LINE.search(head)
@@ -362,11 +403,12 @@ class _Inflater(io.BufferedIOBase):
         return self._out[self._at : self._at + max(size, 1 << 16)]
 
 
-def looks_binary(data: bytes) -> bool:
+def looks_binary(data: bytes, charset: str | None = None) -> bool:
     """Whether bytes look like a binary file: a PDF, image or archive signature, or NUL bytes
-    (outside a UTF-16/32 BOM) beyond the odd stray one of a page."""
+    (outside UTF-16/32 text, told by its BOM or by the `charset` given) beyond the odd stray
+    one of a page."""
     head = data[:SNIFF_BYTES]
-    if any(head.startswith(bom) for bom, _ in _BOMS):
+    if any(head.startswith(bom) for bom, _ in _BOMS) or _wide_codec(charset):
         return False
     if head.startswith(_BINARY_SIGNATURES):
         return True

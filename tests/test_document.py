@@ -130,6 +130,55 @@ def test_mostly_utf8_page_with_stray_windows_bytes() -> None:
     assert decode(page).endswith(f"<p>{TEXT}</p><p>café at 5€, it’s</p>")
 
 
+@pytest.mark.parametrize(
+    ("valid", "stray", "expected"),
+    [
+        # as many stray bytes as UTF-8 characters: one of each
+        ("It’s done.", b"Don\x92t worry.", "Don’t worry."),
+        # a Latin-1 article in a UTF-8 template: more stray bytes than UTF-8 characters
+        (
+            "© 2026 Gazette – Accueil",
+            "Le café du coin: une façon naïve, très élève à Noël.".encode("cp1252"),
+            None,
+        ),
+    ],
+)
+def test_utf8_page_with_windows_1252_text_in_it(valid: str, stray: bytes, expected: str | None) -> None:
+    page = f'<meta charset="utf-8"><p>{valid}</p><p>'.encode() + stray + b"</p>"
+    for charset in (None, "utf-8"):
+        assert (
+            decode(page, charset)
+            == f'<meta charset="utf-8"><p>{valid}</p><p>{expected or stray.decode("cp1252")}</p>'
+        )
+
+
+def test_a_single_byte_page_with_what_reads_as_a_utf8_character_stays_single_byte() -> None:
+    # "И»" in Windows-1251 is the valid UTF-8 of "Ȼ": the page's other bytes stand in words, not alone
+    text = "Правительство объявило о мерах «ПОДДЕРЖКИ» для малого бизнеса. Новые правила вступят в силу в январе."
+    assert decode(text.encode("cp1251")) == text
+    page = f'<html><head><meta charset="windows-1251"></head><body><p>{text}</p></body></html>'
+    assert decode(page.encode("cp1251")) == page
+
+
+def test_the_five_bytes_windows_1252_leaves_unassigned_do_not_lose_the_declaration() -> None:
+    text = "Le café du coin: une façon naïve de garçon, très élève à Noël."
+    page = f'<meta charset="windows-1252"><p>{text}</p>'.encode("cp1252") + b"<p>x\x9d</p>"
+    expected = f'<meta charset="windows-1252"><p>{text}</p><p>x\ufffd</p>'
+    assert decode(page) == decode(page, "iso-8859-1") == expected
+
+
+@pytest.mark.parametrize("charset", ["utf-16le", "UTF-16BE", "utf-16"])
+def test_utf16_without_a_byte_order_mark_is_read_when_the_charset_is_given(charset: str) -> None:
+    page = f"<html><body><article><p>{TEXT}</p></article></body></html>"
+    data = page.encode("utf-16-be" if charset == "UTF-16BE" else "utf-16-le")
+    assert looks_binary(data)  # NUL beside every ASCII letter: binary, unless told
+    assert not looks_binary(data, charset)
+    assert decode(data, charset) == page
+    assert TEXT in cleaner.Cleaner().clean_html(data, encoding=charset).text
+    with pytest.raises(cleaner.DecodeError, match="is said to be utf-16-le, but much of it is not"):
+        decode(bytes(range(0xD8, 0xDC)) * 200, "utf-16le")
+
+
 def test_a_byte_order_mark_does_not_make_a_page_fail_on_one_byte() -> None:
     page = f'<meta charset="utf-8"><p>{TEXT}</p>'.encode() + b"<p>caf\xe9 at 5\x80</p>"
     assert decode(codecs.BOM_UTF8 + page) == decode(page)  # the stray bytes repaired, as without the mark
@@ -175,6 +224,9 @@ def test_binary_detection() -> None:
         "\ufeff<!DOCTYPE html><html><head>" + "<meta name='x' content='y'>" * 200 + "</head><body><p>Hi</p>",
         "A line<br>Another line<br>A third<br>",
         "<figure><img src='a.jpg'><figcaption>A caption</figcaption></figure>",
+        # a template's indentation longer than the sniffed window
+        " " * 5000 + "<html><body><p>Hi</p></body></html>",
+        "\n" * 5000 + "<div class='x'>text</div>",
     ],
 )
 def test_html_detection(page: str) -> None:
@@ -258,6 +310,7 @@ def test_text_that_looks_like_html_is_cleaned_as_text_when_told() -> None:
             "looks like a file path or URL",
         ),
         (lambda c: c.clean("page.html.gz"), cleaner.InputError, "pass the file's contents"),
+        (lambda c: c.clean_html(" https://example.com/news/1\n"), cleaner.InputError, "file path or URL"),
         (
             lambda c: c.clean(cleaner.Document(lines=["a\nb", "c"])),
             cleaner.InputError,
