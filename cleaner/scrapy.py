@@ -108,7 +108,7 @@ class CleanerPipeline:
                     url,
                 )
             return item
-        if not isinstance(page, str | bytes):
+        if not isinstance(page, str | bytes | bytearray | memoryview):
             raise DropItem(
                 f"cleaner: item from {url}: field {self.input_field!r} holds a {type(page).__name__}, not a page"
             )

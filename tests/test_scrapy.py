@@ -94,6 +94,10 @@ def test_items_without_the_page_pass_through_with_one_warning(caplog: pytest.Log
     ]
     with pytest.raises(DropItem, match="field 'page' holds a list, not a page"):
         pipeline.clean_item({"url": "https://example.org/x", "page": ["<p>x</p>"]})
+    page = PAGES[0].read_bytes()
+    cleaned = pipeline.clean_item({"url": "https://example.org/x", "page": page})["text"]
+    for held in (bytearray(page), memoryview(page)):  # bytes in other buffers are a page too
+        assert pipeline.clean_item({"url": "https://example.org/x", "page": held})["text"] == cleaned
 
 
 def test_an_item_class_without_the_output_fields_is_dropped_naming_them() -> None:
