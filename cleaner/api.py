@@ -12,11 +12,12 @@ from typing import Any, Literal
 import numpy as np
 
 from .config import Settings
-from .decoding import GZIP_MAGIC, decode, gunzip, looks_binary, looks_like_html
+from .decoding import decode, looks_binary, looks_like_html
 from .document import Document
 from .errors import ConfigError, InputError
 from .extract import extract, read_metadata
 from .filter import CleanResult, apply
+from .gzipped import GZIP_MAGIC, gunzip
 from .limits import time_limit
 from .model import Model, load_model
 

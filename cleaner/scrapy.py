@@ -125,7 +125,9 @@ class CleanerPipeline:
             )
         try:
             result = self.cleaner.clean_html(
-                page, url=url if isinstance(url, str) else None, with_metadata=bool(self.metadata_field)
+                page if isinstance(page, str | bytes) else bytes(page),
+                url=url if isinstance(url, str) else None,
+                with_metadata=bool(self.metadata_field),
             )
         except CleanerError as exc:
             raise DropItem(f"cleaner: {url}: {exc}") from exc

@@ -18,8 +18,9 @@ from .api import Cleaner
 from .batch.files import ARCHIVES, MAX_INPUT_BYTES
 from .batch.pool import ordered_map
 from .batch.report import Failure
-from .decoding import SNIFF_BYTES, TruncatedError, inflating, looks_like_html
+from .decoding import SNIFF_BYTES, looks_like_html
 from .errors import CleanerError, InputError
+from .gzipped import TruncatedError, inflating
 
 #: file names that `cleaner clean` reads as web archives
 ARCHIVE_SUFFIXES = tuple(suffix + gz for suffix in ARCHIVES for gz in ("", ".gz"))

@@ -66,8 +66,8 @@ def test_sigkill_mid_batch_then_rerun_gives_the_uninterrupted_tree(tmp_path: Pat
 
 @pytest.mark.slow
 def test_ctrl_c_stops_a_parallel_batch_quietly_and_a_rerun_finishes_it(tmp_path: Path) -> None:
-    # the slow first page holds the parent's in-order logging while the other worker writes
-    # on: the interrupt lands mid-batch, with outputs written that no log knows yet
+    # the slow first page is still being cleaned while the other worker writes on: the
+    # interrupt lands mid-batch, and every output finished behind it is logged already
     clean = _batch(tmp_path, jobs=2, slow_first=True)
     out = tmp_path / "interrupted"
     # a terminal's Ctrl-C: SIGINT to the whole process group, workers included; the command
@@ -85,7 +85,8 @@ def test_ctrl_c_stops_a_parallel_batch_quietly_and_a_rerun_finishes_it(tmp_path:
     written = len(list(out.rglob("*.txt")))
     assert written < OUTPUTS + 1, "the interrupt must land mid-batch"
     log = out / ".cleaner-run"
-    assert (len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0) < written
+    logged = len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+    assert written - 2 <= logged <= written  # all but what the two workers were writing then
     assert proc.returncode == 130
     assert "interrupted: outputs written so far are kept" in stderr and "Traceback" not in stderr
     # outputs written but not yet logged when it stopped are kept, not refused as foreign

@@ -291,6 +291,30 @@ def test_outcomes_are_reported_as_they_come_not_at_the_end(tmp_path: Path) -> No
     assert written_at_each_call == [1, 2, 3, 4]
 
 
+def test_an_interrupted_batch_still_writes_its_failures_so_far(tmp_path: Path) -> None:
+    from cleaner.batch.run import run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "0-broken.html").write_bytes(b"\x00\x01\x02")
+    for i in range(1, 4):
+        (src / f"{i}.txt").write_text(f"Line {i}.\nAnother line.", encoding="utf-8")
+    errors = tmp_path / "errors.jsonl"
+    errors.write_text(
+        '{"path": "gone.html", "error": "InputError", "message": "an older run"}\n', encoding="utf-8"
+    )
+
+    def stop_after_two(outcome: object, seen: list[object] = []) -> None:  # noqa: B006
+        seen.append(outcome)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(cleaner.Cleaner(), [str(src)], tmp_path / "out", errors=errors, on_outcome=stop_after_two)
+    failures = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
+    assert [Path(f["path"]).name for f in failures] == ["0-broken.html"]
+
+
 def test_jobs_0_is_one_worker_per_core_as_on_the_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -637,6 +637,40 @@ def test_leftover_temporary_files_are_removed(tmp_path: Path) -> None:
     assert "removed 1 temporary file(s)" in out.stderr
 
 
+def test_an_interrupted_stream_run_leaves_no_temporary_file_after_the_next(tmp_path: Path) -> None:
+    (tmp_path / "in.jsonl").write_text('{"id": 1, "html": "<p>One line.</p><p>Two.</p>"}\n', encoding="utf-8")
+    leftover = tmp_path / ".out.jsonl.x1y2.cleaner-tmp"  # what a killed run's atomic_output left
+    other = tmp_path / ".other.jsonl.x1y2.cleaner-tmp"  # another output's: not this run's to remove
+    for tmp in (leftover, other):
+        tmp.write_text("partial", encoding="utf-8")
+    out = runner.invoke(
+        app, ["clean", "--jsonl", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl")]
+    )
+    assert out.exit_code == 0, out.stderr
+    assert not leftover.exists() and other.exists()
+    assert "removed 1 temporary file(s) left by an interrupted run" in out.stderr
+
+
+def test_a_run_log_cut_inside_a_line_keeps_the_next_entry_whole(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("One.\nTwo.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Three.\nFour.", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    log = tmp_path / "out" / ".cleaner-run"
+    log.write_text('{"output": "zz.txt.txt", "signa', encoding="utf-8")  # a full disk cut it there
+    first = runner.invoke(
+        app, ["clean", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-o", str(tmp_path / "out")]
+    )
+    assert first.exit_code == 0, first.stderr
+    assert [json.loads(line)["output"] for line in log.read_text(encoding="utf-8").splitlines()[1:]] == [
+        "a.txt.txt",
+        "b.txt.txt",
+    ]
+    again = runner.invoke(
+        app, ["clean", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-o", str(tmp_path / "out")]
+    )
+    assert "0 file(s) cleaned, 2 skipped" in again.stderr
+
+
 def test_name_collisions_fail_by_name_instead_of_overwriting(tmp_path: Path) -> None:
     for folder, text in (("a", "From folder a.\nSecond line."), ("b", "From folder b.\nSecond line.")):
         (tmp_path / folder).mkdir()

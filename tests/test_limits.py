@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -235,3 +239,65 @@ def test_when_the_tasks_source_fails_the_tasks_before_it_still_come_out() -> Non
         with pytest.raises(InputError, match="the archive ends here"):
             out.extend(ordered_map(abs, tasks(), workers, None, lambda task, error: error))
         assert out == [6, 5, 4, 3, 2, 1], workers
+
+
+def test_results_come_as_they_finish_when_order_does_not_matter() -> None:
+    from cleaner.batch.pool import ordered_map
+
+    tasks = [1.5, 0.0, 0.0, 0.0]  # the first one slow
+    arrived = list(ordered_map(_nap, tasks, 2, None, lambda task, error: error, in_order=False))
+    assert sorted(arrived) == sorted(tasks)
+    assert arrived[-1] == 1.5  # the others did not wait behind it
+    assert list(ordered_map(_nap, tasks, 2, None, lambda task, error: error)) == tasks
+
+
+def _nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_worker_killed_from_outside_is_reported_by_its_signal() -> None:
+    from cleaner.batch.pool import ordered_map
+
+    def tasks():  # type: ignore[no-untyped-def]
+        yield 0.0
+        yield -1.0  # the worker that takes it kills itself
+
+    out = list(ordered_map(_nap_or_die, tasks(), 2, None, lambda task, error: str(error)))
+    assert out[0] == 0.0
+    assert "died on it (killed by SIGKILL; out of memory?)" in out[1]
+
+
+def _nap_or_die(seconds: float) -> float:
+    if seconds < 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _nap(seconds)
+
+
+def test_workers_end_when_the_main_process_is_killed_on_its_own(tmp_path: Path) -> None:
+    # killed alone (kill, the OOM killer), the main process closes no pipe its later workers
+    # inherited: orphans would live on, holding a pipeline's stdout open for ever
+    script = (
+        "import os, signal\n"
+        "from cleaner.batch.pool import _Pool\n"
+        "pool = _Pool(abs, 2, None)\n"
+        "print(' '.join(str(w.process.pid) for w in pool.workers), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGKILL
+    pids = [int(p) for p in done.stdout.split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie waiting for its reaper has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")

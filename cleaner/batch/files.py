@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ..api import Cleaner, Kind
-from ..decoding import GZIP_MAGIC, SNIFF_BYTES, decode, gunzip, looks_like_html
+from ..decoding import SNIFF_BYTES, decode, looks_like_html
 from ..errors import CleanerError, ConfigError, InputError, OutputError
 from ..filter import CleanResult
+from ..gzipped import GZIP_MAGIC, gunzip
 from .pool import ordered_map
 from .report import Failure
 from .writer import RUN_LOG, TMP_SUFFIX, input_stamp, json_text, real_path, write_atomic
@@ -380,9 +381,14 @@ def _write_output(dest: Path, content: str) -> int:
         raise OutputError(f"cannot write output {dest}: {exc.strerror or exc}") from exc
 
 
-def run_all(cleaner: Cleaner, jobs: Sequence[Job], workers: int = 1, **options: Any) -> Iterator[Outcome]:
-    """Run jobs and yield their outcomes in input order, in `workers` processes or in this one."""
+def run_all(
+    cleaner: Cleaner, jobs: Sequence[Job], workers: int = 1, in_order: bool = True, **options: Any
+) -> Iterator[Outcome]:
+    """Run jobs and yield their outcomes in input order (`in_order=False`: as they finish), in
+    `workers` processes or in this one."""
     if any(j.src is None for j in jobs):
         workers = 1  # stdin is this process's
     work = functools.partial(run_job, cleaner, **options)
-    yield from ordered_map(work, jobs, min(workers, len(jobs)), cleaner.settings.time_limit, Outcome.failed)
+    yield from ordered_map(
+        work, jobs, min(workers, len(jobs)), cleaner.settings.time_limit, Outcome.failed, in_order
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +20,8 @@ HARD_LIMIT_GRACE = 3.0
 _POLL = 0.5
 #: finished results held back, waiting for a slower earlier one, before feeding stops
 _MAX_AHEAD = 1000
+#: how often an idle worker checks that the main process is still there (seconds)
+_PARENT_CHECK = 1.0
 
 
 def ordered_map(
@@ -27,8 +30,10 @@ def ordered_map(
     workers: int,
     time_limit: float | None,
     lost: Callable[[Any, CleanerError], Any],
+    in_order: bool = True,
 ) -> Iterator[Any]:
-    """`map(work, tasks)` in `workers` processes (or in this one), results in input order.
+    """`map(work, tasks)` in `workers` processes (or in this one), results in input order
+    (`in_order=False`: as they finish, for work whose results need no order).
 
     Worker processes take one task at a time; tasks are read lazily. A worker still busy
     HARD_LIMIT_GRACE seconds after the time limit (stuck in C code the soft limit cannot
@@ -42,7 +47,7 @@ def ordered_map(
         return
     pool = _Pool(safe, workers, None if time_limit is None else time_limit + HARD_LIMIT_GRACE)
     try:
-        yield from pool.run(tasks, lost)
+        yield from pool.run(tasks, lost, in_order)
     finally:
         pool.close()
 
@@ -62,12 +67,22 @@ def guarded(work: Callable[[Any], Any], lost: Callable[[Any, CleanerError], Any]
         )
 
 
-def _serve(conn: Any, work: Callable[[Any], Any]) -> None:
-    """A worker process's loop: receive (index, task), send back (index, result), until None."""
+def _serve(conn: Any, work: Callable[[Any], Any], main_end: Any = None) -> None:
+    """A worker process's loop: receive (index, task), send back (index, result), until None
+    or until the main process is gone."""
     # Ctrl-C reaches every process of the terminal's group; the parent handles it (stopping
     # the batch, killing busy workers), so a worker's own traceback would only be noise
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command line's handler, inherited by fork
+    if main_end is not None:
+        main_end.close()  # the main process's end of the pipe, inherited: held here, it hides its death
+    main = os.getppid()
     while True:
+        # a main process killed on its own (kill, the OOM killer) closes no pipe that later
+        # workers inherited: orphaned workers would live on, holding a pipeline's stdout open
+        while not conn.poll(_PARENT_CHECK):
+            if os.getppid() != main:
+                return
         try:
             message = conn.recv()
         except EOFError:
@@ -76,6 +91,14 @@ def _serve(conn: Any, work: Callable[[Any], Any]) -> None:
             return
         index, task = message
         conn.send((index, work(task)))
+
+
+def _ending(code: int | None) -> str:
+    """How a process ended, from its exit code (negative: the signal that killed it)."""
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+    return f"exit code {code}"
 
 
 @dataclass
@@ -102,7 +125,7 @@ class _Pool:
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
         process = self.context.Process(
-            target=_serve, args=(child, self.work), name="cleaner-worker", daemon=True
+            target=_serve, args=(child, self.work, parent), name="cleaner-worker", daemon=True
         )
         process.start()
         child.close()
@@ -114,7 +137,9 @@ class _Pool:
         worker.conn.close()
         self.workers[self.workers.index(worker)] = self._start()
 
-    def run(self, tasks: Iterable[Any], lost: Callable[[Any, CleanerError], Any]) -> Iterator[Any]:
+    def run(
+        self, tasks: Iterable[Any], lost: Callable[[Any, CleanerError], Any], in_order: bool = True
+    ) -> Iterator[Any]:
         import time
         from multiprocessing.connection import wait
 
@@ -148,8 +173,10 @@ class _Pool:
                 try:
                     index, result = worker.conn.recv()
                 except (EOFError, OSError):
-                    code = worker.process.exitcode
-                    message = f"the worker process died on it (exit code {code}; out of memory?)"
+                    worker.process.join(timeout=_PARENT_CHECK)  # reaped: its exit code says how it ended
+                    message = (
+                        f"the worker process died on it ({_ending(worker.process.exitcode)}; out of memory?)"
+                    )
                     done[worker.index] = lost(worker.task, WorkerError(message))
                     self._replace(worker)
                     continue
@@ -161,8 +188,8 @@ class _Pool:
                     message = f"still running {self.hard_limit:g} s after it started; its worker was killed"
                     done[worker.index] = lost(worker.task, TimeLimitError(message))
                     self._replace(worker)
-            while emitted in done:
-                yield done.pop(emitted)
+            while done and (emitted in done or not in_order):
+                yield done.pop(emitted if in_order else min(done))
                 emitted += 1
         if source_error is not None:
             raise source_error

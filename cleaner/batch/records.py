@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..api import Cleaner, Kind
-from ..decoding import inflating
 from ..errors import CleanerError, InputError, OutputError
 from ..filter import CleanResult
+from ..gzipped import inflating
 from .files import stdin_bytes
 from .pool import ordered_map
 from .report import Failure

@@ -145,14 +145,16 @@ def run_batch(
         max_bytes=max_bytes,
     )
     outcomes = _with_progress(_outcomes(cleaner, planned, jobs, scheduler, options), progress, len(planned))
-    for outcome in itertools.chain(failures, outcomes):  # each reported as it comes
-        report.add(outcome)
-        if log is not None and outcome.written_ns is not None:
-            _record(log, outcome)
-        if on_outcome is not None:
-            on_outcome(outcome)
-    if errors is not None:
-        write_failures(errors, report.failures)
+    try:
+        for outcome in itertools.chain(failures, outcomes):  # each reported as it comes
+            report.add(outcome)
+            if log is not None and outcome.written_ns is not None:
+                _record(log, outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+    finally:  # an interrupted run's failures so far too: the file never tells of an older run
+        if errors is not None:
+            write_failures(errors, report.failures)
     return report
 
 
@@ -220,7 +222,10 @@ def _outcomes(
 ) -> Iterator[Outcome]:
     """The jobs' outcomes in input order, from local workers or from a Dask cluster."""
     if scheduler is None:
-        yield from run_all(cleaner, planned, workers=jobs, **options)
+        # outputs written to a folder are logged as they finish: a run stopped behind one slow
+        # page keeps the log of everything done (as written in input order, it lost them)
+        in_order = not any(j.dest is not None for j in planned)
+        yield from run_all(cleaner, planned, workers=jobs, in_order=in_order, **options)
         return
     from ..dask import connect, run_on_cluster
 

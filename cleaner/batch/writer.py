@@ -5,6 +5,7 @@ folder's run log of what made each output."""
 from __future__ import annotations
 
 import contextlib
+import glob
 import gzip
 import hashlib
 import json
@@ -16,8 +17,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..decoding import SNIFF_BYTES, SURROGATE, inflating
+from ..decoding import SNIFF_BYTES, SURROGATE
 from ..errors import ConfigError, InputError
+from ..gzipped import inflating
 
 #: suffix of the temporary files; leftovers of a killed run are removed on the next
 TMP_SUFFIX = ".cleaner-tmp"
@@ -118,11 +120,13 @@ def write_atomic(dest: Path, content: str) -> None:
         out.write(content)
 
 
-def remove_leftovers(outdir: Path) -> int:
-    """Delete temporary files a killed run left in the output folder; returns how many."""
+def remove_leftovers(outdir: Path, of: str | None = None) -> int:
+    """Delete temporary files a killed run left in the output folder (those of the one output
+    file named `of` when given, beside it); returns how many."""
     count = 0
     if outdir.is_dir():
-        for tmp in outdir.rglob(f".*{TMP_SUFFIX}"):
+        found = outdir.glob(f".{glob.escape(of)}.*{TMP_SUFFIX}") if of else outdir.rglob(f".*{TMP_SUFFIX}")
+        for tmp in found:
             tmp.unlink(missing_ok=True)
             count += 1
     return count
@@ -130,6 +134,16 @@ def remove_leftovers(outdir: Path) -> int:
 
 #: per output: (signature, the output's st_mtime_ns, the input's stamp) of its last log line
 _Entries = dict[str, tuple[str, int, str]]
+
+
+def _ends_mid_line(path: Path) -> bool:
+    """Whether a file ends without a line break (False when it is missing or empty)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) != b"\n"
+    except OSError:  # missing, or empty: a seek before its start
+        return False
 
 
 def _read_log(path: Path) -> tuple[_Entries, int]:
@@ -174,6 +188,8 @@ class RunLog:
         self.entries, lines = _read_log(self.path)
         if lines > 2 * len(self.entries) + COMPACT_SLACK:
             write_atomic(self.path, "".join(self._line(k, *v) for k, v in self.entries.items()))
+        #: the log ends inside a line (a write cut short by a full disk): the next line starts anew
+        self.torn = _ends_mid_line(self.path)
         #: the logs of runs into other folders around these outputs, read when needed
         self.other_logs_: dict[Path, _Entries] = {}
 
@@ -216,7 +232,8 @@ class RunLog:
         self.entries[output] = (self.signature, mtime_ns, stamp)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(self._line(output, self.signature, mtime_ns, stamp))
+            fh.write(("\n" if self.torn else "") + self._line(output, self.signature, mtime_ns, stamp))
+        self.torn = False
 
     @staticmethod
     def _line(output: str, signature: str, mtime_ns: int, stamp: str) -> str:

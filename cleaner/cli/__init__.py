@@ -6,6 +6,9 @@ Data goes to stdout, messages to stderr. Exit codes: 0 all good, 1 some input fa
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -86,6 +89,25 @@ def load_cleaner(model: Path | None, **options: Any) -> Cleaner:
             raise usage(f"--model {model}: {exc}") from exc
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, a service manager stopping the job) stops a run as Ctrl-C does:
+    outputs written so far kept, temporary files removed, workers stopped."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (a test runner's): signals stay as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import typer
 from ..batch.files import MAX_INPUT_BYTES
 from ..batch.run import MB
 from ..config import TIME_LIMIT
-from . import app, err, load_cleaner, usage
+from . import app, err, load_cleaner, sigterm_as_interrupt, usage
 
 # the options of `cleaner clean`, declared once here so the command's signature stays readable
 _Paths = Annotated[
@@ -194,36 +194,37 @@ def clean(
     cleaner = load_cleaner(model, time_limit=time_limit, fast=fast, **thresholds)
     max_bytes, jobs = int(max_size * MB), workers or default_jobs()
     kind = cast(Literal["auto", "html", "text"], input_type)
-    if jsonl or archives:
-        _clean_streams(
+    with sigterm_as_interrupt():
+        if jsonl or archives:
+            _clean_streams(
+                cleaner,
+                paths,
+                output,
+                errors,
+                quiet,
+                archives=archives,
+                with_removed=fmt == "json",
+                field=field or "html",
+                kind=kind,
+                max_bytes=max_bytes,
+                workers=jobs,
+            )
+            return
+        _clean_files(
             cleaner,
             paths,
-            output,
-            errors,
-            quiet,
-            archives=archives,
-            with_removed=fmt == "json",
-            field=field or "html",
-            kind=kind,
+            Path(output) if output is not None else None,
+            fmt=cast(Format, fmt),
+            explain=explain,
+            quiet=quiet,
+            force=force,
+            errors=errors,
             max_bytes=max_bytes,
-            workers=jobs,
+            jobs=jobs,
+            scheduler=scheduler,
+            kind=kind,
+            url=url,
         )
-        return
-    _clean_files(
-        cleaner,
-        paths,
-        Path(output) if output is not None else None,
-        fmt=cast(Format, fmt),
-        explain=explain,
-        quiet=quiet,
-        force=force,
-        errors=errors,
-        max_bytes=max_bytes,
-        jobs=jobs,
-        scheduler=scheduler,
-        kind=kind,
-        url=url,
-    )
 
 
 def _clean_files(
@@ -365,12 +366,15 @@ def _clean_streams(
     """
     from ..batch.report import Failure
     from ..batch.streams import clean_streams
+    from ..batch.writer import remove_leftovers
     from ..errors import CleanerError, ConfigError
 
     def show(failure: Failure) -> None:
         err(f"error: {failure}")
 
     dest = None if output is None or output == "-" else Path(output)
+    if dest is not None and (leftovers := remove_leftovers(dest.parent, of=dest.name)):
+        err(f"removed {leftovers} temporary file(s) left by an interrupted run")
     try:
         summary, failures = clean_streams(cleaner, paths, dest, errors=errors, on_failure=show, **options)
     except ConfigError as exc:
@@ -380,6 +384,9 @@ def _clean_streams(
     except (CleanerError, OSError) as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
+    except KeyboardInterrupt as exc:
+        err(f"interrupted: {'the output is left as it was' if dest else 'stopped'}; rerun the same command")
+        raise typer.Exit(130) from exc
     if not quiet:
         err(summary)
     if failures:

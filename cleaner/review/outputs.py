@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..batch.records import is_output_record
-from ..decoding import inflating
 from ..errors import InputError
+from ..gzipped import inflating
 
 #: reason hints that carry details after a colon ("words: 'a', 'b'") are grouped by their head
 _DETAIL = ":"

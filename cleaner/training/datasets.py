@@ -21,10 +21,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..batch.writer import write_atomic
-from ..decoding import decode, gunzip
+from ..decoding import decode
 from ..document import Document
 from ..errors import InputError, TrainingError
 from ..extract import EXTRACT_VERSION, extract
+from ..gzipped import gunzip
 from ..page import signature
 
 #: one site in HELD_OUT_MODULUS is held out for evaluation, chosen by a hash of its name
