@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gzip
+import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -223,3 +226,43 @@ def test_a_reader_that_stops_early_ends_a_jsonl_run_quietly(tmp_path: Path) -> N
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 1
     assert "Broken pipe" not in stderr and "Traceback" not in stderr
+
+
+class _FullDisk(io.StringIO):
+    """A file on a full disk: what is written may fail at once or only when it is flushed."""
+
+    def __init__(self, fail_on: str) -> None:
+        super().__init__()
+        self.fail_on = fail_on
+
+    def write(self, text: str) -> int:
+        if self.fail_on == "write":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(text)
+
+    def close(self) -> None:
+        if self.fail_on == "close":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        super().close()
+
+
+@pytest.mark.parametrize("fail_on", ["write", "close"])
+def test_a_full_disk_names_the_output_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_on: str
+) -> None:
+    from cleaner.batch import records
+
+    @contextlib.contextmanager
+    def full(dest: Path, **kwargs: object) -> Iterator[_FullDisk]:
+        with _FullDisk(fail_on) as out:
+            yield out
+
+    monkeypatch.setattr(records, "atomic_output", full)
+    dest = tmp_path / "clean.jsonl"
+    expected = pytest.raises(cleaner.OutputError, match=f"cannot write {dest}: No space left on device")
+    with expected, records.jsonl_output(dest) as write:
+        write({"clean_text": "x"})
+    # the caller's own errors inside the block are not taken for the output's
+    monkeypatch.setattr(records, "atomic_output", lambda dest, **kwargs: _FullDisk("never"))
+    with pytest.raises(FileNotFoundError), records.jsonl_output(dest):
+        raise FileNotFoundError("an input that vanished")

@@ -124,18 +124,34 @@ def jsonl_output(dest: Path | None) -> Iterator[Callable[[dict[str, Any]], None]
 
     The file appears only when the block ends without an exception.
     """
-    with contextlib.ExitStack() as stack:
-        out = sys.stdout
-        if dest is not None:
-            try:
+    in_body = False
+    try:
+        with contextlib.ExitStack() as stack:
+            out = sys.stdout
+            if dest is not None:
                 out = stack.enter_context(atomic_output(dest, compress=dest.suffix == ".gz"))
-            except OSError as exc:  # named by the output, not by the temporary file it could not make
-                raise OutputError(f"cannot write {dest}: {exc.strerror or exc}") from exc
 
-        def write(record: dict[str, Any]) -> None:
-            out.write(json_text(record) + "\n")
+            def write(record: dict[str, Any]) -> None:
+                try:
+                    out.write(json_text(record) + "\n")
+                except OSError as exc:
+                    if dest is None:
+                        raise  # stdout's errors are the command line's to tell (a reader gone: quietly)
+                    raise _unwritable(dest, exc) from exc
 
-        yield write
+            in_body = True
+            yield write
+            in_body = False
+    except OSError as exc:  # making, filling or closing the file (a full disk), not the caller's
+        if in_body or dest is None:
+            raise
+        raise _unwritable(dest, exc) from exc
+
+
+def _unwritable(dest: Path, exc: OSError) -> OutputError:
+    """The error for an output file that cannot be written: named by the output, not by the
+    temporary file behind it."""
+    return OutputError(f"cannot write {dest}: {exc.strerror or exc}")
 
 
 def is_output_record(record: Any) -> bool:
