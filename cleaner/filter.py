@@ -23,6 +23,13 @@ MOSTLY_LINK = 0.5
 #: this short, does not end like a sentence, and scores at least HEADER_THRESHOLD
 HEADER_MAX_CHARS = 80
 HEADER_THRESHOLD = 0.5
+#: a byline, a date stamp or a reading time on a line of its own is no article body (the
+#: gold sets leave them out): removed from this score on, as a teaser is in the trailing run.
+#: Dates alone are not (a short dated line is often a table row or a list of events). Out of
+#: fold at 0.5 (BENCHMARKS.md, thirteenth session): 43 more junk lines on l3s, 11 on wcxb-dev
+#: articles, 3 on fundus, none of their body lines; a few on dragnet and google-trends.
+#: On pages only (see removals).
+METADATA_THRESHOLD = 0.5
 #: scores are clipped this close to 0 and 1 before their log-odds are summed
 SURE = 1e-4
 #: how many of the words that weighed most a reason names
@@ -89,6 +96,17 @@ def cues(matrix: np.ndarray) -> np.ndarray:
     )
 
 
+def metadata_lines(matrix: np.ndarray) -> np.ndarray:
+    """Rows that read like a byline or credit, a date stamp or a reading time, standing alone."""
+    if not len(matrix):
+        return np.zeros(0, dtype=bool)
+    return (
+        (matrix[:, COLUMN["meta_byline"]] > 0)
+        | (matrix[:, COLUMN["meta_stamp"]] > 0)
+        | (matrix[:, COLUMN["meta_reading_time"]] > 0)
+    )
+
+
 def decide(
     scores: np.ndarray,
     chars: np.ndarray,
@@ -97,11 +115,12 @@ def decide(
     plain_text: bool = False,
     runs: np.ndarray | None = None,
     labels: np.ndarray | None = None,
+    metadata: np.ndarray | None = None,
 ) -> np.ndarray:
     """Boolean mask of rows to remove: the trailing run at one confidence, others at a stricter
-    one (less strict for lines with a boilerplate cue), with a guard on how much may go. On a
-    page the trailing run is the lines after the last one below the confidence; in plain
-    text it is the likeliest_tail.
+    one (less strict for lines with a boilerplate cue, and for `metadata` lines: bylines,
+    stamps, reading times), with a guard on how much may go. On a page the trailing run is
+    the lines after the last one below the confidence; in plain text it is the likeliest_tail.
 
     Rows of one block (`runs`: the same run number, -1 for none) are decided together on
     their median score. A removed block or trailing run of two or more rows takes its header
@@ -128,6 +147,8 @@ def decide(
     remove |= scores >= settings.inner_threshold
     if cue is not None:
         remove |= cue & (scores >= settings.cue_threshold)
+    if metadata is not None:
+        remove |= metadata & (scores >= METADATA_THRESHOLD)
     if labels is not None:
         _with_headers(remove, scores, runs, labels, tail_start)
     total = chars.sum()
@@ -195,6 +216,9 @@ def removals(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Se
         plain_text=doc.source == "text",
         runs=block_runs(doc),
         labels=labels(doc),
+        # pages only: plain text's gold bodies keep such lines often enough ("Posted by … at
+        # 8:56 AM", "… contributed to this report") that clean bodies would come out changed
+        metadata=metadata_lines(matrix) if doc.source != "text" else None,
     )
 
 

@@ -304,3 +304,24 @@ def test_a_long_document_scores_the_same_in_parts(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(model, "CHUNK_ROWS", 4)
     assert len(doc.rows) > 4
     np.testing.assert_array_equal(m.score(doc)[1], whole)
+
+
+def test_a_metadata_line_goes_from_a_lower_score_on_pages_only() -> None:
+    from cleaner import Document
+    from cleaner.config import Settings
+    from cleaner.features import COLUMN, FEATURE_NAMES
+    from cleaner.filter import METADATA_THRESHOLD, decide, removals
+
+    rule = Settings(trailing_threshold=0.8, inner_threshold=0.9, cue_threshold=0.9).resolve()
+    scores = np.array([0.01, METADATA_THRESHOLD, 0.01, METADATA_THRESHOLD - 0.01, 0.01])
+    metadata = np.array([False, True, False, True, False])
+    removed = decide(scores, np.full(5, 50.0), rule, metadata=metadata)
+    assert np.flatnonzero(removed).tolist() == [1]  # the byline at the threshold, not the one under it
+    assert not decide(scores, np.full(5, 50.0), rule).any()  # without the flags: kept
+    # the flags come from the metadata shapes, on a page; plain text keeps the line
+    lines = ["Body one.", "By Anna Novak", "Body two.", "Body three.", "Body four."]
+    matrix = np.zeros((5, len(FEATURE_NAMES)))
+    matrix[1, COLUMN["meta_byline"]] = 1
+    page = Document(lines=lines, source="html")
+    assert np.flatnonzero(removals(page, matrix, scores, rule)).tolist() == [1]
+    assert not removals(Document.from_text("\n".join(lines)), matrix, scores, rule).any()
