@@ -86,25 +86,21 @@ class CleanResult:
 
 def cues(matrix: np.ndarray) -> np.ndarray:
     """Rows showing a boilerplate cue: boilerplate wording, a "Label:" prefix, or metadata shape."""
-    if not len(matrix):
-        return np.zeros(0, dtype=bool)
     # wording only: link text alone is no cue inside an article (reference lists, tables of links)
-    return (
-        (matrix[:, COLUMN["junk_words"]] > 0)
-        | (matrix[:, COLUMN["label_prefix"]] > 0)
-        | (matrix[:, COLUMN["meta_shaped"]] > 0)
-    )
+    return _flagged(matrix, ("junk_words", "label_prefix", "meta_shaped"))
 
 
 def metadata_lines(matrix: np.ndarray) -> np.ndarray:
     """Rows that read like a byline or credit, a date stamp or a reading time, standing alone."""
+    return _flagged(matrix, ("meta_byline", "meta_stamp", "meta_reading_time"))
+
+
+def _flagged(matrix: np.ndarray, columns: tuple[str, ...]) -> np.ndarray:
+    """Rows where any of these feature columns is set."""
     if not len(matrix):
         return np.zeros(0, dtype=bool)
-    return (
-        (matrix[:, COLUMN["meta_byline"]] > 0)
-        | (matrix[:, COLUMN["meta_stamp"]] > 0)
-        | (matrix[:, COLUMN["meta_reading_time"]] > 0)
-    )
+    flagged: np.ndarray = (matrix[:, [COLUMN[c] for c in columns]] > 0).any(axis=1)
+    return flagged
 
 
 def decide(
