@@ -99,8 +99,7 @@ def _flagged(matrix: np.ndarray, columns: tuple[str, ...]) -> np.ndarray:
     """Rows where any of these feature columns is set."""
     if not len(matrix):
         return np.zeros(0, dtype=bool)
-    flagged: np.ndarray = (matrix[:, [COLUMN[c] for c in columns]] > 0).any(axis=1)
-    return flagged
+    return np.asarray((matrix[:, [COLUMN[c] for c in columns]] > 0).any(axis=1), dtype=bool)
 
 
 def decide(
