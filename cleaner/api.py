@@ -117,7 +117,8 @@ class Cleaner:
             doc = replace(document, metadata=metadata)
         else:
             text = _to_str(document, encoding)
-            if kind != "text" and _PATH_LIKE.match(text.strip()):
+            # a str, not bytes: the contents of a file that holds a URL are a (short) page
+            if kind != "text" and isinstance(document, str) and _PATH_LIKE.match(text.strip()):
                 raise InputError(
                     f"{text!r} looks like a file path or URL, not a page: pass the file's contents "
                     "(Path(path).read_bytes()), or clean files with cleaner.clean_files"

@@ -20,6 +20,12 @@ INNER_THRESHOLD = 0.85
 #: junk probability at which a line outside the trailing run is removed when it also shows
 #: a boilerplate cue (boilerplate wording, a "Label:" prefix, or a byline or date shape)
 CUE_THRESHOLD = 0.7
+#: junk probability at which a line of a page that reads like a byline or credit, a date
+#: stamp or a reading time, standing alone, is removed anywhere on the page: the gold sets
+#: leave such lines out, and the trees score many of them between 0.5 and 0.9. Out of fold
+#: at 0.5 (BENCHMARKS.md, thirteenth session): 43 more junk lines on l3s, 11 on wcxb-dev
+#: articles, 3 on fundus, none of their body lines; a few on dragnet and google-trends.
+METADATA_THRESHOLD = 0.5
 #: a removal that would take more than this share of the document's characters is
 #: cut back to the lines scored at or above GUARD_THRESHOLD
 MAX_REMOVED_SHARE = 0.5
@@ -55,6 +61,10 @@ class Settings:
     #: the same for a line outside the trailing run that shows a boilerplate cue (wording, a
     #: "Label:" prefix, a byline or date shape; not link text alone); None: chosen in training
     cue_threshold: float | None = None
+    #: junk probability at which a page's line that reads like a byline or credit, a date stamp
+    #: or a reading time (standing alone) is removed; not for plain text, whose gold bodies
+    #: keep such lines (None: METADATA_THRESHOLD; 1 keeps all but the surest)
+    metadata_threshold: float | None = None
     #: a removal taking more than this share of a document's characters is cut back to the
     #: lines scored at or above `guard_threshold`
     max_removed_share: float = MAX_REMOVED_SHARE
@@ -85,6 +95,7 @@ class Settings:
             "text_threshold",
             "inner_threshold",
             "cue_threshold",
+            "metadata_threshold",
             "max_removed_share",
             "guard_threshold",
         ):
@@ -135,8 +146,15 @@ class Settings:
             text = (
                 threshold if self.trailing_threshold is not None else trained.get("text_threshold", threshold)
             )
+        # not chosen in training; like the cue threshold, not moved by a trailing one you set
+        metadata = METADATA_THRESHOLD if self.metadata_threshold is None else self.metadata_threshold
         return replace(
-            self, trailing_threshold=threshold, text_threshold=text, inner_threshold=inner, cue_threshold=cue
+            self,
+            trailing_threshold=threshold,
+            text_threshold=text,
+            inner_threshold=inner,
+            cue_threshold=cue,
+            metadata_threshold=metadata,
         )
 
 

@@ -141,22 +141,25 @@ _OPENS_WITH_TAG = re.compile(
 )
 
 
-_FIRST_VISIBLE = re.compile(r"\S")
+#: where a document's content starts: after white space and a byte-order mark (a str read
+#: from a file with one)
+_FIRST_VISIBLE = re.compile(r"[^\s\ufeff]")
 
 
 def decode(data: bytes, charset: str | None = None) -> str:
     """Decode page bytes: BOM, then valid UTF-8 (stray bytes in it read as Windows-1252), then
     `charset` (what the HTTP response said; a label no codec knows is ignored, as browsers
     do; UTF-16 comes before UTF-8), then the page's declared charset, then a guess."""
-    if data.startswith(codecs.BOM_UTF8):
+    bom_utf8 = data.startswith(codecs.BOM_UTF8)
+    if bom_utf8:
         data = data[len(codecs.BOM_UTF8) :]  # then read as any page: a stray byte is repaired below
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _wide_text(data, encoding, f"starts with a {encoding} byte-order mark")
     wide = _wide_codec(charset)
-    if wide:
+    if wide and not bom_utf8 and b"\x00" in data[:SNIFF_BYTES]:
         # UTF-16 without a byte-order mark: only the response's charset tells it (its ASCII
-        # letters read as valid UTF-8, each beside a NUL)
+        # letters read as valid UTF-8, each beside a NUL; a page without NULs is not UTF-16)
         return _wide_text(data, wide, f"is said to be {wide}")
     if data.isascii() and _ISO2022.search(data):
         # 7-bit ISO-2022 (older Japanese and Korean pages) is valid ASCII, hence valid UTF-8:
@@ -175,17 +178,21 @@ def decode(data: bytes, charset: str | None = None) -> str:
     mixed = data.decode("utf-8", errors="surrogateescape")
     stray = len(_STRAY.findall(mixed))
     valid = len(_NON_ASCII.findall(mixed)) - stray
-    if valid > stray or (valid and _latin_strays(mixed, stray)):
+    given, declared = _codec_of(charset), _declared_charset(data[:SNIFF_BYTES])
+    # Central European, Turkish or Baltic accents stand alone too: a page said to be in such
+    # a code page is read in it, whatever UTF-8 characters its template holds
+    western = (given or declared) in (None, "utf-8", "cp1252")
+    if valid > stray or (valid and western and _latin_strays(mixed, stray)):
         # UTF-8 with stray bytes (text pasted from a Windows editor, a Latin-1 article in a
         # UTF-8 template): the page is UTF-8, and each stray byte is read as the Windows-1252
         # character it most likely is. Stray bytes that stand in runs are words of another
         # code page (Cyrillic, Greek, CJK): the page is not UTF-8 at all.
         return _STRAY.sub(lambda m: _cp1252(m.group()), mixed)
-    for declared in (_codec_of(charset), _declared_charset(data[:SNIFF_BYTES])):
-        if declared:
+    for named in (given, declared):
+        if named:
             try:
                 # WHATWG's windows-1252 decodes every byte; Python's cp1252 lacks five of them
-                return data.decode(declared, errors="replace" if declared == "cp1252" else "strict")
+                return data.decode(named, errors="replace" if named == "cp1252" else "strict")
             except (UnicodeError, LookupError):
                 pass  # a wrong declaration is common: fall through to detection
     return _guess(data)
@@ -272,11 +279,10 @@ def _guess(data: bytes) -> str:
 
 def looks_like_html(text: str) -> bool:
     """Guess from content whether a string is an HTML page rather than plain text."""
-    # white space first (a template's indentation can be longer than the sniffed window); then a
-    # byte-order mark, in a str read from a file with one
+    # white space first: a template's indentation can be longer than the sniffed window
     found = _FIRST_VISIBLE.search(text)
     start = found.start() if found else 0
-    head = text[start : start + SNIFF_BYTES].lstrip("\ufeff")
+    head = text[start : start + SNIFF_BYTES]
     return bool(
         _OPENS_WITH_TAG.match(head)
         or _PAGE_LINE.search(head)
@@ -289,10 +295,12 @@ def looks_binary(data: bytes, charset: str | None = None) -> bool:
     (outside UTF-16/32 text, told by its BOM or by the `charset` given) beyond the odd stray
     one of a page."""
     head = data[:SNIFF_BYTES]
-    if any(head.startswith(bom) for bom, _ in _BOMS) or _wide_codec(charset):
+    if any(head.startswith(bom) for bom, _ in _BOMS):
         return False
     if head.startswith(_BINARY_SIGNATURES):
         return True
+    if _wide_codec(charset):
+        return False  # a NUL beside every ASCII letter is what UTF-16 is
     nuls = head.count(b"\x00")
     # a page may carry a stray NUL (a database dump); a short input has no room for one, and NULs
     # beside other control bytes are binary data

@@ -23,13 +23,6 @@ MOSTLY_LINK = 0.5
 #: this short, does not end like a sentence, and scores at least HEADER_THRESHOLD
 HEADER_MAX_CHARS = 80
 HEADER_THRESHOLD = 0.5
-#: a byline, a date stamp or a reading time on a line of its own is no article body (the
-#: gold sets leave them out): removed from this score on, as a teaser is in the trailing run.
-#: Dates alone are not (a short dated line is often a table row or a list of events). Out of
-#: fold at 0.5 (BENCHMARKS.md, thirteenth session): 43 more junk lines on l3s, 11 on wcxb-dev
-#: articles, 3 on fundus, none of their body lines; a few on dragnet and google-trends.
-#: On pages only (see removals).
-METADATA_THRESHOLD = 0.5
 #: scores are clipped this close to 0 and 1 before their log-odds are summed
 SURE = 1e-4
 #: how many of the words that weighed most a reason names
@@ -131,7 +124,8 @@ def decide(
     if n < max(settings.min_lines, 1):
         return remove
     trailing = settings.text_threshold if plain_text else settings.trailing_threshold
-    if trailing is None or settings.inner_threshold is None or settings.cue_threshold is None:
+    inner, cue_at, metadata_at = settings.inner_threshold, settings.cue_threshold, settings.metadata_threshold
+    if trailing is None or inner is None or cue_at is None or metadata_at is None:
         raise ConfigError("decide() needs resolved settings (Settings.resolve)")
     if plain_text:
         tail_start = likeliest_tail(scores, trailing)
@@ -139,11 +133,11 @@ def decide(
         below = np.flatnonzero(scores < trailing)
         tail_start = below[-1] + 1 if len(below) else 0
     remove[tail_start:] = True
-    remove |= scores >= settings.inner_threshold
+    remove |= scores >= inner
     if cue is not None:
-        remove |= cue & (scores >= settings.cue_threshold)
+        remove |= cue & (scores >= cue_at)
     if metadata is not None:
-        remove |= metadata & (scores >= METADATA_THRESHOLD)
+        remove |= metadata & (scores >= metadata_at)
     if labels is not None:
         _with_headers(remove, scores, runs, labels, tail_start)
     total = chars.sum()

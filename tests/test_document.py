@@ -152,6 +152,23 @@ def test_utf8_page_with_windows_1252_text_in_it(valid: str, stray: bytes, expect
         )
 
 
+@pytest.mark.parametrize(
+    ("charset", "text"),
+    [
+        ("windows-1250", "Příliš žluťoučký kůň úpěl ďábelské ódy."),
+        ("iso-8859-2", "Zażółć gęślą jaźń, powiedział minister."),
+        ("windows-1254", "Şişli'de ığdır, dedi bakan."),
+    ],
+)
+def test_a_page_in_another_latin_code_page_keeps_it_beside_a_utf8_character(charset: str, text: str) -> None:
+    # Central European and Turkish accents stand alone as Western ones do: the charset decides
+    body = f"<p>{text}</p>".encode(charset)
+    template = "<footer>© 2026 – Gazeta</footer>".encode()
+    declared = f'<meta charset="{charset}">'.encode() + body + template
+    assert text in decode(declared)
+    assert text in decode(body + template, charset)
+
+
 def test_a_single_byte_page_with_what_reads_as_a_utf8_character_stays_single_byte() -> None:
     # "И»" in Windows-1251 is the valid UTF-8 of "Ȼ": the page's other bytes stand in words, not alone
     text = "Правительство объявило о мерах «ПОДДЕРЖКИ» для малого бизнеса. Новые правила вступят в силу в январе."
@@ -176,7 +193,11 @@ def test_utf16_without_a_byte_order_mark_is_read_when_the_charset_is_given(chars
     assert decode(data, charset) == page
     assert TEXT in cleaner.Cleaner().clean_html(data, encoding=charset).text
     with pytest.raises(cleaner.DecodeError, match="is said to be utf-16-le, but much of it is not"):
-        decode(bytes(range(0xD8, 0xDC)) * 200, "utf-16le")
+        decode(bytes(range(0xD8, 0xDC)) * 200 + b"\x00", "utf-16le")
+    # a page with a UTF-8 byte-order mark, or without a NUL, is not UTF-16 whatever is said
+    assert decode(codecs.BOM_UTF8 + page.encode(), charset) == page
+    assert decode(page.encode(), charset) == page
+    assert looks_binary(b"%PDF-1.7\n\x00\x00", charset)  # a signature still tells binary
 
 
 def test_a_byte_order_mark_does_not_make_a_page_fail_on_one_byte() -> None:
@@ -227,6 +248,7 @@ def test_binary_detection() -> None:
         # a template's indentation longer than the sniffed window
         " " * 5000 + "<html><body><p>Hi</p></body></html>",
         "\n" * 5000 + "<div class='x'>text</div>",
+        "\ufeff" + " " * 5000 + "<html><body><p>Hi</p></body></html>",
     ],
 )
 def test_html_detection(page: str) -> None:

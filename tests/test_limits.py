@@ -277,10 +277,12 @@ def _nap_or_die(seconds: float) -> float:
 def test_workers_end_when_the_main_process_is_killed_on_its_own(tmp_path: Path) -> None:
     # killed alone (kill, the OOM killer), the main process closes no pipe its later workers
     # inherited: orphans would live on, holding a pipeline's stdout open for ever
+    # one worker busy (no pipe closes to tell it), one idle
     script = (
-        "import os, signal\n"
+        "import os, signal, time\n"
         "from cleaner.batch.pool import _Pool\n"
-        "pool = _Pool(abs, 2, None)\n"
+        "pool = _Pool(time.sleep, 2, None)\n"
+        "pool.workers[0].conn.send((0, 120))\n"
         "print(' '.join(str(w.process.pid) for w in pool.workers), flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )

@@ -308,9 +308,9 @@ def test_a_long_document_scores_the_same_in_parts(monkeypatch: pytest.MonkeyPatc
 
 def test_a_metadata_line_goes_from_a_lower_score_on_pages_only() -> None:
     from cleaner import Document
-    from cleaner.config import Settings
+    from cleaner.config import METADATA_THRESHOLD, Settings
     from cleaner.features import COLUMN, FEATURE_NAMES
-    from cleaner.filter import METADATA_THRESHOLD, decide, removals
+    from cleaner.filter import decide, removals
 
     rule = Settings(trailing_threshold=0.8, inner_threshold=0.9, cue_threshold=0.9).resolve()
     scores = np.array([0.01, METADATA_THRESHOLD, 0.01, METADATA_THRESHOLD - 0.01, 0.01])
@@ -325,3 +325,9 @@ def test_a_metadata_line_goes_from_a_lower_score_on_pages_only() -> None:
     page = Document(lines=lines, source="html")
     assert np.flatnonzero(removals(page, matrix, scores, rule)).tolist() == [1]
     assert not removals(Document.from_text("\n".join(lines)), matrix, scores, rule).any()
+    # its own setting, as the cue threshold: a trailing threshold you set leaves it
+    assert Settings(trailing_threshold=0.95).resolve().metadata_threshold == METADATA_THRESHOLD
+    stricter = Settings(
+        trailing_threshold=0.8, inner_threshold=0.9, cue_threshold=0.9, metadata_threshold=0.7
+    )
+    assert not removals(page, matrix, scores, stricter.resolve()).any()

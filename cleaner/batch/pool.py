@@ -1,5 +1,6 @@
-"""A supervised pool of worker processes: tasks in, results out in input order; a stuck or
-dead worker costs only its current task."""
+"""A supervised pool of worker processes: tasks in, results out in input order (or as they
+finish); a stuck or dead worker costs only its current task, and workers end with the
+process that started them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import contextlib
 import functools
 import os
 import signal
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,8 +23,10 @@ HARD_LIMIT_GRACE = 3.0
 _POLL = 0.5
 #: finished results held back, waiting for a slower earlier one, before feeding stops
 _MAX_AHEAD = 1000
-#: how often an idle worker checks that the main process is still there (seconds)
+#: how often a worker checks that the main process is still there (seconds)
 _PARENT_CHECK = 1.0
+#: how long the pool waits for a worker that died to be reaped, for its exit code (seconds)
+_REAP_WAIT = 1.0
 
 
 def ordered_map(
@@ -76,13 +81,8 @@ def _serve(conn: Any, work: Callable[[Any], Any], main_end: Any = None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command line's handler, inherited by fork
     if main_end is not None:
         main_end.close()  # the main process's end of the pipe, inherited: held here, it hides its death
-    main = os.getppid()
+    threading.Thread(target=_end_with, args=(os.getppid(),), name="cleaner-orphan-check", daemon=True).start()
     while True:
-        # a main process killed on its own (kill, the OOM killer) closes no pipe that later
-        # workers inherited: orphaned workers would live on, holding a pipeline's stdout open
-        while not conn.poll(_PARENT_CHECK):
-            if os.getppid() != main:
-                return
         try:
             message = conn.recv()
         except EOFError:
@@ -91,6 +91,18 @@ def _serve(conn: Any, work: Callable[[Any], Any], main_end: Any = None) -> None:
             return
         index, task = message
         conn.send((index, work(task)))
+
+
+def _end_with(main: int) -> None:
+    """End this worker once the process that started it is gone, idle or busy (a thread of its own).
+
+    A main process killed on its own (kill, the OOM killer) closes no pipe that later workers
+    inherited, and no hard limit watches a busy worker once it is gone: orphaned workers
+    would live on, holding a pipeline's stdout open.
+    """
+    while os.getppid() == main:
+        time.sleep(_PARENT_CHECK)
+    os._exit(1)
 
 
 def _ending(code: int | None) -> str:
@@ -140,7 +152,6 @@ class _Pool:
     def run(
         self, tasks: Iterable[Any], lost: Callable[[Any, CleanerError], Any], in_order: bool = True
     ) -> Iterator[Any]:
-        import time
         from multiprocessing.connection import wait
 
         pending = enumerate(tasks)
@@ -173,7 +184,7 @@ class _Pool:
                 try:
                     index, result = worker.conn.recv()
                 except (EOFError, OSError):
-                    worker.process.join(timeout=_PARENT_CHECK)  # reaped: its exit code says how it ended
+                    worker.process.join(timeout=_REAP_WAIT)  # reaped: its exit code says how it ended
                     message = (
                         f"the worker process died on it ({_ending(worker.process.exitcode)}; out of memory?)"
                     )

@@ -153,8 +153,8 @@ def run_batch(
             if on_outcome is not None:
                 on_outcome(outcome)
     finally:  # an interrupted run's failures so far too: the file never tells of an older run
-        if errors is not None:
-            write_failures(errors, report.failures)
+        if errors is not None:  # by path: workers finish in any order
+            write_failures(errors, sorted(report.failures, key=lambda f: f.path))
     return report
 
 
@@ -220,7 +220,8 @@ def check_batch_options(
 def _outcomes(
     cleaner: Cleaner, planned: list[Any], jobs: int, scheduler: str | None, options: dict[str, Any]
 ) -> Iterator[Outcome]:
-    """The jobs' outcomes in input order, from local workers or from a Dask cluster."""
+    """The jobs' outcomes, from local workers (as they finish when they write to a folder,
+    else in input order) or from a Dask cluster (in input order)."""
     if scheduler is None:
         # outputs written to a folder are logged as they finish: a run stopped behind one slow
         # page keeps the log of everything done (as written in input order, it lost them)

@@ -125,7 +125,9 @@ def remove_leftovers(outdir: Path, of: str | None = None) -> int:
     file named `of` when given, beside it); returns how many."""
     count = 0
     if outdir.is_dir():
-        found = outdir.glob(f".{glob.escape(of)}.*{TMP_SUFFIX}") if of else outdir.rglob(f".*{TMP_SUFFIX}")
+        # mkstemp's eight random characters exactly: not another output's (".out.jsonl.gz.…")
+        mine = f".{glob.escape(of)}.{'?' * 8}{TMP_SUFFIX}" if of else None
+        found = outdir.glob(mine) if mine else outdir.rglob(f".*{TMP_SUFFIX}")
         for tmp in found:
             tmp.unlink(missing_ok=True)
             count += 1

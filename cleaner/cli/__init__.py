@@ -33,6 +33,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from ..config import METADATA_THRESHOLD
         from ..errors import ModelError
         from ..model import default_model_dir, read_card
 
@@ -42,8 +43,8 @@ def _version(value: bool) -> None:
             typer.echo(
                 f"model: {default_model_dir()}; lines go at junk probability {rule['trailing_threshold']} "
                 f"in the trailing run (--threshold), {rule['inner_threshold']} elsewhere "
-                f"({rule['cue_threshold']} with a boilerplate cue), {rule['text_threshold']} "
-                "in plain text's trailing run"
+                f"({rule['cue_threshold']} with a boilerplate cue, {METADATA_THRESHOLD} for a byline, "
+                f"stamp or reading time on a page), {rule['text_threshold']} in plain text's trailing run"
             )
         except (ModelError, KeyError, TypeError) as exc:  # the version is still worth printing
             typer.echo(f"model: unavailable ({exc})")
@@ -106,8 +107,8 @@ def sigterm_as_interrupt() -> Iterator[None]:
         return
     try:
         yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    finally:  # a handler set from C reads as None: the default stands in for it
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def main() -> None:
