@@ -149,7 +149,8 @@ _FIRST_VISIBLE = re.compile(r"[^\s\ufeff]")
 def decode(data: bytes, charset: str | None = None) -> str:
     """Decode page bytes: BOM, then valid UTF-8 (stray bytes in it read as Windows-1252), then
     `charset` (what the HTTP response said; a label no codec knows is ignored, as browsers
-    do; UTF-16 comes before UTF-8), then the page's declared charset, then a guess."""
+    do; a UTF-16 one comes before UTF-8 when the bytes hold NULs), then the page's declared
+    charset, then a guess."""
     bom_utf8 = data.startswith(codecs.BOM_UTF8)
     if bom_utf8:
         data = data[len(codecs.BOM_UTF8) :]  # then read as any page: a stray byte is repaired below

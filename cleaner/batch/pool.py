@@ -72,15 +72,13 @@ def guarded(work: Callable[[Any], Any], lost: Callable[[Any, CleanerError], Any]
         )
 
 
-def _serve(conn: Any, work: Callable[[Any], Any], main_end: Any = None) -> None:
+def _serve(conn: Any, work: Callable[[Any], Any]) -> None:
     """A worker process's loop: receive (index, task), send back (index, result), until None
     or until the main process is gone."""
     # Ctrl-C reaches every process of the terminal's group; the parent handles it (stopping
     # the batch, killing busy workers), so a worker's own traceback would only be noise
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command line's handler, inherited by fork
-    if main_end is not None:
-        main_end.close()  # the main process's end of the pipe, inherited: held here, it hides its death
     threading.Thread(target=_end_with, args=(os.getppid(),), name="cleaner-orphan-check", daemon=True).start()
     while True:
         try:
@@ -137,7 +135,7 @@ class _Pool:
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
         process = self.context.Process(
-            target=_serve, args=(child, self.work, parent), name="cleaner-worker", daemon=True
+            target=_serve, args=(child, self.work), name="cleaner-worker", daemon=True
         )
         process.start()
         child.close()
