@@ -146,7 +146,8 @@ class Settings:
             text = (
                 threshold if self.trailing_threshold is not None else trained.get("text_threshold", threshold)
             )
-        # not chosen in training; like the cue threshold, not moved by a trailing one you set
+        # a constant, not chosen in training; a trailing threshold you set leaves it, as it
+        # leaves the cue threshold
         metadata = METADATA_THRESHOLD if self.metadata_threshold is None else self.metadata_threshold
         return replace(
             self,
