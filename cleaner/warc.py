@@ -43,6 +43,8 @@ class ArchiveStats:
     records: int = 0
     failed: int = 0
     not_html: int = 0
+    #: HTML responses with an HTTP status outside 2xx: error pages and redirects are no articles
+    not_ok: int = 0
     revisits: int = 0
     other: int = 0
     #: archives that could not be read to their end (not an archive, one warcio cannot parse, or
@@ -53,7 +55,8 @@ class ArchiveStats:
         """One line: responses cleaned and failed, records skipped by reason, unreadable archives."""
         return (
             f"{self.records} HTML response(s) cleaned, {self.failed} failed; skipped {self.not_html} "
-            f"non-HTML response(s), {self.revisits} revisit(s), {self.other} other record(s)"
+            f"non-HTML response(s), {self.not_ok} error or redirect response(s), "
+            f"{self.revisits} revisit(s), {self.other} other record(s)"
             + (f"; {self.unreadable} archive(s) unreadable" if self.unreadable else "")
         )
 
@@ -77,7 +80,8 @@ def html_responses(
 ) -> Iterator[Response]:
     """The HTML responses of a WARC/ARC stream, bodies de-chunked and decompressed.
 
-    Revisit, request, metadata and non-HTML records are counted in `stats` and skipped.
+    Revisit, request, metadata and non-HTML records, and responses with an HTTP status outside
+    2xx (error pages, redirects), are counted in `stats` and skipped.
     """
     try:
         from warcio.archiveiterator import ArchiveIterator
@@ -101,7 +105,8 @@ def html_responses(
             date, record_id = headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
             http = record.http_headers
             declared = (http.get_header("content-type") or "").lower() if http is not None else ""
-            skipped = _skipped(record.rec_type, http is not None, declared)
+            status = http.get_statuscode() if http is not None else ""
+            skipped = _skipped(record.rec_type, http is not None, declared, status)
             if skipped is not None:
                 setattr(stats, skipped, getattr(stats, skipped) + 1)
                 if _cut_short(record):  # a crawl interrupted here: whatever came before is out
@@ -135,14 +140,17 @@ def html_responses(
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
 
 
-def _skipped(rec_type: str, has_http: bool, declared: str) -> str | None:
-    """The ArchiveStats count a record that is no HTML response goes to (None: a page)."""
+def _skipped(rec_type: str, has_http: bool, declared: str, status: str) -> str | None:
+    """The ArchiveStats count a record that is no page goes to (None: a page)."""
     if rec_type == "revisit":
         return "revisits"
     if rec_type != "response" or not has_http:
         return "other"
     if declared and not any(t in declared for t in _HTML_TYPES):
         return "not_html"
+    # a status line without a code (a broken server's) leaves the page to its content
+    if status and not status.startswith("2"):
+        return "not_ok"
     return None
 
 

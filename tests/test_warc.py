@@ -29,8 +29,10 @@ def _chunked(body: bytes, size: int = 700) -> bytes:
     return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
 
 
-def _response(writer: WARCWriter, url: str, body: bytes, headers: list[tuple[str, str]]) -> None:
-    http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+def _response(
+    writer: WARCWriter, url: str, body: bytes, headers: list[tuple[str, str]], status: str = "200 OK"
+) -> None:
+    http = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
     record = writer.create_warc_record(
         url, "response", payload=io.BytesIO(body), http_headers=http, warc_headers_dict={"WARC-Date": DATE}
     )
@@ -38,8 +40,8 @@ def _response(writer: WARCWriter, url: str, body: bytes, headers: list[tuple[str
 
 
 def write_crawl(path: Path, *, compress: bool) -> dict[str, bytes]:
-    """A crawl with plain, chunked+gzip'd and gzip'd HTML, an image, a revisit, a request and
-    warcinfo; returns the decoded HTML body of each URL that should come out."""
+    """A crawl with plain, chunked+gzip'd and gzip'd HTML, an image, an error page, a redirect,
+    a revisit, a request and warcinfo; returns the decoded HTML body of each URL that should come out."""
     expected: dict[str, bytes] = {}
     with open(path, "wb") as fh:
         writer = WARCWriter(fh, gzip=compress)
@@ -75,6 +77,11 @@ def write_crawl(path: Path, *, compress: bool) -> dict[str, bytes]:
             [("Content-Type", "image/png")],
         )
         _response(writer, "https://example.org/seed.txt", SEED.read_bytes(), [("Content-Type", "text/plain")])
+        html = [("Content-Type", "text/html")]
+        _response(writer, "https://example.org/gone", plain, html, status="404 Not Found")
+        _response(
+            writer, "https://example.org/moved", b"<html><body>Moved</body></html>", html, status="301 Moved"
+        )
         revisit = writer.create_revisit_record(
             "https://example.org/plain",
             "sha1:AAAA",
@@ -112,7 +119,10 @@ def test_cli_writes_one_record_per_html_response(tmp_path: Path, name: str, jobs
         assert record["record_id"].startswith("<urn:uuid:")
     assert records[0]["text"] and records[1]["text"] and records[2]["text"]
     assert records[3]["text"] == ""  # no article text
-    assert "skipped 2 non-HTML response(s), 1 revisit(s), 2 other record(s)" in result.stderr
+    assert (
+        "skipped 2 non-HTML response(s), 2 error or redirect response(s), 1 revisit(s), 2 other record(s)"
+        in result.stderr
+    )
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
