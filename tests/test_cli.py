@@ -544,6 +544,26 @@ def test_a_closed_stdin_is_named(args: list[str]) -> None:
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("jsonl", [False, True])
+def test_a_closed_stdout_is_named(tmp_path: Path, jsonl: bool) -> None:
+    import subprocess
+    import sys
+
+    records = tmp_path / "in.jsonl"
+    records.write_text(json.dumps({"html": "<p>One.</p>"}) + "\n", encoding="utf-8")
+    # `cleaner clean ... >&-`: the process starts without fd 1
+    proc = subprocess.run(
+        [sys.executable, "-m", "cleaner", "clean", *(["--jsonl", str(records)] if jsonl else [str(SEED)])],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "stdout is closed (redirect it to a file, or give -o)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
 def test_a_full_stdout_is_one_error_line() -> None:
     import subprocess

@@ -7,7 +7,10 @@ Data goes to stdout, messages to stderr. Exit codes: 0 all good, 1 some input fa
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -111,8 +114,18 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
+class _ClosedStdout(io.TextIOBase):
+    """Stands in for a stdout the process started without (`>&-`): data written to it fails
+    as a write to a closed descriptor does, with an error line rather than a traceback."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "stdout is closed (redirect it to a file, or give -o)")
+
+
 def main() -> None:
     """Console-script entry point."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()
     app()
 
 
