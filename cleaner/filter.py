@@ -65,6 +65,7 @@ class CleanResult:
             "source": self.source,
             "metadata": self.metadata,
             "lines_in": self.lines_in,
+            "newline": self.newline,
             **self.removal_fields(),
         }
 

@@ -356,3 +356,13 @@ def test_a_crlf_text_keeps_its_line_breaks_to_the_last_line(tmp_path: Path, fina
     for name, ending in (("seed.txt.txt", b".\r\n"), ("body.txt.txt", b"one.\r\n")):
         written = (tmp_path / "out" / name).read_bytes()
         assert written.endswith(ending) and written.count(b"\n") == written.count(b"\r\n"), name
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+def test_a_json_output_names_the_line_break_its_text_uses(tmp_path: Path, newline: str) -> None:
+    text = newline.join(SEED.read_text(encoding="utf-8").splitlines())
+    (tmp_path / "seed.txt").write_bytes(text.encode("utf-8"))
+    cleaner.clean_files([tmp_path / "seed.txt"], tmp_path / "out", format="json")
+    written = json.loads((tmp_path / "out" / "seed.txt.json").read_text(encoding="utf-8"))
+    assert written["newline"] == newline
+    assert written["text"].count("\n") == written["text"].count(newline) > 0
