@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.batch.writer import TMP_SUFFIX
+
 from .conftest import CASES, SEED, output_tree
 
 #: folders in the batch, each with every case page and the seed
@@ -61,6 +63,23 @@ def test_sigkill_mid_batch_then_rerun_gives_the_uninterrupted_tree(tmp_path: Pat
 
     rerun = subprocess.run([*clean, str(out)], capture_output=True, text=True, check=True)
     assert rerun.returncode == 0
+    assert output_tree(out) == output_tree(tmp_path / "whole")
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_batch_as_ctrl_c_does_with_the_shells_exit_code(tmp_path: Path) -> None:
+    clean = _batch(tmp_path, jobs=2, slow_first=True)
+    out = tmp_path / "terminated"
+    # `kill PID` or a service manager: SIGTERM to the main process alone
+    proc = subprocess.Popen([*clean, str(out)], stderr=subprocess.PIPE, text=True)
+    _wait_for_outputs(out, 40)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert len(list(out.rglob("*.txt"))) < OUTPUTS + 1, "the signal must land mid-batch"
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert "terminated: outputs written so far are kept" in stderr and "Traceback" not in stderr
+    assert not list(out.rglob(f"*{TMP_SUFFIX}"))  # temporary files removed
+    subprocess.run([*clean, str(out)], capture_output=True, text=True, check=True)
     assert output_tree(out) == output_tree(tmp_path / "whole")
 
 

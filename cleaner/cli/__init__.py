@@ -1,7 +1,7 @@
 """The `cleaner` command: a thin typer shell over the library.
 
 Data goes to stdout, messages to stderr. Exit codes: 0 all good, 1 some input failed,
-2 usage error.
+2 usage error, 130 / 143 stopped by Ctrl-C / SIGTERM.
 """
 
 from __future__ import annotations
@@ -95,13 +95,25 @@ def load_cleaner(model: Path | None, **options: Any) -> Cleaner:
         raise typer.Exit(1) from exc
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C raises KeyboardInterrupt: one path stops a run either way."""
+
+
+def stopped(exc: KeyboardInterrupt) -> tuple[str, int]:
+    """How a stopped run is told and its exit code: 128 + the signal's number, as a shell
+    reports a command ended by it."""
+    if isinstance(exc, Terminated):
+        return "terminated", 128 + signal.SIGTERM
+    return "interrupted", 128 + signal.SIGINT
+
+
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (`kill`, a service manager stopping the job) stops a run as Ctrl-C does:
     outputs written so far kept, temporary files removed, workers stopped."""
 
     def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+        raise Terminated
 
     try:
         previous = signal.signal(signal.SIGTERM, stop)

@@ -14,7 +14,7 @@ import typer
 from ..batch.files import MAX_INPUT_BYTES
 from ..batch.run import MB
 from ..config import TIME_LIMIT
-from . import app, err, load_cleaner, sigterm_as_interrupt, usage
+from . import app, err, load_cleaner, sigterm_as_interrupt, stopped, usage
 
 # the options of `cleaner clean`, declared once here so the command's signature stays readable
 _Paths = Annotated[
@@ -129,7 +129,8 @@ _Scheduler = Annotated[
 #: after the options in `cleaner clean --help`
 _EPILOG = """\
 Exit codes: 0 all inputs cleaned, 1 some failed (each named on stderr with its
-reason; the others are still cleaned), 2 usage error.
+reason; the others are still cleaned), 2 usage error, 130 stopped by Ctrl-C, 143
+by SIGTERM (outputs written so far are kept).
 
 Examples:
 
@@ -275,9 +276,10 @@ def _clean_files(
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
     except KeyboardInterrupt as exc:
+        how, code = stopped(exc)
         done = "outputs written so far are kept; rerun the same command to finish" if output else "stopped"
-        err(f"interrupted: {done}")
-        raise typer.Exit(130) from exc
+        err(f"{how}: {done}")
+        raise typer.Exit(code) from exc
     if not quiet and (output is not None or report.noteworthy):
         err(report.summary())
     if report.failed:
@@ -385,8 +387,9 @@ def _clean_streams(
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
     except KeyboardInterrupt as exc:
-        err(f"interrupted: {'the output is left as it was' if dest else 'stopped'}; rerun the same command")
-        raise typer.Exit(130) from exc
+        how, code = stopped(exc)
+        err(f"{how}: {'the output is left as it was' if dest else 'stopped'}; rerun the same command")
+        raise typer.Exit(code) from exc
     if not quiet:
         err(summary)
     if failures:
