@@ -142,6 +142,24 @@ def test_gzipped_pages_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert extract_page(page).lines == extract_page(plain[0]).lines != []
 
 
+@pytest.mark.parametrize("checkout", [True, False])
+def test_the_extraction_cache_stays_out_of_an_installed_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checkout: bool
+) -> None:
+    from cleaner.training import datasets
+
+    package_root = tmp_path / ("clone" if checkout else "site-packages")
+    package_root.mkdir()
+    if checkout:
+        (package_root / "pyproject.toml").write_text("[project]\n", encoding="utf-8")
+    monkeypatch.setattr(datasets, "_PROJECT", package_root)
+    monkeypatch.delenv("CLEANER_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
+    expected = package_root / ".cache" if checkout else tmp_path / "user" / "cleaner"
+    assert datasets.cache_dir() == expected and expected.is_dir()
+    assert (package_root / ".cache").exists() == checkout
+
+
 class _DropLines:
     """A stand-in cleaner: plain trafilatura, minus the lines that start with given words."""
 

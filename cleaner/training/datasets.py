@@ -189,17 +189,21 @@ def page_title(page: GoldPage) -> str:
 
 
 def cache_dir() -> Path:
-    """$CLEANER_CACHE, else .cache/ in the project when writable, else a temp folder."""
+    """$CLEANER_CACHE, else .cache/ in a source checkout when writable, else the user's cache
+    folder ($XDG_CACHE_HOME or ~/.cache, /cleaner), else a temp folder."""
     env = os.environ.get(CACHE_ENV)
     if env:
         return Path(env)
-    project = _PROJECT / ".cache"
-    try:
-        project.mkdir(exist_ok=True)
-        if os.access(project, os.W_OK):
-            return project
-    except OSError:
-        pass
+    # an installed package sits in site-packages: a cache there outlives `pip uninstall`
+    project = [_PROJECT / ".cache"] if (_PROJECT / "pyproject.toml").is_file() else []
+    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cleaner"
+    for folder in [*project, user]:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if os.access(folder, os.W_OK):
+                return folder
+        except OSError:
+            pass
     return Path(tempfile.gettempdir()) / "cleaner-cache"
 
 
