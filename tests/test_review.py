@@ -281,18 +281,26 @@ def test_corrections_become_labelled_documents(tmp_path: Path) -> None:
     assert text_doc.labels[list(text_doc.doc.rows).index(kept)] == 1  # junk that was kept
 
 
-def test_a_page_that_cannot_be_used_again_is_noted_and_a_later_download_wins(tmp_path: Path) -> None:
+def test_a_page_that_cannot_be_used_again_is_noted_and_marks_of_two_downloads_add_up(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_bytes(PAGES[0].read_bytes())
     doc = read_outputs(_batch(tmp_path, page))[0]
+    removed = {r.line for r in doc.removed}
+    kept = [n for n, line in enumerate(doc.lines) if line.strip() and n not in removed]
     first, later = tmp_path / "first.jsonl", tmp_path / "later.jsonl"
-    first.write_text(json.dumps(_correction(doc, {})) + "\n", encoding="utf-8")
-    later.write_text(json.dumps(_correction(doc, {doc.removed[0].line: "body"})) + "\n", encoding="utf-8")
+    # a second sitting: the review page opened again holds none of the first download's marks
+    first_marks = {doc.removed[0].line: "junk", kept[0]: "junk"}
+    first.write_text(json.dumps(_correction(doc, first_marks)) + "\n", encoding="utf-8")
+    later_marks = {doc.removed[0].line: "body", kept[1]: "junk"}
+    later.write_text(json.dumps(_correction(doc, later_marks)) + "\n", encoding="utf-8")
     notes: list[str] = []
     assert read_corrections(later, notes)[0].doc.page is not None and notes == []
     corpus = collect(SEED.parent, corrections=[first, later])
     (corrected,) = [d for d in corpus.docs if d.source == "corrections"]
-    assert corrected.labels[list(corrected.doc.rows).index(doc.removed[0].line)] == 0  # the later marks
+    label = dict(zip(corrected.doc.rows, corrected.labels, strict=True))
+    assert label[doc.removed[0].line] == 0  # marked in both: the later file's mark
+    assert label[kept[0]] == label[kept[1]] == 1  # each file's own marks
+    assert label[kept[2]] == 0
     other_run = tmp_path / "other-run.jsonl"  # a review of a run that removed nothing: its marks count too
     other_run.write_text(json.dumps(_correction(doc, {}) | {"removed": []}) + "\n", encoding="utf-8")
     assert (
@@ -335,6 +343,25 @@ def test_a_correction_that_no_longer_matches_its_page_is_named(tmp_path: Path) -
     path = tmp_path / "c.jsonl"
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
     with pytest.raises(TrainingError, match=r"c.jsonl:1: line 1 .* not in the document"):
+        read_corrections(path)
+
+
+@pytest.mark.parametrize(
+    ("mark", "message"),
+    [
+        ({"line": 0, "label": "spam"}, "label 'spam' is not one of 'junk', 'body'"),
+        ({"line": -1, "label": "junk"}, "a line number below 0"),
+    ],
+)
+def test_a_malformed_mark_says_what_is_wrong(tmp_path: Path, mark: dict, message: str) -> None:
+    doc = read_outputs(_batch(tmp_path, SEED))[0]
+    record = _correction(doc, {0: "junk"})
+    record["corrections"] = [{"text": doc.lines[0], **mark}]
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with pytest.raises(
+        TrainingError, match=rf"c.jsonl:1: not a corrections record \(ValueError: {message}\)"
+    ):
         read_corrections(path)
 
 

@@ -34,9 +34,6 @@ class LabelledDoc:
     group: str
     name: str
     weight: float = 1.0
-    #: for a corrected document, which review of which run it came from (two downloads of one
-    #: review page share it: the later holds all the marks)
-    origin: str = ""
     #: the lexical model's out-of-fold score of each row, set by training before features are read
     lexical_: np.ndarray | None = field(default=None, repr=False)
     features_: np.ndarray | None = field(default=None, repr=False)
@@ -139,10 +136,9 @@ def collect(
     from .weak import junk_pool, label_page, teaser_pool, text_documents
 
     notes: list[str] = []
-    # a later download of one review page holds all its marks so far: it replaces the earlier one's
-    # document; reviews of other runs (other removals) each count
-    corrected = {d.origin: d for path in corrections for d in read_corrections(path, notes)}
-    docs = read_seeds(seeds_dir, exclude=exclude) + list(corrected.values())
+    docs = read_seeds(seeds_dir, exclude=exclude) + (
+        read_corrections(corrections, notes) if corrections else []
+    )
     pages = [p for p in iter_pages(list(data_roots)) if not p.held_out] if data_roots else []
     corpus = Corpus(docs=docs, notes=notes)
     if pages:

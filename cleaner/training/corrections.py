@@ -11,6 +11,8 @@ body), overridden by the corrections.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,54 +31,106 @@ MAX_CORRECTIONS_BYTES = 1 << 30
 LABELS = {"junk": 1, "body": 0}
 
 
-def read_corrections(path: Path, notes: list[str] | None = None) -> list[LabelledDoc]:
-    """The corrected documents of one corrections.jsonl file; `notes` gets a line for each
-    page that could not be used again (trained on as plain text)."""
+def read_corrections(paths: Path | Sequence[Path], notes: list[str] | None = None) -> list[LabelledDoc]:
+    """The corrected documents of corrections.jsonl files, one per document reviewed; `notes`
+    gets a line for each page that could not be used again (trained on as plain text).
+
+    Marks on one document (the same page, the same run's removals) add up across files: a
+    review page opened again starts without the marks of its last download. Where two
+    files mark one line, the later file's mark counts.
+    """
+    marked: dict[str, _Marks] = {}
+    for path in [paths] if isinstance(paths, Path) else paths:
+        for where, record in _records(Path(path)):
+            marks = _Marks.of(record, where)
+            if marks.origin in marked:
+                marked[marks.origin].fixes.update(marks.fixes)
+            else:
+                marked[marks.origin] = marks
+    return [_labelled(marks, notes if notes is not None else []) for marks in marked.values()]
+
+
+def _records(path: Path) -> Iterator[tuple[str, Any]]:
+    """The JSON records of one corrections file, each with where it is (`FILE:LINE`)."""
     try:  # gzip'd or not, as every input of cleaner
-        lines = read_input(Path(path), max_bytes=MAX_CORRECTIONS_BYTES).decode("utf-8-sig").split("\n")
+        lines = read_input(path, max_bytes=MAX_CORRECTIONS_BYTES).decode("utf-8-sig").split("\n")
     except (CleanerError, UnicodeDecodeError) as exc:
         raise TrainingError(f"{path}: cannot read corrections: {exc}") from exc
-    docs = []
+    found = False
     for number, line in enumerate(lines, start=1):
         if line.strip():
             where = f"{path}:{number}"
             try:
-                record = json.loads(line)
+                yield where, json.loads(line)
             except ValueError as exc:
                 raise TrainingError(f"{where}: not a JSON record: {exc}") from exc
-            docs.append(_labelled(record, where, notes if notes is not None else []))
-    if not docs:
+            found = True
+    if not found:
         raise TrainingError(f"{path}: no corrections in it")
-    return docs
 
 
-def _labelled(record: dict[str, Any], where: str, notes: list[str]) -> LabelledDoc:
-    try:
-        shown = [str(x) for x in record["lines"]]
-        removed = [int(n) for n in record["removed"]]
-        fixes = [(int(c["line"]), str(c["text"]), LABELS[c["label"]]) for c in record["corrections"]]
-        source_path = str(record["path"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise TrainingError(f"{where}: not a corrections record ({type(exc).__name__}: {exc})") from exc
-    doc, lost = _document(record, shown)
+@dataclass
+class _Marks:
+    """One corrections record read: the lines the review showed, the run's removals and the
+    reviewer's marks by line number (text, label, where the mark was read)."""
+
+    record: dict[str, Any]
+    where: str
+    shown: list[str]
+    removed: list[int]
+    fixes: dict[int, tuple[str, int, str]]
+    path: str
+
+    @classmethod
+    def of(cls, record: Any, where: str) -> _Marks:
+        try:
+            shown = [str(x) for x in record["lines"]]
+            removed = [int(n) for n in record["removed"]]
+            fixes = {
+                int(c["line"]): (str(c["text"]), _label(c["label"]), where) for c in record["corrections"]
+            }
+            if min([*removed, *fixes], default=0) < 0:
+                raise ValueError("a line number below 0")
+            return cls(record, where, shown, removed, fixes, str(record["path"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TrainingError(f"{where}: not a corrections record ({type(exc).__name__}: {exc})") from exc
+
+    @property
+    def name(self) -> str:
+        record_id = self.record.get("record")
+        return self.path if record_id is None else f"{self.path}#{record_id}"
+
+    @property
+    def origin(self) -> str:
+        """The document and the run's removals: reviews of other runs of one page each count."""
+        return f"{self.name} removed {sorted(self.removed)}"
+
+
+def _label(label: Any) -> int:
+    if label not in LABELS:
+        raise ValueError(f"label {label!r} is not one of {', '.join(map(repr, LABELS))}")
+    return LABELS[label]
+
+
+def _labelled(marks: _Marks, notes: list[str]) -> LabelledDoc:
+    doc, lost = _document(marks.record, marks.shown)
     if lost:
-        notes.append(f"{where}: {source_path}: {lost}; its lines are trained on as plain text")
+        notes.append(f"{marks.where}: {marks.path}: {lost}; its lines are trained on as plain text")
     row_of = {int(line): k for k, line in enumerate(doc.rows)}
     labels = np.zeros(len(doc.rows), dtype=np.int8)
-    for number in removed:
-        labels[_row(doc, row_of, number, shown[number] if 0 <= number < len(shown) else "", where)] = 1
-    for number, text, label in fixes:
+    shown = marks.shown
+    for number in marks.removed:
+        text = shown[number] if number < len(shown) else ""
+        labels[_row(doc, row_of, number, text, marks.where)] = 1
+    for number, (text, label, where) in marks.fixes.items():
         labels[_row(doc, row_of, number, text, where)] = label
-    record_id = record.get("record")
-    name = source_path if record_id is None else f"{source_path}#{record_id}"
     return LabelledDoc(
         doc=doc,
         labels=labels,
         source=SOURCE,
-        group=f"{SOURCE}:{source_path}",
-        name=name,
+        group=f"{SOURCE}:{marks.path}",
+        name=marks.name,
         weight=SEED_WEIGHT,
-        origin=f"{name} removed {sorted(removed)}",
     )
 
 
