@@ -46,6 +46,36 @@ def test_split_is_fixed_by_site() -> None:
     assert 150 < held < 250
 
 
+def test_a_dataset_held_out_whole_is_noted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaner.training.corpus import collect
+
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
+    held = next(f"site{i}.example.com" for i in range(100) if is_held_out("mine", f"site{i}.example.com"))
+    trained = next(
+        f"site{i}.example.com" for i in range(100) if not is_held_out("mine", f"site{i}.example.com")
+    )
+    page = "<html><body><article><p>The council voted on Tuesday to close the old bridge.</p></article></body></html>"
+    for sites in ([held], [held, trained]):
+        folder = tmp_path / str(len(sites)) / "mine"
+        (folder / "html").mkdir(parents=True)
+        rows = [
+            {"id": str(k), "url": f"https://{site}/a", "text": "The council voted."}
+            for k, site in enumerate(sites)
+        ]
+        for row in rows:
+            (folder / "html" / f"{row['id']}.html").write_text(page, encoding="utf-8")
+        (folder / "gold.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        corpus = collect(ROOT / "seeds", [folder])
+        trained_on = list(corpus.pages)
+        if len(sites) == 1:
+            assert trained_on == [] and corpus.notes == [
+                "mine: all 1 gold page(s) are held out for `cleaner evaluate --split test` (their sites "
+                "have sha1(dataset:site) % 5 == 0): none is trained on (pages of more sites give training pages)"
+            ]
+        else:
+            assert len(trained_on) == 1 and corpus.notes == []
+
+
 @needs_data("l3s-gn1")
 def test_weak_labels_on_a_page_with_related_content() -> None:
     """The gold's `without` snippets (related content, comments) that extraction kept are junk."""

@@ -87,7 +87,12 @@ def train(
             f"thresholds chosen out of fold: trailing {ch['trailing_threshold']}, elsewhere {ch['inner_threshold']}"
         )
     elif cv:
-        err("thresholds: the default rule's (choosing them out of fold needs gold pages: --data)")
+        why = (
+            "no gold page is on the training side"
+            if data
+            else "choosing them out of fold needs gold pages: --data"
+        )
+        err(f"thresholds: the default rule's ({why})")
 
 
 def _check_training_inputs(seeds: Path, corrections: list[Path], out: Path) -> None:

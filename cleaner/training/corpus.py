@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from ..document import Document
 from ..errors import TrainingError
 from ..extract import extract
 from ..features import line_features
-from .datasets import GoldPage, extract_all, iter_pages
+from .datasets import HELD_OUT_MODULUS, GoldPage, extract_all, iter_pages
 
 JUNK_SUFFIX = ".junk"
 #: a seed line counts this many times a weakly labelled line: seeds are checked by hand
@@ -124,6 +125,20 @@ class Corpus:
     notes: list[str] = field(default_factory=list)
 
 
+def _training_side(pages: list[GoldPage], notes: list[str]) -> list[GoldPage]:
+    """The pages training may see; a note for each dataset with all its pages held out (one
+    site whose hash falls in the evaluation's share: a reader's own gold pages, often)."""
+    kept = [p for p in pages if not p.held_out]
+    for dataset, count in sorted(Counter(p.dataset for p in pages).items()):
+        if not any(p.dataset == dataset for p in kept):
+            notes.append(
+                f"{dataset}: all {count} gold page(s) are held out for `cleaner evaluate --split test` "
+                f"(their sites have sha1(dataset:site) % {HELD_OUT_MODULUS} == 0): none is trained on "
+                "(pages of more sites give training pages)"
+            )
+    return kept
+
+
 def collect(
     seeds_dir: Path,
     data_roots: Sequence[Path] = (),
@@ -139,7 +154,7 @@ def collect(
     docs = read_seeds(seeds_dir, exclude=exclude) + (
         read_corrections(corrections, notes) if corrections else []
     )
-    pages = [p for p in iter_pages(list(data_roots)) if not p.held_out] if data_roots else []
+    pages = _training_side(list(iter_pages(list(data_roots))), notes) if data_roots else []
     corpus = Corpus(docs=docs, notes=notes)
     if pages:
         for page, doc in zip(pages, extract_all(pages), strict=True):
