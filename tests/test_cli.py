@@ -449,6 +449,18 @@ def test_the_failures_file_never_replaces_other_files(
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
+def test_the_failures_file_through_an_output_folder_yet_to_be_made_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("keep me", encoding="utf-8")
+    # "new/../notes.txt" names nothing until the run makes new/, then notes.txt
+    out = runner.invoke(app, ["clean", str(PAGE), "-o", "new", "--errors", "new/../notes.txt"])
+    assert out.exit_code == 2, out.output
+    assert "exists and holds something else" in out.stderr
+    assert Path("notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
 def test_the_failures_file_of_an_earlier_run_is_rewritten(tmp_path: Path) -> None:
     (tmp_path / "bin.dat").write_bytes(b"\x00\x01binary")
     report = tmp_path / "errors.jsonl"

@@ -89,6 +89,11 @@ def replaceable(path: Path, ours: Callable[[Any], bool]) -> bool:
     there yet, or a regular file with no record, or whose first record `ours` recognises as
     an earlier run's. A folder, device, FIFO or symlink, and any other file are kept; a file
     that cannot be read is a ConfigError saying why."""
+    # "out/../notes.txt" names nothing while out/ is missing, and notes.txt once the run made it
+    return all(_replaceable(p, ours) for p in {path, Path(os.path.abspath(path))})
+
+
+def _replaceable(path: Path, ours: Callable[[Any], bool]) -> bool:
     if not path.exists() and not path.is_symlink():
         return True
     if path.is_symlink() or not path.is_file():
