@@ -170,6 +170,7 @@ def test_a_response_over_the_size_limit_is_reported_and_the_rest_kept(tmp_path: 
         "https://example.org/empty",
     }
     assert failed and all(f["error"] == "InputError" and "limit" in f["message"] for f in failed)
+    assert all(f["path"].startswith(f"{crawl}:<urn:uuid:") for f in failed)  # which archive, which record
 
 
 def test_not_an_archive_is_a_clear_error(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,10 @@ def _clean_archives(
     stats = ArchiveStats()
     with jsonl_output(dest) as write:
         for src in sources:
+
+            def failed(failure: Failure, src: Path = src) -> None:  # among many archives: which one
+                on_error(dataclasses.replace(failure, path=f"{src}:{failure.path}"))
+
             # an archive that cannot be read fails by name: the others still run
             try:
                 with open(src, "rb") as stream:
@@ -113,7 +118,7 @@ def _clean_archives(
                         cleaner,
                         stream,
                         stats=stats,
-                        on_error=on_error,
+                        on_error=failed,
                         max_bytes=max_bytes,
                         workers=workers,
                         with_removed=with_removed,
