@@ -184,10 +184,16 @@ def test_not_an_archive_is_a_clear_error(tmp_path: Path) -> None:
             list(clean_archive(Cleaner(), io.BytesIO(data)))
     bogus = tmp_path / "bogus.warc"
     bogus.write_bytes(b"<html>not an archive</html>")
-    result = CliRunner().invoke(app, ["clean", str(bogus), "-o", str(tmp_path / "out.jsonl")])
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["clean", str(bogus), "-o", str(out)])
     assert result.exit_code == 1 and "bogus.warc" not in result.stdout
     assert f"error: {bogus}: not a readable WARC/ARC file" in result.stderr
-    assert (tmp_path / "out.jsonl").read_text() == ""
+    assert not out.exists()  # nothing read, nothing written
+    write_crawl(tmp_path / "crawl.warc", compress=False)
+    assert CliRunner().invoke(app, ["clean", str(tmp_path / "crawl.warc"), "-o", str(out)]).exit_code == 0
+    earlier = out.read_bytes()
+    assert CliRunner().invoke(app, ["clean", str(bogus), "-o", str(out)]).exit_code == 1
+    assert out.read_bytes() == earlier  # an earlier run's output is not replaced by nothing
 
 
 def test_an_unreadable_archive_fails_by_name_and_the_others_are_kept(tmp_path: Path) -> None:

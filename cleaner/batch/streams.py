@@ -92,6 +92,10 @@ def _check_records(src: Path) -> None:
         raise ConfigError(f"{src} does not look like JSONL records: it does not open with a JSON object")
 
 
+class _NothingRead(Exception):
+    """Not one archive could be read: no output is written."""
+
+
 def _clean_archives(
     cleaner: Cleaner,
     sources: list[Any],
@@ -105,26 +109,31 @@ def _clean_archives(
     from ..warc import ArchiveStats, clean_archive
 
     stats = ArchiveStats()
-    with jsonl_output(dest) as write:
-        for src in sources:
+    try:
+        with jsonl_output(dest) as write:
+            for src in sources:
 
-            def failed(failure: Failure, src: Path = src) -> None:  # among many archives: which one
-                on_error(dataclasses.replace(failure, path=f"{src}:{failure.path}"))
+                def failed(failure: Failure, src: Path = src) -> None:  # among many archives: which one
+                    on_error(dataclasses.replace(failure, path=f"{src}:{failure.path}"))
 
-            # an archive that cannot be read fails by name: the others still run
-            try:
-                with open(src, "rb") as stream:
-                    for record in clean_archive(
-                        cleaner,
-                        stream,
-                        stats=stats,
-                        on_error=failed,
-                        max_bytes=max_bytes,
-                        workers=workers,
-                        with_removed=with_removed,
-                    ):
-                        write(record)
-            except InputError as exc:  # html_responses turns read errors into these; write errors stay
-                stats.unreadable += 1
-                on_error(Failure.of(str(src), exc))
+                # an archive that cannot be read fails by name: the others still run
+                try:
+                    with open(src, "rb") as stream:
+                        for record in clean_archive(
+                            cleaner,
+                            stream,
+                            stats=stats,
+                            on_error=failed,
+                            max_bytes=max_bytes,
+                            workers=workers,
+                            with_removed=with_removed,
+                        ):
+                            write(record)
+                except InputError as exc:  # html_responses turns read errors into these; write errors stay
+                    stats.unreadable += 1
+                    on_error(Failure.of(str(src), exc))
+            if stats.unreadable == len(sources) and not stats.records:  # an earlier output stays
+                raise _NothingRead
+    except _NothingRead:
+        pass
     return stats.summary()
