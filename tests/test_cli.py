@@ -30,6 +30,18 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     assert runner.invoke(app, [command, "-h"]).stdout == out.stdout
 
 
+@pytest.mark.parametrize("command", _commands())
+def test_help_examples_stay_whole_in_a_narrow_terminal(command: str) -> None:
+    (info,) = [
+        c for c in app.registered_commands if c.callback and (c.name or c.callback.__name__) == command
+    ]
+    source = f"{info.callback.__doc__}\n{info.epilog or ''}"
+    examples = [line.strip() for line in source.splitlines() if line.strip().startswith("cleaner ")]
+    out = runner.invoke(app, [command, "--help"], env={"COLUMNS": "60"})
+    shown = {line.strip() for line in out.stdout.splitlines()}
+    assert examples and all(example in shown for example in examples)  # pasted, each runs as written
+
+
 def test_version_names_the_shipped_models_thresholds() -> None:
     from cleaner.model import default_model_dir, read_card
 

@@ -40,10 +40,9 @@ def review(
 
     Examples:
 
+    \b
       cleaner clean scraped/ -o out/ --format json && cleaner review out/ -o review.html
-
       cleaner review out-new/ --compare out-old/ -o changes.html
-
       cleaner clean records.jsonl --jsonl -o clean.jsonl && cleaner review clean.jsonl
     """
     from ..batch.writer import real_path

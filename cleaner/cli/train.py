@@ -56,10 +56,9 @@ def train(
 
     Examples:
 
+    \b
       cleaner train --seeds seeds
-
       cleaner train --seeds seeds --data ../shared/data --out models
-
       cleaner train --seeds seeds --data ../shared/data --corrections corrections.jsonl
     """
     from ..errors import CleanerError
