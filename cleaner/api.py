@@ -143,9 +143,9 @@ class Cleaner:
         """Extract a page's article text with trafilatura and remove its junk lines."""
         return self.clean(html, url=url, kind="html", with_metadata=with_metadata, encoding=encoding)
 
-    def clean_text(self, text: str) -> CleanResult:
-        """Remove junk lines from text that a scraper already extracted."""
-        return self.clean(text, kind="text")
+    def clean_text(self, text: str | bytes, *, encoding: str | None = None) -> CleanResult:
+        """Remove junk lines from text that a scraper already extracted (`encoding`: as `clean`)."""
+        return self.clean(text, kind="text", encoding=encoding)
 
 
 def _settings(settings: Any) -> Settings:
@@ -184,9 +184,9 @@ def _cleaner(options: dict[str, Any]) -> Cleaner:
     return _shared(str(model) if model is not None else None, settings)
 
 
-def clean_text(text: str, **options: Any) -> str:
+def clean_text(text: str | bytes, *, encoding: str | None = None, **options: Any) -> str:
     """Remove junk lines (teasers, prompts, credits) from already-extracted text."""
-    return _cleaner(dict(options)).clean_text(text).text
+    return _cleaner(dict(options)).clean_text(text, encoding=encoding).text
 
 
 def clean_html(

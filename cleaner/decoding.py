@@ -179,7 +179,7 @@ def decode(data: bytes, charset: str | None = None) -> str:
     mixed = data.decode("utf-8", errors="surrogateescape")
     stray = len(_STRAY.findall(mixed))
     valid = len(_NON_ASCII.findall(mixed)) - stray
-    given, declared = _codec_of(charset), _declared_charset(data[:SNIFF_BYTES])
+    given, declared = web_codec(charset), _declared_charset(data[:SNIFF_BYTES])
     # Central European, Turkish or Baltic accents stand alone too: a page said to be in such
     # a code page is read in it, whatever UTF-8 characters its template holds
     western = (given or declared) in (None, "utf-8", "cp1252")
@@ -215,15 +215,16 @@ def _wide_text(data: bytes, encoding: str, what: str) -> str:
     return text
 
 
-def _codec_of(charset: str | None) -> str | None:
-    """The codec of a charset someone gave (an HTTP response's), None for none or an unknown label."""
+def web_codec(charset: str | None) -> str | None:
+    """The codec of a charset someone gave (an HTTP response's, --encoding), None for none or
+    a label that names no web encoding."""
     return _codec(charset.encode("ascii", "replace")) if charset else None
 
 
 def _wide_codec(charset: str | None) -> str | None:
     """The UTF-16 codec a given charset names, None for any other; "utf-16" without a
     byte-order mark is little-endian, as browsers read it."""
-    codec = _codec_of(charset)
+    codec = web_codec(charset)
     if codec not in ("utf-16", "utf-16-le", "utf-16-be"):
         return None
     return "utf-16-le" if codec == "utf-16" else codec

@@ -605,6 +605,23 @@ def test_a_full_stdout_is_one_error_line() -> None:
     assert proc.stderr.strip() == "error: cannot write to stdout: No space left on device"
 
 
+def test_encoding_names_the_charset_of_inputs_that_do_not_say_theirs(tmp_path: Path) -> None:
+    text = "Привет мир"
+    (tmp_path / "ru.txt").write_bytes(text.encode("cp1251"))  # too short for a guess to get right
+    assert runner.invoke(app, ["clean", str(tmp_path / "ru.txt")]).stdout != f"{text}\n"
+    out = runner.invoke(app, ["clean", str(tmp_path / "ru.txt"), "--encoding", "windows-1251"])
+    assert out.exit_code == 0 and out.stdout == f"{text}\n"
+    assert cleaner.clean_text(text.encode("cp1251"), encoding="windows-1251") == text
+    batch = ["clean", str(tmp_path / "ru.txt"), "-o", str(tmp_path / "out")]
+    assert runner.invoke(app, batch).exit_code == 0
+    # another setting: the output is redone
+    assert runner.invoke(app, [*batch, "--encoding", "windows-1251"]).exit_code == 0
+    assert (tmp_path / "out" / "ru.txt.txt").read_text(encoding="utf-8") == f"{text}\n"
+    for bad in (["--encoding", "cp865"], ["--encoding", "koi8-r", "--jsonl"]):
+        out = runner.invoke(app, ["clean", str(tmp_path / "ru.txt"), *bad])
+        assert out.exit_code == 2 and "--encoding" in out.stderr
+
+
 def test_output_folders_of_earlier_runs_are_not_cleaned_again(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("One.\nTwo.", encoding="utf-8")
     assert runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out")]).exit_code == 0

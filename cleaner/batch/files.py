@@ -303,6 +303,7 @@ def run_job(
     inputs: set[Path],
     force: bool = False,
     max_bytes: int = MAX_INPUT_BYTES,
+    encoding: str | None = None,
 ) -> Outcome:
     """Clean one input and write (or return) its output; errors become the outcome's message.
 
@@ -318,7 +319,7 @@ def run_job(
         stamp = input_stamp(job.src)  # before reading: a change while it is read is caught next run
         data = _read_stdin(max_bytes) if job.src is None else read_input(job.src, max_bytes)
         used = kind_of(job.src, kind)
-        result = cleaner.clean(data, url=url, kind=used, with_metadata=fmt == "json")
+        result = cleaner.clean(data, url=url, kind=used, with_metadata=fmt == "json", encoding=encoding)
         note = content_note(data, kind, used, result)
         if job.dest is None:
             return Outcome(job, result=result, note=note)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..api import Cleaner, Kind
+from ..decoding import web_codec
 from ..errors import ConfigError, OutputError
 from .files import MAX_INPUT_BYTES, STDIN, Format, Outcome, plan, run_all
 from .report import BatchReport, check_failures_file, write_failures
@@ -47,8 +48,9 @@ def clean_files(
     unless `force`.
     Every failure is in the report (and, with `errors`, in that JSONL file); nothing is raised
     for one bad input. `jobs` worker processes, or a Dask cluster at `scheduler` ('local' starts one).
-    `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url`, `settings` and any
-    Settings field (`trailing_threshold`, `time_limit`, ...).
+    `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url`, `encoding` (the
+    charset of inputs that do not declare one), `settings` and any Settings field
+    (`trailing_threshold`, `time_limit`, ...).
 
     >>> report = cleaner.clean_files(["scraped/"], "clean/", jobs=2)  # doctest: +SKIP
     >>> report.cleaned, report.failed, report.failures[:1]  # doctest: +SKIP
@@ -59,8 +61,8 @@ def clean_files(
         raise ConfigError("clean_files reads files and folders; clean stdin with Cleaner.clean")
     kind = cast(Kind, options.pop("kind", "auto"))
     jobs = jobs or default_jobs()  # 0: one per core, as -j 0
-    check_batch_options(format, kind, jobs, max_size_mb, scheduler)
-    url = options.pop("url", None)
+    url, encoding = options.pop("url", None), options.pop("encoding", None)
+    check_batch_options(format, kind, jobs, max_size_mb, scheduler, encoding)
     cleaner = Cleaner(model=options.pop("model", None), **options)
     leftovers = remove_leftovers(Path(out_dir))
     report = run_batch(
@@ -76,6 +78,7 @@ def clean_files(
         progress=progress,
         kind=kind,
         url=url,
+        encoding=encoding,
     )
     report.leftovers_removed = leftovers
     return report
@@ -95,6 +98,7 @@ def run_batch(
     progress: bool = False,
     kind: Kind = "auto",
     url: str | None = None,
+    encoding: str | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> BatchReport:
     """The batch behind `clean_files` and `cleaner clean`: also stdin ('-'), and no `out_dir`
@@ -131,7 +135,9 @@ def run_batch(
     )
     log = None
     if out_dir is not None and planned:
-        log = _open_log(out_dir, {**cleaner.signature(), "format": fmt, "kind": kind, "url": url})
+        # a charset only when given: outputs of runs before --encoding existed stay up to date
+        made_by = {"format": fmt, "kind": kind, "url": url, **({"encoding": encoding} if encoding else {})}
+        log = _open_log(out_dir, {**cleaner.signature(), **made_by})
         planned = [
             replace(j, made=log.made(j.dest), foreign=log.foreign(j.dest)) if j.dest is not None else j
             for j in planned
@@ -140,6 +146,7 @@ def run_batch(
         fmt=fmt,
         kind=kind,
         url=url,
+        encoding=encoding,
         inputs={real_path(j.src) for j in planned if j.src is not None},
         force=force,
         max_bytes=max_bytes,
@@ -191,10 +198,20 @@ def check_kind(kind: str) -> None:
 
 
 def check_batch_options(
-    fmt: str, kind: str, jobs: int, max_size_mb: float, scheduler: str | None = None
+    fmt: str,
+    kind: str,
+    jobs: int,
+    max_size_mb: float,
+    scheduler: str | None = None,
+    encoding: str | None = None,
 ) -> None:
-    """Raise ConfigError for a format, input kind, worker count, size limit or scheduler
-    address a batch cannot take."""
+    """Raise ConfigError for a format, input kind, worker count, size limit, scheduler
+    address or charset a batch cannot take."""
+    if encoding is not None and (not isinstance(encoding, str) or web_codec(encoding) is None):
+        raise ConfigError(
+            f"{encoding!r} names no charset of the web (e.g. windows-1250, shift_jis, koi8-r) "
+            "(--encoding; encoding= in Python)"
+        )
     if fmt not in ("text", "json"):
         raise ConfigError(f"format must be text or json, not {fmt!r} (--format; format= in Python)")
     check_kind(kind)

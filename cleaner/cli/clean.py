@@ -3,8 +3,6 @@ library's batch functions; this module parses options and prints what they retur
 
 from __future__ import annotations
 
-import math
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
@@ -15,6 +13,7 @@ from ..batch.files import MAX_INPUT_BYTES
 from ..batch.run import MB
 from ..config import TIME_LIMIT
 from . import app, err, load_cleaner, sigterm_as_interrupt, stopped, usage
+from .checks import check_clean_options, check_file_options, check_output_file, check_stream_options
 
 # the options of `cleaner clean`, declared once here so the command's signature stays readable
 _Paths = Annotated[
@@ -49,6 +48,14 @@ _InputType = Annotated[
 _Url = Annotated[
     str | None,
     typer.Option(metavar="URL", help="The page's URL (helps extraction and metadata); one input only."),
+]
+_Encoding = Annotated[
+    str | None,
+    typer.Option(
+        metavar="CHARSET",
+        help="Charset of inputs that do not say theirs (e.g. windows-1250, shift_jis): used after a "
+        "byte-order mark and valid UTF-8, before a page's own declaration and a guess.",
+    ),
 ]
 _Threshold = Annotated[
     float | None,
@@ -158,6 +165,7 @@ def clean(
     fmt: _Fmt = "text",
     input_type: _InputType = "auto",
     url: _Url = None,
+    encoding: _Encoding = None,
     threshold: _Threshold = None,
     fast: _Fast = False,
     model: _Model = None,
@@ -182,15 +190,15 @@ def clean(
     from ..batch.run import default_jobs
     from ..warc import is_archive
 
-    _check_clean_options(fmt, input_type, threshold, workers, max_size, time_limit, paths, scheduler)
+    check_clean_options(fmt, input_type, threshold, workers, max_size, time_limit, paths, scheduler, encoding)
     archives = any(map(is_archive, paths))
     if field is not None and not jsonl:
         raise usage("--field is for --jsonl runs: it names the field of each record to clean")
     if jsonl or archives:
-        _check_stream_options(explain=explain, force=force, url=url, scheduler=scheduler)
-        _check_output_file(output)
+        check_stream_options(explain=explain, force=force, url=url, scheduler=scheduler, encoding=encoding)
+        check_output_file(output)
     else:
-        _check_file_options(paths, output, input_type)
+        check_file_options(paths, output, input_type)
     thresholds = {"trailing_threshold": threshold} if threshold is not None else {}
     cleaner = load_cleaner(model, time_limit=time_limit, fast=fast, **thresholds)
     max_bytes, jobs = int(max_size * MB), workers or default_jobs()
@@ -225,6 +233,7 @@ def clean(
             scheduler=scheduler,
             kind=kind,
             url=url,
+            encoding=encoding,
         )
 
 
@@ -284,79 +293,6 @@ def _clean_files(
         err(report.summary())
     if report.failed:
         raise typer.Exit(1)
-
-
-def _check_clean_options(
-    fmt: str,
-    input_type: str,
-    threshold: float | None,
-    workers: int | None,
-    max_size: float,
-    time_limit: float,
-    paths: list[str],
-    scheduler: str | None,
-) -> None:
-    """Usage errors (exit 2) for option values `cleaner clean` cannot take."""
-    from ..batch.run import check_batch_options
-    from ..errors import ConfigError
-    from ..warc import is_archive
-
-    try:
-        check_batch_options(fmt, input_type, workers or 1, max_size, scheduler)
-    except ConfigError as exc:
-        raise usage(str(exc)) from exc
-    if threshold is not None and not 0.0 <= threshold <= 1.0:
-        raise usage(f"--threshold must be between 0 and 1, not {threshold}")
-    if not 0 <= time_limit < math.inf:
-        raise usage(f"--time-limit must be a number of seconds, or 0 for no limit; not {time_limit}")
-    if paths.count("-") > 1:
-        raise usage("stdin (-) can be given only once")
-    if 0 < sum(map(is_archive, paths)) < len(paths):
-        raise usage("WARC/ARC files cannot be mixed with other inputs in one run")
-
-
-def _check_stream_options(**given: Any) -> None:
-    """Usage error for file-batch options given to a --jsonl or web-archive run."""
-    used = [f"--{name}" for name, value in given.items() if value not in (None, False)]
-    if used:
-        raise usage(
-            f"{', '.join(used)}: not for --jsonl or web-archive runs (records carry their own "
-            "url, removed lines are in the records (web archives: with --format json), the output is one file "
-            "written in order, and they run on local worker processes)"
-        )
-
-
-#: suffixes that name a file, not the output folder -o names in a file batch
-_FILE_SUFFIXES = (".json", ".jsonl", ".gz", ".txt", ".html")
-
-
-def _check_output_file(output: str | None) -> None:
-    """Usage error for a --jsonl or web-archive run whose -o names a folder."""
-    if output is not None and output != "-" and (output.endswith(("/", os.sep)) or Path(output).is_dir()):
-        raise usage(
-            f"-o {output} is a folder: --jsonl and web-archive runs write one JSONL file "
-            "(-o out.jsonl, or -o - for stdout)"
-        )
-
-
-def _check_file_options(paths: list[str], output: str | None, input_type: str) -> None:
-    """Usage errors for a file batch: JSONL files without --jsonl, an -o that names a file."""
-    records = [p for p in paths if p.lower().endswith((".jsonl", ".jsonl.gz"))]
-    if records and input_type == "auto":
-        raise usage(
-            f"{records[0]} looks like JSONL records: add --jsonl (or --input-type text to clean it as text)"
-        )
-    if output is None:
-        return
-    if output == "-":
-        raise usage(
-            "-o - (stdout) is for --jsonl and web-archive runs; without -o one input prints to stdout"
-        )
-    if not Path(output).exists() and Path(output).suffix.lower() in _FILE_SUFFIXES:
-        raise usage(
-            f"-o {output} looks like a file name: -o names the output folder "
-            "(one output file is for --jsonl and web-archive runs)"
-        )
 
 
 def _clean_streams(

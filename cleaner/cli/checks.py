@@ -1,0 +1,86 @@
+"""Usage checks of `cleaner clean`'s options, made before any work: each failing one is a
+usage error (exit 2) saying what to give instead."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from . import usage
+
+
+def check_clean_options(
+    fmt: str,
+    input_type: str,
+    threshold: float | None,
+    workers: int | None,
+    max_size: float,
+    time_limit: float,
+    paths: list[str],
+    scheduler: str | None,
+    encoding: str | None,
+) -> None:
+    """Usage errors (exit 2) for option values `cleaner clean` cannot take."""
+    from ..batch.run import check_batch_options
+    from ..errors import ConfigError
+    from ..warc import is_archive
+
+    try:
+        check_batch_options(fmt, input_type, workers or 1, max_size, scheduler, encoding)
+    except ConfigError as exc:
+        raise usage(str(exc)) from exc
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise usage(f"--threshold must be between 0 and 1, not {threshold}")
+    if not 0 <= time_limit < math.inf:
+        raise usage(f"--time-limit must be a number of seconds, or 0 for no limit; not {time_limit}")
+    if paths.count("-") > 1:
+        raise usage("stdin (-) can be given only once")
+    if 0 < sum(map(is_archive, paths)) < len(paths):
+        raise usage("WARC/ARC files cannot be mixed with other inputs in one run")
+
+
+def check_stream_options(**given: Any) -> None:
+    """Usage error for file-batch options given to a --jsonl or web-archive run."""
+    used = [f"--{name}" for name, value in given.items() if value not in (None, False)]
+    if used:
+        raise usage(
+            f"{', '.join(used)}: not for --jsonl or web-archive runs (records carry their own "
+            "url and are text already, a web archive's responses name their charset, removed lines are "
+            "in the records (web archives: with --format json), the output is one file written in "
+            "order, and they run on local worker processes)"
+        )
+
+
+#: suffixes that name a file, not the output folder -o names in a file batch
+_FILE_SUFFIXES = (".json", ".jsonl", ".gz", ".txt", ".html")
+
+
+def check_output_file(output: str | None) -> None:
+    """Usage error for a --jsonl or web-archive run whose -o names a folder."""
+    if output is not None and output != "-" and (output.endswith(("/", os.sep)) or Path(output).is_dir()):
+        raise usage(
+            f"-o {output} is a folder: --jsonl and web-archive runs write one JSONL file "
+            "(-o out.jsonl, or -o - for stdout)"
+        )
+
+
+def check_file_options(paths: list[str], output: str | None, input_type: str) -> None:
+    """Usage errors for a file batch: JSONL files without --jsonl, an -o that names a file."""
+    records = [p for p in paths if p.lower().endswith((".jsonl", ".jsonl.gz"))]
+    if records and input_type == "auto":
+        raise usage(
+            f"{records[0]} looks like JSONL records: add --jsonl (or --input-type text to clean it as text)"
+        )
+    if output is None:
+        return
+    if output == "-":
+        raise usage(
+            "-o - (stdout) is for --jsonl and web-archive runs; without -o one input prints to stdout"
+        )
+    if not Path(output).exists() and Path(output).suffix.lower() in _FILE_SUFFIXES:
+        raise usage(
+            f"-o {output} looks like a file name: -o names the output folder "
+            "(one output file is for --jsonl and web-archive runs)"
+        )
