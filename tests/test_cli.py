@@ -344,6 +344,10 @@ def test_train_refuses_bad_inputs_before_any_work(tmp_path: Path) -> None:
         (["--seeds", str(a_file)], f"--seeds {a_file}: not a folder"),
         (["--seeds", str(seeds), "--out", str(a_file)], f"--out {a_file}: a file, not a folder"),
         (["--seeds", str(seeds), "--corrections", str(seeds)], f"--corrections {seeds}: not a file"),
+        (
+            ["--seeds", str(seeds), "--data", str(tmp_path / "nope")],
+            f"--data {tmp_path / 'nope'}: no such folder",
+        ),
     ]:
         out = runner.invoke(app, ["train", *args, "--no-cv"])
         assert out.exit_code == 2 and f"Usage error: {message}" in out.stderr, out.output
@@ -389,6 +393,9 @@ def test_train_writes_models_in_the_current_folder_replacing_the_old_one(
         "cleaner-model.json",
     ]
     assert cleaner.Cleaner(model=tmp_path / "models").model_.digest  # loads: the card's checksums hold
+    assert "note: trained without gold pages (--data)" in out.stderr
+    again = runner.invoke(app, ["train", "--seeds", str(seeds), "--no-cv"])
+    assert "note: it replaced the model that was there, trained on seeds" in again.stderr
 
 
 def test_rerun_skips_up_to_date_outputs_and_force_redoes_them(tmp_path: Path) -> None:

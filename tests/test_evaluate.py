@@ -253,6 +253,11 @@ def test_a_split_without_pages_is_an_error_not_an_empty_table(tmp_path: Path) ->
     assert result.stdout == ""
 
 
+def test_a_dataset_folder_that_is_not_there_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["evaluate", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and f"{tmp_path / 'nope'}: no such folder" in result.stderr
+
+
 def test_a_page_left_without_text_is_counted(tmp_path: Path) -> None:
     _write_dataset(tmp_path / "fake")
     # dropping every line that starts with a letter empties both pages

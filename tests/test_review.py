@@ -405,6 +405,20 @@ def test_corrections_re_read_a_gzip_page_and_key_records_by_id_or_url(tmp_path: 
     assert [d.record for d in read_outputs(out)] == ["0", "https://example.com/a"]
 
 
+def test_a_page_of_a_record_is_trained_on_as_text_and_noted(tmp_path: Path) -> None:
+    doc = read_outputs(_batch(tmp_path, PAGES[0]))[0]
+    path = tmp_path / "c.jsonl"
+    record = _correction(doc, {doc.removed[0].line: "body"}) | {"record": "doc-1"}  # a --jsonl run's
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    notes: list[str] = []
+    (labelled,) = read_corrections(path, notes)
+    assert labelled.doc.page is None and labelled.name == f"{doc.path}#doc-1"
+    assert notes == [
+        f"{path}:1: {doc.path}: the page of a JSONL or web-archive record is not kept with its review; "
+        "its lines are trained on as plain text"
+    ]
+
+
 def test_other_jsonl_files_beside_the_outputs_are_passed_over(tmp_path: Path) -> None:
     out = _batch(tmp_path, SEED)
     (out / "corrections.jsonl").write_text(

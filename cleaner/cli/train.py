@@ -63,7 +63,8 @@ def train(
     """
     from ..errors import CleanerError
 
-    _check_training_inputs(seeds, corrections or [], out)
+    _check_training_inputs(seeds, data or [], corrections or [], out)
+    replaced = _sources_of(out)
     try:
         from ..training.corpus import collect
         from ..training.train import train as run_training
@@ -77,6 +78,13 @@ def train(
         raise typer.Exit(1) from exc
     sources = ", ".join(f"{s['name']}: {s['documents']} docs" for s in card["training_data"]["sources"])
     err(f"model written to {out} ({sources})")
+    if replaced is not None:
+        err(f"note: it replaced the model that was there, trained on {replaced}")
+    if not data:
+        err(
+            "note: trained without gold pages (--data): the trees learned from the documents above "
+            "alone; the shipped model also learned from gold datasets (README: Training data)"
+        )
     if card["cross_validation"]:
         cvr = card["cross_validation"]
         err(f"cross-validated removal precision {cvr['precision']}, recall {cvr['recall']}")
@@ -94,7 +102,18 @@ def train(
         err(f"thresholds: the default rule's ({why})")
 
 
-def _check_training_inputs(seeds: Path, corrections: list[Path], out: Path) -> None:
+def _sources_of(out: Path) -> str | None:
+    """What the model in `out` was trained on (None: no readable model there)."""
+    from ..errors import ModelError
+    from ..model import read_card
+
+    try:
+        return ", ".join(s["name"] for s in read_card(out)["training_data"]["sources"])
+    except (ModelError, KeyError, TypeError):
+        return None
+
+
+def _check_training_inputs(seeds: Path, data: list[Path], corrections: list[Path], out: Path) -> None:
     """Exit before any work: 1 without the train extra, 2 for a path that cannot be what it names."""
     from ..errors import CleanerError
     from ..training import require_train_extra
@@ -106,8 +125,12 @@ def _check_training_inputs(seeds: Path, corrections: list[Path], out: Path) -> N
         raise typer.Exit(1) from exc
     if not seeds.is_dir():
         raise usage(
-            f"--seeds {seeds}: {'not a folder' if seeds.exists() else 'no such folder'} (see seeds/README.md)"
+            f"--seeds {seeds}: {'not a folder' if seeds.exists() else 'no such folder'} (the seed "
+            "documents come with the project's source, a clone or the sdist: see seeds/README.md there)"
         )
+    for path in data:
+        if not path.is_dir():
+            raise usage(f"--data {path}: {'not a folder' if path.exists() else 'no such folder'}")
     for path in corrections:
         if not path.is_file():
             raise usage(f"--corrections {path}: {'not a file' if path.exists() else 'no such file'}")
@@ -185,6 +208,11 @@ def evaluate(
 
     if split not in ("test", "train", "all"):
         raise usage(f"--split must be test, train or all, not {split!r}")
+    for path in datasets:
+        if not path.is_dir():
+            raise usage(
+                f"{path}: {'not a folder' if path.exists() else 'no such folder'} (a dataset folder, or a folder of them)"
+            )
     cleaner = load_cleaner(model, fast=fast)
     pages, shape_pages, skipped = _evaluated_pages(datasets, split, text_shapes)
     results = {}

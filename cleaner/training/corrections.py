@@ -140,8 +140,10 @@ def _document(record: dict[str, Any], shown: list[str]) -> tuple[Document, str |
     why a page was not used again (None when it was, or when there is no page to read)."""
     text = Document.from_text("\n".join(shown))
     page = Path(str(record["path"]))
-    if record.get("source") != "html" or record.get("record") is not None:
+    if record.get("source") != "html":
         return text, None
+    if record.get("record") is not None:
+        return text, "the page of a JSONL or web-archive record is not kept with its review"
     if not page.is_file():
         return text, "the page is not there (train from the folder the batch was cleaned in)"
     try:
