@@ -43,7 +43,12 @@ _Fmt = Annotated[
 ]
 _InputType = Annotated[
     str,
-    typer.Option("--input-type", metavar="auto|html|text", help="auto: by extension, then by content."),
+    typer.Option(
+        "--input-type",
+        metavar="auto|html|text",
+        help="auto: by extension, then by content (--jsonl records: each by its content); html or "
+        "text: read every input so.",
+    ),
 ]
 _Url = Annotated[
     str | None,

@@ -137,5 +137,8 @@ def goals_table(checks: list[dict[str, Any]]) -> str:
         for c in ordered
     ]
     met = sum(c["met"] for c in checks)
-    rows += ["", f"Goals met: {met} of {len(checks)}."]
+    rows += [
+        "",
+        f"Goals met: {met} of {len(checks)}. (Plain text's goals: under its table, with --text-shapes.)",
+    ]
     return "\n".join(rows)
