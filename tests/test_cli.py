@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -325,6 +326,20 @@ def test_train_writes_model_and_card(tmp_path: Path) -> None:
     out = runner.invoke(app, ["train", "--seeds", str(SEED.parent), "--out", str(tmp_path), "--no-cv"])
     assert out.exit_code == 0, out.output
     assert cleaner.Cleaner(model=tmp_path).clean_text(SEED.read_text(encoding="utf-8")).removed
+
+
+def test_training_without_the_train_extra_says_what_to_install_and_makes_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleaner.errors import TrainingError
+    from cleaner.training.corpus import read_seeds
+    from cleaner.training.train import train
+
+    docs = read_seeds(SEED.parent)
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if not installed: importing it fails
+    with pytest.raises(TrainingError, match=r"pip install 'news-cleaner\[train\]'"):
+        train(docs, tmp_path / "model")
+    assert not (tmp_path / "model").exists()
 
 
 def _seeds(folder: Path, *names: str) -> Path:

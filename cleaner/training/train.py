@@ -18,6 +18,7 @@ from ..errors import TrainingError
 from ..features import FEATURE_NAMES, FEATURE_VERSION
 from ..lexical import LEXICAL_FILE, N_BUCKETS, LexicalModel
 from ..model import CARD_FILE, MODEL_FILE, dumps, file_digest, judge_text
+from . import require_train_extra
 from .corpus import Corpus, LabelledDoc, digest
 from .datasets import HELD_OUT_MODULUS
 from .fit import CV_FOLDS, TEXT_TREES_WEIGHT, TrainParams, export_trees, fit, out_of_fold, text_view
@@ -44,6 +45,7 @@ def train(
     with_cv: bool = True,
 ) -> dict[str, Any]:
     """Fit on all documents, choose thresholds out of fold, write model + card; return the card."""
+    require_train_extra()  # before any folder is made
     if not isinstance(corpus, Corpus):
         corpus = Corpus(docs=list(corpus))
     docs = corpus.docs
