@@ -149,7 +149,7 @@ def _skipped(rec_type: str, has_http: bool, declared: str, status: str) -> str |
     if declared and not any(t in declared for t in _HTML_TYPES):
         return "not_html"
     # a status line without a code (a broken server's) leaves the page to its content
-    if status and not status.startswith("2"):
+    if status.isdigit() and not status.startswith("2"):
         return "not_ok"
     return None
 

@@ -38,7 +38,7 @@ def test_help_examples_stay_whole_in_a_narrow_terminal(command: str) -> None:
     ]
     source = f"{info.callback.__doc__}\n{info.epilog or ''}"
     examples = [line.strip() for line in source.splitlines() if line.strip().startswith("cleaner ")]
-    out = runner.invoke(app, [command, "--help"], env={"COLUMNS": "60"})
+    out = runner.invoke(app, [command, "--help"], terminal_width=60)
     shown = {line.strip() for line in out.stdout.splitlines()}
     assert examples and all(example in shown for example in examples)  # pasted, each runs as written
 
@@ -590,16 +590,20 @@ def test_a_closed_stdin_is_named(args: list[str]) -> None:
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("jsonl", [False, True])
-def test_a_closed_stdout_is_named(tmp_path: Path, jsonl: bool) -> None:
+@pytest.mark.parametrize("args", [["clean"], ["clean", "--jsonl"], ["--version"], ["clean", "--help"]])
+def test_a_closed_stdout_is_named(tmp_path: Path, args: list[str]) -> None:
     import subprocess
-    import sys
 
     records = tmp_path / "in.jsonl"
     records.write_text(json.dumps({"html": "<p>One.</p>"}) + "\n", encoding="utf-8")
-    # `cleaner clean ... >&-`: the process starts without fd 1
+    inputs = (
+        []
+        if args[-1].startswith("--") and args[-1] != "--jsonl"
+        else [str(records if "--jsonl" in args else SEED)]
+    )
+    # `cleaner ... >&-`: the process starts without fd 1
     proc = subprocess.run(
-        [sys.executable, "-m", "cleaner", "clean", *(["--jsonl", str(records)] if jsonl else [str(SEED)])],
+        [sys.executable, "-m", "cleaner", *args, *inputs],
         stderr=subprocess.PIPE,
         text=True,
         preexec_fn=lambda: os.close(1),

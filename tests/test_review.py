@@ -332,7 +332,7 @@ def test_corrections_may_be_gzipd_or_start_with_a_byte_order_mark(tmp_path: Path
     plain.write_bytes(data)
     marked.write_bytes(codecs.BOM_UTF8 + data)
     zipped.write_bytes(gzip.compress(data))
-    labels = [[d.labels.tolist() for d in read_corrections(path)] for path in (plain, marked, zipped)]
+    labels = [[d.labels.tolist() for d in read_corrections(str(path))] for path in (plain, marked, zipped)]
     assert labels[0] == labels[1] == labels[2] and labels[0][0][0] == 1
 
 
@@ -403,6 +403,17 @@ def test_corrections_re_read_a_gzip_page_and_key_records_by_id_or_url(tmp_path: 
         == 0
     )
     assert [d.record for d in read_outputs(out)] == ["0", "https://example.com/a"]
+
+
+def test_reviews_of_a_page_that_changed_in_between_are_two_documents(tmp_path: Path) -> None:
+    doc = read_outputs(_batch(tmp_path, SEED))[0]
+    before, after = tmp_path / "before.jsonl", tmp_path / "after.jsonl"
+    before.write_text(json.dumps(_correction(doc, {0: "junk"})) + "\n", encoding="utf-8")
+    changed = _correction(doc, {0: "junk"})
+    changed["lines"] = [changed["lines"][0], "A line written since.", *changed["lines"][2:]]
+    after.write_text(json.dumps(changed) + "\n", encoding="utf-8")
+    first, second = read_corrections([before, after])
+    assert first.doc.lines != second.doc.lines and second.doc.lines[1] == "A line written since."
 
 
 def test_a_page_of_a_record_is_trained_on_as_text_and_noted(tmp_path: Path) -> None:

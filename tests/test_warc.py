@@ -136,6 +136,16 @@ def test_a_rerun_replaces_its_own_output(tmp_path: Path, fmt: str) -> None:
     assert again.exit_code == 0, again.output
 
 
+@pytest.mark.parametrize(
+    ("status", "skipped"),
+    [("200", None), ("206", None), ("404", "not_ok"), ("301", "not_ok"), ("OK", None), ("", None)],
+)
+def test_a_response_goes_by_its_status_code_when_it_has_one(status: str, skipped: str | None) -> None:
+    from cleaner.warc import _skipped
+
+    assert _skipped("response", True, "text/html", status) == skipped
+
+
 def test_library_reads_an_arc_file(tmp_path: Path) -> None:
     from cleaner.warc import ArchiveStats
 
@@ -188,7 +198,7 @@ def test_not_an_archive_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["clean", str(bogus), "-o", str(out)])
     assert result.exit_code == 1 and "bogus.warc" not in result.stdout
     assert f"error: {bogus}: not a readable WARC/ARC file" in result.stderr
-    assert not out.exists()  # nothing read, nothing written
+    assert not out.exists() and "; no output written" in result.stderr  # nothing read, nothing written
     write_crawl(tmp_path / "crawl.warc", compress=False)
     assert CliRunner().invoke(app, ["clean", str(tmp_path / "crawl.warc"), "-o", str(out)]).exit_code == 0
     earlier = out.read_bytes()

@@ -36,7 +36,8 @@ class Failure:
     """One item that could not be cleaned: where it is, the error's type name, the reason.
 
     `path` is a file's path, `FILE:LINE` for a JSONL record, or `ARCHIVE:RECORD-ID (URL)` for
-    a web archive's response (`RECORD-ID (URL)` from `warc.clean_archive`, which reads a stream). Only text is kept: a failure never holds its input's bytes.
+    a web archive's response (`RECORD-ID (URL)` from `warc.clean_archive`, which reads a
+    stream). Only text is kept: a failure never holds its input's bytes.
     """
 
     path: str

@@ -49,7 +49,7 @@ def clean_files(
     Every failure is in the report (and, with `errors`, in that JSONL file); nothing is raised
     for one bad input. `jobs` worker processes, or a Dask cluster at `scheduler` ('local' starts one).
     `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url`, `encoding` (the
-    charset of inputs that do not declare one), `settings` and any Settings field
+    inputs' charset, as an HTTP response's: before a page's own declaration), `settings` and any Settings field
     (`trailing_threshold`, `time_limit`, ...).
 
     >>> report = cleaner.clean_files(["scraped/"], "clean/", jobs=2)  # doctest: +SKIP
@@ -136,7 +136,12 @@ def run_batch(
     log = None
     if out_dir is not None and planned:
         # a charset only when given: outputs of runs before --encoding existed stay up to date
-        made_by = {"format": fmt, "kind": kind, "url": url, **({"encoding": encoding} if encoding else {})}
+        made_by = {
+            "format": fmt,
+            "kind": kind,
+            "url": url,
+            **({"encoding": web_codec(encoding)} if encoding else {}),
+        }
         log = _open_log(out_dir, {**cleaner.signature(), **made_by})
         planned = [
             replace(j, made=log.made(j.dest), foreign=log.foreign(j.dest)) if j.dest is not None else j

@@ -135,5 +135,5 @@ def _clean_archives(
             if stats.unreadable == len(sources) and not stats.records:  # an earlier output stays
                 raise _NothingRead
     except _NothingRead:
-        pass
+        return stats.summary() + ("; no output written" if dest is not None else "")
     return stats.summary()

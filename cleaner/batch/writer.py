@@ -90,7 +90,7 @@ def replaceable(path: Path, ours: Callable[[Any], bool]) -> bool:
     an earlier run's. A folder, device, FIFO or symlink, and any other file are kept; a file
     that cannot be read is a ConfigError saying why."""
     # "out/../notes.txt" names nothing while out/ is missing, and notes.txt once the run made it
-    return all(_replaceable(p, ours) for p in {path, Path(os.path.abspath(path))})
+    return all(_replaceable(p, ours) for p in {path, real_path(path)})
 
 
 def _replaceable(path: Path, ours: Callable[[Any], bool]) -> bool:

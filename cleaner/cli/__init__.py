@@ -138,7 +138,13 @@ def main() -> None:
     """Console-script entry point."""
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()
-    app()
+    try:
+        app()
+    except OSError as exc:  # --help, --version or evaluate's tables written to the stand-in
+        if not isinstance(sys.stdout, _ClosedStdout) or exc.errno != errno.EBADF:
+            raise
+        err(f"error: {exc.strerror}")
+        sys.exit(1)
 
 
 # the commands register themselves on `app`

@@ -58,8 +58,9 @@ _Encoding = Annotated[
     str | None,
     typer.Option(
         metavar="CHARSET",
-        help="Charset of inputs that do not say theirs (e.g. windows-1250, shift_jis): used after a "
-        "byte-order mark and valid UTF-8, before a page's own declaration and a guess.",
+        help="Charset of the inputs, as an HTTP response's Content-Type names it (e.g. windows-1250, "
+        "shift_jis): used after a byte-order mark and valid UTF-8, before a page's own declaration "
+        "and a guess. For pages saved without their response's header.",
     ),
 ]
 _Threshold = Annotated[
@@ -324,8 +325,11 @@ def _clean_streams(
         raise usage(str(exc)) from exc
     except BrokenPipeError:
         raise  # the reader stopped (`| head`): click leaves quietly, as for other commands
-    except (CleanerError, OSError) as exc:
+    except CleanerError as exc:
         err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    except OSError as exc:  # stdout's: an output file's errors are OutputErrors by now
+        err(f"error: cannot write to stdout: {exc.strerror or exc}")
         raise typer.Exit(1) from exc
     except KeyboardInterrupt as exc:
         how, code = stopped(exc)

@@ -76,11 +76,16 @@ def train(
     except CleanerError as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
+    _report(card, out, replaced=replaced, with_data=bool(data), cv=cv)
+
+
+def _report(card: dict[str, Any], out: Path, *, replaced: str | None, with_data: bool, cv: bool) -> None:
+    """What training made, on stderr: the model's sources, notes, cross-validation, thresholds."""
     sources = ", ".join(f"{s['name']}: {s['documents']} docs" for s in card["training_data"]["sources"])
     err(f"model written to {out} ({sources})")
     if replaced is not None:
         err(f"note: it replaced the model that was there, trained on {replaced}")
-    if not data:
+    if not with_data:
         err(
             "note: trained without gold pages (--data): the trees learned from the documents above "
             "alone; the shipped model also learned from gold datasets (README: Training data)"
@@ -96,10 +101,15 @@ def train(
     elif cv:
         why = (
             "no gold page is on the training side"
-            if data
+            if with_data
             else "choosing them out of fold needs gold pages: --data"
         )
         err(f"thresholds: the default rule's ({why})")
+
+
+def _missing(path: Path, kind: str = "folder") -> str:
+    """Why a path given as a folder (or file) is not one."""
+    return f"not a {kind}" if path.exists() else f"no such {kind}"
 
 
 def _sources_of(out: Path) -> str | None:
@@ -125,15 +135,15 @@ def _check_training_inputs(seeds: Path, data: list[Path], corrections: list[Path
         raise typer.Exit(1) from exc
     if not seeds.is_dir():
         raise usage(
-            f"--seeds {seeds}: {'not a folder' if seeds.exists() else 'no such folder'} (the seed "
-            "documents come with the project's source, a clone or the sdist: see seeds/README.md there)"
+            f"--seeds {seeds}: {_missing(seeds)} (the seed documents come with the project's "
+            "source, a clone or the sdist: see seeds/README.md there)"
         )
     for path in data:
         if not path.is_dir():
-            raise usage(f"--data {path}: {'not a folder' if path.exists() else 'no such folder'}")
+            raise usage(f"--data {path}: {_missing(path)}")
     for path in corrections:
         if not path.is_file():
-            raise usage(f"--corrections {path}: {'not a file' if path.exists() else 'no such file'}")
+            raise usage(f"--corrections {path}: {_missing(path, 'file')}")
     if out.exists() and not out.is_dir():
         raise usage(f"--out {out}: a file, not a folder")
 
@@ -198,6 +208,7 @@ def evaluate(
 
     Example:
 
+    \b
       cleaner evaluate ../shared/data --split test --text-shapes
     """
     import json
@@ -208,11 +219,6 @@ def evaluate(
 
     if split not in ("test", "train", "all"):
         raise usage(f"--split must be test, train or all, not {split!r}")
-    for path in datasets:
-        if not path.is_dir():
-            raise usage(
-                f"{path}: {'not a folder' if path.exists() else 'no such folder'} (a dataset folder, or a folder of them)"
-            )
     cleaner = load_cleaner(model, fast=fast)
     pages, shape_pages, skipped = _evaluated_pages(datasets, split, text_shapes)
     results = {}
@@ -237,9 +243,13 @@ def evaluate(
 def _evaluated_pages(
     datasets: list[Path], split: str, text_shapes: bool
 ) -> tuple[list[Any], list[Any], Counter[tuple[str, str]]]:
-    """The split's pages, the text shapes' pages and the gold rows left out; exit 1 if none or unreadable."""
+    """The split's pages, the text shapes' pages and the gold rows left out; exit 2 for a folder
+    that is not there, 1 if no page or one unreadable."""
     from ..errors import CleanerError
     from ..training.datasets import iter_pages
+
+    if missing := next((p for p in datasets if not p.is_dir()), None):
+        raise usage(f"{missing}: {_missing(missing)} (a dataset folder, or a folder of them)")
 
     skipped: Counter[tuple[str, str]] = Counter()
     try:

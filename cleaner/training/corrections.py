@@ -10,7 +10,9 @@ body), overridden by the corrections.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +33,9 @@ MAX_CORRECTIONS_BYTES = 1 << 30
 LABELS = {"junk": 1, "body": 0}
 
 
-def read_corrections(paths: Path | Sequence[Path], notes: list[str] | None = None) -> list[LabelledDoc]:
+def read_corrections(
+    paths: str | Path | Sequence[str | Path], notes: list[str] | None = None
+) -> list[LabelledDoc]:
     """The corrected documents of corrections.jsonl files, one per document reviewed; `notes`
     gets a line for each page that could not be used again (trained on as plain text).
 
@@ -40,7 +44,7 @@ def read_corrections(paths: Path | Sequence[Path], notes: list[str] | None = Non
     files mark one line, the later file's mark counts.
     """
     marked: dict[str, _Marks] = {}
-    for path in [paths] if isinstance(paths, Path) else paths:
+    for path in [paths] if isinstance(paths, str | os.PathLike) else paths:
         for where, record in _records(Path(path)):
             marks = _Marks.of(record, where)
             if marks.origin in marked:
@@ -102,8 +106,10 @@ class _Marks:
 
     @property
     def origin(self) -> str:
-        """The document and the run's removals: reviews of other runs of one page each count."""
-        return f"{self.name} removed {sorted(self.removed)}"
+        """The document as reviewed and the run's removals: reviews of other runs of a page,
+        or of the page changed since, each count on their own."""
+        shown = hashlib.sha1("\n".join(self.shown).encode("utf-8", "surrogatepass")).hexdigest()
+        return f"{self.name} {shown} removed {sorted(self.removed)}"
 
 
 def _label(label: Any) -> int:

@@ -195,9 +195,13 @@ def cache_dir() -> Path:
     if env:
         return Path(env)
     # an installed package sits in site-packages: a cache there outlives `pip uninstall`
-    project = [_PROJECT / ".cache"] if (_PROJECT / "pyproject.toml").is_file() else []
-    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cleaner"
-    for folder in [*project, user]:
+    folders = [_PROJECT / ".cache"] if (_PROJECT / "pyproject.toml").is_file() else []
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if Path(xdg).is_absolute():  # a relative one is to be ignored (the XDG spec)
+        folders.append(Path(xdg) / "cleaner")
+    with contextlib.suppress(RuntimeError):  # no home folder (a container's user without one)
+        folders.append(Path.home() / ".cache" / "cleaner")
+    for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if os.access(folder, os.W_OK):
