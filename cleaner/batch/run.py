@@ -136,13 +136,8 @@ def run_batch(
     log = None
     if out_dir is not None and planned:
         # a charset only when given: outputs of runs before --encoding existed stay up to date
-        made_by = {
-            "format": fmt,
-            "kind": kind,
-            "url": url,
-            **({"encoding": web_codec(encoding)} if encoding else {}),
-        }
-        log = _open_log(out_dir, {**cleaner.signature(), **made_by})
+        given = {"encoding": web_codec(encoding)} if encoding else {}
+        log = _open_log(out_dir, {**cleaner.signature(), "format": fmt, "kind": kind, "url": url, **given})
         planned = [
             replace(j, made=log.made(j.dest), foreign=log.foreign(j.dest)) if j.dest is not None else j
             for j in planned
