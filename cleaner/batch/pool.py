@@ -72,14 +72,15 @@ def guarded(work: Callable[[Any], Any], lost: Callable[[Any, CleanerError], Any]
         )
 
 
-def _serve(conn: Any, work: Callable[[Any], Any]) -> None:
+def _serve(conn: Any, work: Callable[[Any], Any], main: int) -> None:
     """A worker process's loop: receive (index, task), send back (index, result), until None
-    or until the main process is gone."""
+    or until the main process (pid `main`) is gone."""
     # Ctrl-C reaches every process of the terminal's group; the parent handles it (stopping
     # the batch, killing busy workers), so a worker's own traceback would only be noise
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command line's handler, inherited by fork
-    threading.Thread(target=_end_with, args=(os.getppid(),), name="cleaner-orphan-check", daemon=True).start()
+    # the main process's pid comes from it: one killed before this line ran is no longer the parent
+    threading.Thread(target=_end_with, args=(main,), name="cleaner-orphan-check", daemon=True).start()
     while True:
         try:
             message = conn.recv()
@@ -135,7 +136,7 @@ class _Pool:
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
         process = self.context.Process(
-            target=_serve, args=(child, self.work), name="cleaner-worker", daemon=True
+            target=_serve, args=(child, self.work, os.getpid()), name="cleaner-worker", daemon=True
         )
         process.start()
         child.close()
