@@ -49,8 +49,8 @@ def clean_files(
     Every failure is in the report (and, with `errors`, in that JSONL file); nothing is raised
     for one bad input. `jobs` worker processes, or a Dask cluster at `scheduler` ('local' starts one).
     `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url`, `encoding` (the
-    inputs' charset, as an HTTP response's: before a page's own declaration), `settings` and any Settings field
-    (`trailing_threshold`, `time_limit`, ...).
+    inputs' charset, as an HTTP response's: before a page's own declaration), `settings` and
+    any Settings field (`trailing_threshold`, `time_limit`, ...).
 
     >>> report = cleaner.clean_files(["scraped/"], "clean/", jobs=2)  # doctest: +SKIP
     >>> report.cleaned, report.failed, report.failures[:1]  # doctest: +SKIP
