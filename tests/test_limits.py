@@ -251,6 +251,22 @@ def test_results_come_as_they_finish_when_order_does_not_matter() -> None:
     assert list(ordered_map(_nap, tasks, 2, None, lambda task, error: error)) == tasks
 
 
+def test_a_stopped_batch_hands_over_the_results_already_made() -> None:
+    from cleaner.batch.pool import ordered_map
+
+    def tasks():  # type: ignore[no-untyped-def]
+        yield 0.0
+        yield 0.3  # still running when the first result comes in
+        time.sleep(1.0)  # its result waits in the pipe meanwhile
+        raise KeyboardInterrupt  # Ctrl-C while the main process is busy elsewhere
+
+    out: list[float] = []
+    with pytest.raises(KeyboardInterrupt):
+        out.extend(ordered_map(_nap, tasks(), 2, None, lambda task, error: error, in_order=False))
+    # a batch logs an output when its result comes: none written is left unlogged
+    assert sorted(out) == [0.0, 0.3]
+
+
 def _nap(seconds: float) -> float:
     time.sleep(seconds)
     return seconds

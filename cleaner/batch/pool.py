@@ -151,11 +151,32 @@ class _Pool:
     def run(
         self, tasks: Iterable[Any], lost: Callable[[Any, CleanerError], Any], in_order: bool = True
     ) -> Iterator[Any]:
+        done: dict[int, Any] = {}
+        try:
+            yield from self._run(tasks, lost, in_order, done)
+        except KeyboardInterrupt:
+            if not in_order:
+                # results already made (a batch's outputs already written) are handed over
+                # before the run stops, to be logged; close() stops the workers still busy
+                yield from done.values()
+                for worker in self.workers:
+                    if worker.busy and worker.conn.poll():
+                        with contextlib.suppress(EOFError, OSError):
+                            yield worker.conn.recv()[1]
+                            worker.busy = False
+            raise
+
+    def _run(
+        self,
+        tasks: Iterable[Any],
+        lost: Callable[[Any, CleanerError], Any],
+        in_order: bool,
+        done: dict[int, Any],
+    ) -> Iterator[Any]:
         from multiprocessing.connection import wait
 
         pending = enumerate(tasks)
         more = True
-        done: dict[int, Any] = {}
         issued = emitted = 0
         source_error: Exception | None = None
         while more or emitted < issued:
