@@ -4,8 +4,9 @@ Enable it in the project's settings::
 
     ITEM_PIPELINES = {"cleaner.scrapy.CleanerPipeline": 300}
 
-and yield items with the page and its URL, e.g. ``{"url": response.url, "html": response.body}``.
-Settings (all optional):
+and yield items with the page and its URL, e.g. ``{"url": response.url, "html": response.text}``
+(``response.text`` is decoded with the HTTP response's charset; ``response.body`` bytes lose
+it). Settings (all optional):
 
 - ``CLEANER_INPUT_FIELD`` (``"html"``): the item field holding the page (str or bytes);
 - ``CLEANER_URL_FIELD`` (``"url"``): the field holding the page's URL;
@@ -16,10 +17,14 @@ Settings (all optional):
 - ``CLEANER_DROP_INPUT`` (``False``): take the page out of the item once cleaned (a page
   is large, and ``response.body`` bytes do not export to JSON feeds); items of classes with
   fixed fields (dataclass, attrs, pydantic) get ``None`` there instead;
-- ``CLEANER_MODEL``, ``CLEANER_THRESHOLD``, ``CLEANER_TIME_LIMIT``: as on the command line.
+- ``CLEANER_MODEL``, ``CLEANER_THRESHOLD``, ``CLEANER_TIME_LIMIT``: as on the command line;
+  ``CLEANER_<FIELD>`` for any other field of ``cleaner.Settings`` (``CLEANER_FAST``,
+  ``CLEANER_INCLUDE_COMMENTS``, ``CLEANER_INNER_THRESHOLD``, ...). A ``CLEANER_`` setting
+  that names none of these is logged as ignored (a typo).
 
 Items declared as ``scrapy.Item`` (or dataclass, attrs, pydantic) need the output and
-metadata fields declared too: an item that lacks them is dropped, naming them. Items without
+metadata fields declared too: an item that lacks them is dropped, naming them; an item that
+already holds a value there has it replaced (one warning per crawl and field). Items without
 the page field pass through unchanged, as Scrapy's own media pipelines pass items without
 their field (one warning per crawl names the field). A page that cannot be cleaned (binary,
 over the time limit) is dropped with the reason. Cleaning runs in Twisted's thread pool, so
@@ -28,6 +33,7 @@ the crawl keeps downloading meanwhile.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -38,8 +44,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from .api import Cleaner
-from .config import TIME_LIMIT
-from .errors import CleanerError
+from .config import TIME_LIMIT, Settings
+from .errors import CleanerError, ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -66,16 +72,14 @@ class CleanerPipeline:
         self.drop_empty = drop_empty
         self.drop_input = drop_input
         self._warned_without_page = False
+        self._warned_replaced: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CleanerPipeline:
         """Build the pipeline from the crawler's settings; the model is loaded here, once."""
         settings = crawler.settings
-        options: dict[str, Any] = {"time_limit": settings.getfloat("CLEANER_TIME_LIMIT", TIME_LIMIT) or None}
-        if settings.get("CLEANER_THRESHOLD") is not None:
-            options["trailing_threshold"] = settings.getfloat("CLEANER_THRESHOLD")
         return cls(
-            Cleaner(model=settings.get("CLEANER_MODEL"), **options),
+            Cleaner(model=settings.get("CLEANER_MODEL"), **_options(settings)),
             input_field=settings.get("CLEANER_INPUT_FIELD", "html"),
             url_field=settings.get("CLEANER_URL_FIELD", "url"),
             output_field=settings.get("CLEANER_OUTPUT_FIELD", "text"),
@@ -144,7 +148,60 @@ class CleanerPipeline:
                         f"cleaner: {url}: cannot empty field {self.input_field!r} of {type(item).__name__} "
                         f"({' '.join(str(exc).split())}); make it optional or leave CLEANER_DROP_INPUT off"
                     ) from exc
+        self._note_replaced(adapter, url)
         adapter[self.output_field] = result.text
         if self.metadata_field:
             adapter[self.metadata_field] = result.metadata
         return item
+
+    def _note_replaced(self, adapter: ItemAdapter, url: Any) -> None:
+        """Warn once per field when items already hold a value where cleaner writes (a spider's
+        own `text` or `metadata`), before it is replaced."""
+        for field, setting in ((self.output_field, "OUTPUT"), (self.metadata_field, "METADATA")):
+            held = adapter.get(field) if field and field != self.input_field else None
+            if held not in (None, "") and field not in self._warned_replaced:
+                self._warned_replaced.add(field)
+                logger.warning(
+                    "cleaner: items already hold a value in field %r (the first: from %s); cleaner's "
+                    "replaces it: set CLEANER_%s_FIELD to write elsewhere",
+                    field,
+                    url,
+                    setting,
+                )
+
+
+#: settings the pipeline reads itself; CLEANER_<FIELD> of any Settings field goes to Cleaner
+_OWN_SETTINGS = (
+    "CLEANER_INPUT_FIELD",
+    "CLEANER_URL_FIELD",
+    "CLEANER_OUTPUT_FIELD",
+    "CLEANER_METADATA_FIELD",
+    "CLEANER_DROP_EMPTY",
+    "CLEANER_DROP_INPUT",
+    "CLEANER_MODEL",
+)
+
+
+def _options(settings: Any) -> dict[str, Any]:
+    """Cleaner's options from the crawler's CLEANER_<FIELD> settings, typed as Settings declares
+    them (a value from `scrapy crawl -s` is a string); CLEANER_THRESHOLD is `trailing_threshold`."""
+    defaults = {f.name: f.default for f in dataclasses.fields(Settings)}
+    options: dict[str, Any] = {"time_limit": TIME_LIMIT}
+    for key in sorted(k for k in settings if k.startswith("CLEANER_") and k not in _OWN_SETTINGS):
+        name = "trailing_threshold" if key == "CLEANER_THRESHOLD" else key.removeprefix("CLEANER_").lower()
+        if name not in defaults:
+            logger.warning("cleaner: setting %s is not one cleaner reads; ignored", key)
+            continue
+        value = settings.get(key)
+        try:
+            if isinstance(defaults[name], bool):
+                options[name] = settings.getbool(key)
+            elif value is None or str(value).strip().lower() in ("", "none"):
+                options[name] = None  # a threshold from the model, no time limit
+            else:
+                options[name] = (
+                    settings.getint(key) if isinstance(defaults[name], int) else settings.getfloat(key)
+                )
+        except ValueError as exc:
+            raise ConfigError(f"{key} = {value!r}: {exc}") from exc
+    return options

@@ -169,3 +169,64 @@ def test_a_validating_item_that_cannot_lose_its_page_is_dropped_with_the_reason(
     with pytest.raises(DropItem, match=r"cannot empty field 'html' of StrictItem.*make it optional"):
         CleanerPipeline(drop_input=True).clean_item(item)
     assert CleanerPipeline().clean_item(item).text
+
+
+def test_settings_reach_the_cleaner_typed_and_a_typo_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    from scrapy.settings import Settings as CrawlSettings
+
+    from cleaner import ConfigError
+    from cleaner.scrapy import _options
+
+    given = {
+        "CLEANER_FAST": "True",  # `scrapy crawl -s` gives strings
+        "CLEANER_TIME_LIMIT": "None",
+        "CLEANER_THRESHOLD": "0.9",
+        "CLEANER_INNER_THRESHOLD": 0.95,
+        "CLEANER_MIN_LINES": "3",
+        "CLEANER_OUTPUT_FEILD": "body",
+        "CLEANER_OUTPUT_FIELD": "text",
+    }
+    with caplog.at_level("WARNING", logger="cleaner.scrapy"):
+        options = _options(CrawlSettings(given))
+    assert options == {
+        "fast": True,
+        "time_limit": None,
+        "trailing_threshold": 0.9,
+        "inner_threshold": 0.95,
+        "min_lines": 3,
+    }
+    assert Cleaner(**options).settings.fast is True
+    assert [r.getMessage() for r in caplog.records] == [
+        "cleaner: setting CLEANER_OUTPUT_FEILD is not one cleaner reads; ignored"
+    ]
+    with pytest.raises(ConfigError, match="CLEANER_THRESHOLD = 'abc'"):
+        _options(CrawlSettings({"CLEANER_THRESHOLD": "abc"}))
+
+
+def test_a_spiders_own_text_and_metadata_are_replaced_with_one_warning_each(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from cleaner.scrapy import CleanerPipeline
+
+    pipeline = CleanerPipeline()
+    page = PAGES[0].read_bytes()
+    items = [
+        {
+            "url": f"https://example.org/{n}",
+            "html": page,
+            "text": "a teaser from the feed",
+            "metadata": {"depth": n},
+        }
+        for n in range(2)
+    ]
+    with caplog.at_level("WARNING", logger="cleaner.scrapy"):
+        cleaned = [pipeline.clean_item(item) for item in items]
+    assert all(
+        item["text"] != "a teaser from the feed" and "depth" not in item["metadata"] for item in cleaned
+    )
+    assert [r.getMessage() for r in caplog.records] == [
+        "cleaner: items already hold a value in field 'text' (the first: from https://example.org/0); "
+        "cleaner's replaces it: set CLEANER_OUTPUT_FIELD to write elsewhere",
+        "cleaner: items already hold a value in field 'metadata' (the first: from https://example.org/0); "
+        "cleaner's replaces it: set CLEANER_METADATA_FIELD to write elsewhere",
+    ]
