@@ -202,7 +202,9 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     try:
         info = path.stat()
     except FileNotFoundError as exc:
-        raise InputError("vanished or a broken symlink") from exc
+        raise InputError(
+            "a broken symlink" if path.is_symlink() else "no such file (or it vanished)"
+        ) from exc
     except OSError as exc:
         raise InputError(f"cannot stat: {exc.strerror or exc}") from exc
     if stat.S_ISDIR(info.st_mode):
