@@ -44,7 +44,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from .api import Cleaner
-from .config import TIME_LIMIT, Settings
+from .config import Settings
 from .errors import CleanerError, ConfigError
 
 logger = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ def _options(settings: Any) -> dict[str, Any]:
     """Cleaner's options from the crawler's CLEANER_<FIELD> settings, typed as Settings declares
     them (a value from `scrapy crawl -s` is a string); CLEANER_THRESHOLD is `trailing_threshold`."""
     defaults = {f.name: f.default for f in dataclasses.fields(Settings)}
-    options: dict[str, Any] = {"time_limit": TIME_LIMIT}
+    options: dict[str, Any] = {}
     for key in sorted(k for k in settings if k.startswith("CLEANER_") and k not in _OWN_SETTINGS):
         name = "trailing_threshold" if key == "CLEANER_THRESHOLD" else key.removeprefix("CLEANER_").lower()
         if name not in defaults:

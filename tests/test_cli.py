@@ -572,45 +572,36 @@ def test_the_same_input_given_twice_is_cleaned_once(tmp_path: Path) -> None:
     assert "clean them into separate output folders" in out.stderr
 
 
-@pytest.mark.parametrize("args", [["clean", "-"], ["clean", "--jsonl", "-"]])
-def test_a_closed_stdin_is_named(args: list[str]) -> None:
-    import subprocess
-    import sys
-
-    # `cleaner clean - <&-`: the process starts without fd 0
-    proc = subprocess.run(
-        [sys.executable, "-m", "cleaner", *args],
-        capture_output=True,
-        text=True,
-        preexec_fn=lambda: os.close(0),
-        check=False,
-    )
-    assert proc.returncode == 1
-    assert "stdin is closed: pipe the input in, or name a file" in proc.stderr
-    assert "Traceback" not in proc.stderr
+STDIN_CLOSED = "stdin is closed: pipe the input in, or name a file"
+STDOUT_CLOSED = "stdout is closed (redirect it to a file, or give -o)"
 
 
-@pytest.mark.parametrize("args", [["clean"], ["clean", "--jsonl"], ["--version"], ["clean", "--help"]])
-def test_a_closed_stdout_is_named(tmp_path: Path, args: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("fd", "args", "message"),
+    [
+        (0, ["clean", "-"], STDIN_CLOSED),
+        (0, ["clean", "--jsonl", "-"], STDIN_CLOSED),
+        (1, ["clean", "{seed}"], STDOUT_CLOSED),
+        (1, ["clean", "--jsonl", "{records}"], STDOUT_CLOSED),
+        (1, ["--version"], STDOUT_CLOSED),
+        (1, ["clean", "--help"], STDOUT_CLOSED),
+    ],
+)
+def test_a_closed_standard_stream_is_named(tmp_path: Path, fd: int, args: list[str], message: str) -> None:
     import subprocess
 
     records = tmp_path / "in.jsonl"
     records.write_text(json.dumps({"html": "<p>One.</p>"}) + "\n", encoding="utf-8")
-    inputs = (
-        []
-        if args[-1].startswith("--") and args[-1] != "--jsonl"
-        else [str(records if "--jsonl" in args else SEED)]
-    )
-    # `cleaner ... >&-`: the process starts without fd 1
+    # `cleaner clean - <&-` or `cleaner ... >&-`: the process starts without that descriptor
     proc = subprocess.run(
-        [sys.executable, "-m", "cleaner", *args, *inputs],
-        stderr=subprocess.PIPE,
+        [sys.executable, "-m", "cleaner", *(a.format(seed=SEED, records=records) for a in args)],
+        capture_output=True,
         text=True,
-        preexec_fn=lambda: os.close(1),
+        preexec_fn=lambda: os.close(fd),
         check=False,
     )
     assert proc.returncode == 1
-    assert "stdout is closed (redirect it to a file, or give -o)" in proc.stderr
+    assert message in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
