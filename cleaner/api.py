@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -22,6 +22,16 @@ from .limits import time_limit
 from .model import Model, load_model
 
 Kind = Literal["auto", "html", "text"]
+
+
+def check_kind(kind: object) -> None:
+    """Raise ConfigError for an input kind that is not auto, html or text."""
+    if kind not in get_args(Kind):
+        raise ConfigError(
+            f"input kind must be auto, html or text, not {kind!r} (kind= in Python; --input-type)"
+        )
+
+
 #: a whole input that is one file name, path or URL of a page (passed where its contents belong)
 _PATH_LIKE = re.compile(
     r"(?:[^\s<>]*\.(?:html?|xhtml|warc|arc|gz|jsonl?)|(?:https?|ftp|file)://[^\s<>]*)\Z", re.I
@@ -88,8 +98,7 @@ class Cleaner:
         byte-order mark and valid UTF-8, before the page's own declaration and a guess.
         Raises TimeLimitError when it takes longer than `settings.time_limit`, in any thread.
         """
-        if kind not in ("auto", "html", "text"):
-            raise ConfigError(f"kind must be 'auto', 'html' or 'text', got {kind!r}")
+        check_kind(kind)
         if url is not None and not isinstance(url, str):
             raise InputError(f"url must be a string or None, got {type(url).__name__}")
         if encoding is not None and not isinstance(encoding, str):

@@ -21,12 +21,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .api import Cleaner, Kind
+from .api import Cleaner, Kind, check_kind
 from .batch.files import MAX_INPUT_BYTES, Job, Outcome, kind_of, read_input, run_job
 from .batch.pool import guarded
 from .batch.records import clean_record, cleaned_fields
 from .batch.report import Failure
-from .batch.run import check_kind
 from .errors import CleanerError, ConfigError, InputError, SchedulerError
 
 #: jobs per Dask task: large enough to hide the scheduler's per-task cost (~1 ms)
@@ -47,8 +46,8 @@ def clean_bag(
 ) -> Any:
     """Map cleaning over a dask.bag of paths (str or Path) or of records (dicts).
 
-    A record comes back with `clean_text` and `removed` added, as with `cleaner clean
-    --jsonl`; a path becomes `{"path", "clean_text", "removed"}`. An item that cannot be
+    A record comes back with `clean_text`, `removed` and `blank_lines_dropped` added, as with
+    `cleaner clean --jsonl`; a path becomes `{"path", "clean_text", "removed", ...}` alike. An item that cannot be
     cleaned comes back with `clean_error: {"path", "error", "message"}` instead (a
     `Failure`; its path is the item's path, else the record's url), so that one bad page
     does not fail the whole computation.

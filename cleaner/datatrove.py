@@ -70,7 +70,7 @@ class _CleanerStep(PipelineStep):
                 continue
             doc.text = result.text
             doc.metadata["cleaner_removed_lines"] = len(result.removed)
-            doc.metadata["cleaner_removed_chars"] = sum(len(r.text) for r in result.removed)
+            doc.metadata["cleaner_removed_chars"] = result.removed_chars
             self.stat_update(StatHints.forwarded)
             self.update_doc_stats(doc)
             yield doc

@@ -75,6 +75,8 @@ _SYLLABLE = re.compile("[\uac00-\ud7a3]")
 #: a guess whose non-ASCII characters are more than this share of loose Hangul jamo, with
 #: hardly a syllable among them ("ㅋㅋ" amid Korean words is Korean), is retried as EUC-JP
 LOOSE_JAMO_SHARE = 0.3
+#: ... "hardly a syllable": fewer than one per this many loose jamo
+JAMO_PER_SYLLABLE = 10
 # the encodings a browser knows (WHATWG Encoding Standard), as Python codec names: a guess
 # outside these (a DOS code page, say) is a fluke of short text, not what a web page uses
 WEB_ENCODINGS = [
@@ -269,7 +271,7 @@ def _guess(data: bytes) -> str:
             jamo = len(_LOOSE_JAMO.findall(text))
             if (
                 jamo > LOOSE_JAMO_SHARE * len(_NON_ASCII.findall(text))
-                and len(_SYLLABLE.findall(text)) < jamo / 10
+                and len(_SYLLABLE.findall(text)) < jamo / JAMO_PER_SYLLABLE
             ):
                 # Korean is written in syllables: loose jamo are Japanese kana read as EUC-KR
                 with suppress(UnicodeDecodeError):

@@ -40,7 +40,8 @@ class SchedulerError(CleanerError):
 
 
 class WorkerError(CleanerError):
-    """A worker process died while cleaning a document (killed, out of memory)."""
+    """A document was lost: the process cleaning it died (killed, out of memory), or cleaning
+    it hit a bug in cleaner (an unexpected exception, its traceback logged)."""
 
 
 class OutputError(CleanerError):

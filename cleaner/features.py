@@ -36,6 +36,8 @@ from .wording import (
     title_share,
 )
 
+#: raised whenever a column, or the hashing of lexical.tokens, changes: a model of another
+#: version is refused on load
 FEATURE_VERSION = 5
 
 #: metadata wording counts only in lines up to this long, and a date in lines of few words
@@ -51,6 +53,8 @@ CHAR_CLASS_PREFIX = 200
 PARAGRAPH_MIN_CHARS = 200
 #: cap for run lengths so that long lists do not dominate
 RUN_CAP = 12
+#: consecutive lines of one list or box of a page that make a block (decided together)
+MIN_BLOCK_LINES = 2
 #: value of a neighbour's feature beyond the document's edge, distinct from every real value
 NO_NEIGHBOUR = -1.0
 #: the lexical score is a logit; beyond this it says nothing more
@@ -123,22 +127,27 @@ class Lines:
 
     @cached_property
     def median_chars(self) -> float:
+        """The document's median line length: what a line is long or short against."""
         return float(np.median(self.chars))
 
     @cached_property
     def table_rows(self) -> np.ndarray:
+        """Whether each line is a table row (extraction writes rows as "| a | b |")."""
         return np.array([t.startswith("|") for t in self.texts], dtype=float)
 
     @cached_property
     def ends_ellipsis(self) -> np.ndarray:
+        """Whether each line ends cut off ("…", "...", "[…]"): a teaser's mark."""
         return self._flags(ELLIPSIS)
 
     @cached_property
     def ends_terminal(self) -> np.ndarray:
+        """Whether each line ends like a sentence (and not with an ellipsis)."""
         return self._flags(TERMINAL) * (1 - self.ends_ellipsis)
 
     @cached_property
     def heads(self) -> list[str]:
+        """The start of each line that character classes are counted on."""
         return [t[:CHAR_CLASS_PREFIX] for t in self.texts]
 
     @cached_property
@@ -147,6 +156,7 @@ class Lines:
 
     @cached_property
     def head_classes(self) -> dict[str, np.ndarray]:
+        """Per character class (upper, digit, alpha...), its count in each line's head."""
         return char_classes(self.heads)
 
     @cached_property
@@ -178,6 +188,7 @@ class Lines:
 
     @cached_property
     def junk_words(self) -> np.ndarray:
+        """Whether each short line holds boilerplate wording (wording.JUNK_WORDS)."""
         short = [t if c <= JUNK_WORDS_MAX_CHARS else "" for t, c in zip(self.lower, self.chars, strict=True)]
         return self._flags(JUNK_WORDS, short)
 
@@ -191,10 +202,12 @@ class Lines:
 
     @cached_property
     def meta_shaped(self) -> np.ndarray:
+        """Whether each line reads like metadata of any META kind."""
         return np.max(list(self.metas.values()), axis=0)
 
     @cached_property
     def teaser(self) -> np.ndarray:
+        """Whether each line is teaser-shaped: short, and not ending like a sentence (or cut off)."""
         return ((self.ends_terminal == 0) | (self.ends_ellipsis > 0)) & (self.chars <= TEASER_MAX_CHARS)
 
     @cached_property
@@ -205,13 +218,15 @@ class Lines:
 
     @cached_property
     def in_tail(self) -> np.ndarray:
+        """Whether each line is in the trailing run of teaser-shaped lines."""
         out = np.zeros(self.n)
         out[self.n - self.tail_len :] = 1.0
         return out
 
     @cached_property
     def heads_tail(self) -> np.ndarray:
-        # the line just before a trailing run of two or more is where "Related"/"More stories" sits
+        """Whether each line is the one just before a trailing run of two or more: its header
+        ("Related", "More stories")."""
         out = np.zeros(self.n)
         if 2 <= self.tail_len < self.n:
             out[self.n - self.tail_len - 1] = 1.0
@@ -262,28 +277,8 @@ class Lines:
 
     @cached_property
     def block_lexical(self) -> np.ndarray:
+        """The mean lexical score of each line's block (the line's own outside a block)."""
         return _run_mean(self.lexical, self.blocks[1])
-
-
-_TAG_FEATURES = (
-    "found",
-    "p",
-    "li",
-    "a",
-    "heading",
-    "table",
-    "nav",
-    "aside",
-    "footer",
-    "header",
-    "figure",
-    "time",
-    "control",
-    "quote",
-    "main",
-    "small",
-    "code",
-)
 
 
 def _meta_column(name: str) -> Callable[[Lines], np.ndarray]:
@@ -332,7 +327,7 @@ FEATURES: dict[str, Callable[[Lines], np.ndarray]] = {
     "link_share": lambda v: v.page("link_share"),
     "block_links": lambda v: v.page("block_links"),
     "outside_main": lambda v: v.page("outside_main"),
-    **{f"in_{group}": _tag_column(group) for group in _TAG_FEATURES},
+    **{f"in_{group}": _tag_column(group) for group in TAG_BIT},  # page.TAG_GROUPS, in order
     "teaser_shaped": lambda v: v.teaser.astype(float),
     "shape_run": lambda v: np.minimum(_runs(v.teaser * 2 + v.ends_ellipsis)[0], RUN_CAP),
     "in_tail_run": lambda v: v.in_tail,
@@ -369,11 +364,12 @@ COLUMN = {name: k for k, name in enumerate(FEATURE_NAMES)}
 
 
 def block_runs(doc: Document) -> np.ndarray:
-    """Per row, its block's number (2+ consecutive lines of one list or box of a page), else -1."""
+    """Per row, its block's number (MIN_BLOCK_LINES+ consecutive lines of one list or box of a
+    page), else -1."""
     if doc.page is None:
         return np.full(len(doc.rows), -1)
     lengths, run_id = _block_runs(doc.page.block[doc.rows])
-    return np.where(lengths >= 2, run_id, -1)
+    return np.where(lengths >= MIN_BLOCK_LINES, run_id, -1)
 
 
 def line_features(doc: Document, lexical: np.ndarray | None = None) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""The decision rule: which scored lines go, and why. Thresholds live in config.Settings."""
+"""The decision rule: which scored lines go, and why. The thresholds a user may change live in
+config.Settings; the rule's fixed ones are named here."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 from .config import Settings
 from .document import Document
 from .errors import ConfigError
-from .features import COLUMN, block_runs
+from .features import COLUMN, MIN_BLOCK_LINES, block_runs
 from .lexical import LexicalModel
 from .wording import SENTENCE_END
 
@@ -27,6 +28,8 @@ HEADER_THRESHOLD = 0.5
 SURE = 1e-4
 #: how many of the words that weighed most a reason names
 REASON_WORDS = 3
+#: a reason calls a line part of a run of headline-like lines from this many on
+REASON_RUN_MIN = 3
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,11 @@ class CleanResult:
     #: the line break the input used ("\r\n" for CRLF text): `text` ends without one, as
     #: lines joined by it do, and a writer ending the text with a line break uses this one
     newline: str = "\n"
+
+    @property
+    def removed_chars(self) -> int:
+        """Characters the removed lines held."""
+        return sum(len(r.text) for r in self.removed)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: text, metadata, removed lines with scores and reasons."""
@@ -244,9 +252,9 @@ def _reason(row: np.ndarray, trailing: bool, words: list[str], carried: bool = F
     if carried:
         hints.append("carried by the surer lines after it")
     hints += [hint for column, shows, hint in _HINTS if shows(row[COLUMN[column]])]
-    if row[COLUMN["teaser_shaped"]] and row[COLUMN["shape_run"]] >= 3:
+    if row[COLUMN["teaser_shaped"]] and row[COLUMN["shape_run"]] >= REASON_RUN_MIN:
         hints.append("part of a run of headline-like lines")
-    if row[COLUMN["log_block_run"]] > np.log1p(1):
+    if row[COLUMN["log_block_run"]] >= np.log1p(MIN_BLOCK_LINES):
         hints.append("decided with its block")
     if words:
         hints.append("words: " + ", ".join(words))

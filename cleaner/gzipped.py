@@ -41,8 +41,10 @@ def gunzip(data: bytes, limit: int = MAX_GUNZIPPED_BYTES, hint: str = "") -> byt
     return b"".join(chunks)
 
 
-#: how much gunzip takes from the inflater at a time
+#: how much gunzip takes from the inflater, and the inflater from zlib, at a time
 _GUNZIP_BLOCK = 1 << 20
+#: how much gzip'd input the inflater reads at a time (and hands out when asked for "some")
+READ_BLOCK = 1 << 16
 
 
 def inflating(stream: IO[bytes]) -> IO[bytes]:
@@ -80,7 +82,7 @@ class _Inflater(io.BufferedIOBase):
             else:
                 data = member.unused_data if member.eof else b""  # the next member's start, if any
                 if not data.strip(b"\x00"):
-                    data = self._raw.read(1 << 16)
+                    data = self._raw.read(READ_BLOCK)
                     if not data:
                         self._cut = not member.eof
                         return
@@ -88,7 +90,7 @@ class _Inflater(io.BufferedIOBase):
                     if not data.strip(b"\x00"):
                         continue  # zero padding after the last member
                     self._member = zlib.decompressobj(GZIP_WBITS)
-            self._out = self._out[self._at :] + self._member.decompress(data, 1 << 20)
+            self._out = self._out[self._at :] + self._member.decompress(data, _GUNZIP_BLOCK)
             self._at = 0
 
     def _take(self, size: int) -> bytes:
@@ -108,14 +110,14 @@ class _Inflater(io.BufferedIOBase):
 
     def read1(self, size: int = -1) -> bytes:
         """As `read`: inflating is in blocks anyway."""
-        return self.read(size if size >= 0 else 1 << 16)
+        return self.read(size if size >= 0 else READ_BLOCK)
 
     def readline(self, size: int | None = -1) -> bytes:
         """One line (up to `size` bytes), newline included."""
         limit = -1 if size is None else size
         while (end := self._out.find(b"\n", self._at)) < 0 and not (0 <= limit <= len(self._out) - self._at):
             before = len(self._out) - self._at
-            self._fill(before + (1 << 16))
+            self._fill(before + READ_BLOCK)
             if len(self._out) - self._at == before:  # the end
                 break
         length = len(self._out) - self._at if end < 0 else end + 1 - self._at
@@ -125,4 +127,4 @@ class _Inflater(io.BufferedIOBase):
     def peek(self, size: int = 1) -> bytes:
         """Some of the bytes `read` would give next, without taking them."""
         self._fill(max(size, 1))
-        return self._out[self._at : self._at + max(size, 1 << 16)]
+        return self._out[self._at : self._at + max(size, READ_BLOCK)]

@@ -34,6 +34,11 @@ LEXICAL_PREFIX = 160
 GROUPS = ("char", "word", "page")
 #: documents longer than this many lines are scored in parts of this many, to bound memory
 CHUNK_ROWS = 2000
+#: hash salts of the token kinds (a character n-gram's salt is its length, 3 to 5); a change
+#: here moves every bucket, so the weights must be retrained and features.FEATURE_VERSION raised
+PAGE_SALT = 3
+WORD_SALT = 11
+WORD_PAIR_SALT = 12
 _P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 _MIX = 0x9E3779B97F4A7C15
@@ -63,7 +68,7 @@ def _bucket(h: np.ndarray, salt: int) -> np.ndarray:
 
 def _page_buckets(words: list[str]) -> np.ndarray:
     """The bucket of each page-context word (its crc32, mixed like the n-grams' hashes)."""
-    return _bucket(np.array([zlib.crc32(w.encode()) for w in words], dtype=np.uint64), 3)
+    return _bucket(np.array([zlib.crc32(w.encode()) for w in words], dtype=np.uint64), PAGE_SALT)
 
 
 #: how a reason names the page-context words page.py writes ("t:div", "s:a", "c:related")
@@ -121,10 +126,10 @@ def tokens(doc: Document, with_labels: bool = False) -> Tokens:
     w_start, w_end = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     w_hash = span_hash(w_start, w_end)
     w_line = line_of[w_start]
-    parts.append((w_line, _bucket(w_hash, 11), "word", w_start, w_end))
+    parts.append((w_line, _bucket(w_hash, WORD_SALT), "word", w_start, w_end))
     pair = np.flatnonzero(w_line[1:] == w_line[:-1])
     pair_hash = w_hash[pair] * np.uint64(_P) + w_hash[pair + 1]
-    parts.append((w_line[pair], _bucket(pair_hash, 12), "word", w_start[pair], w_end[pair + 1]))
+    parts.append((w_line[pair], _bucket(pair_hash, WORD_PAIR_SALT), "word", w_start[pair], w_end[pair + 1]))
     page_rows, page_buckets, page_words = _page_tokens(doc)
     empty = np.zeros(len(page_rows), dtype=np.intp)
     parts.append((page_rows, page_buckets, "page", empty, empty))

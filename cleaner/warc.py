@@ -20,7 +20,7 @@ from .batch.pool import ordered_map
 from .batch.report import Failure
 from .decoding import SNIFF_BYTES, looks_like_html
 from .errors import CleanerError, InputError
-from .gzipped import TruncatedError, inflating
+from .gzipped import READ_BLOCK, TruncatedError, inflating
 
 #: file names that `cleaner clean` reads as web archives
 ARCHIVE_SUFFIXES = tuple(suffix + gz for suffix in ARCHIVES for gz in ("", ".gz"))
@@ -212,7 +212,7 @@ def _cut_short(record: Any) -> bool:
     raw = record.raw_stream
     # reads what warcio would skip anyway on its way to the next record
     while getattr(raw, "limit", 0) > 0:
-        if not raw.read(1 << 16):
+        if not raw.read(READ_BLOCK):
             return True
     return False
 

@@ -507,7 +507,7 @@ def test_the_failures_file_of_an_earlier_run_is_rewritten(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_bug_on_one_input_fails_only_that_input(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, jobs: str
 ) -> None:
     clean = cleaner.Cleaner._clean
 
@@ -524,6 +524,8 @@ def test_a_bug_on_one_input_fails_only_that_input(
     assert out.exit_code == 1
     assert f"{tmp_path / 'in' / 'a.txt'}: unexpected TypeError: boom (a bug in cleaner" in out.stderr
     assert (tmp_path / "out" / "b.txt.txt").read_text(encoding="utf-8") == "Fine.\nAlso fine.\n"
+    if jobs == "1":  # a worker process logs to its own stderr, out of pytest's reach
+        assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [TypeError]
 
 
 def test_a_file_name_that_is_not_utf8_is_cleaned_and_named(tmp_path: Path) -> None:

@@ -316,7 +316,11 @@ def test_text_that_looks_like_html_is_cleaned_as_text_when_told() -> None:
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda c: c.clean("x", kind="xml"), cleaner.ConfigError, "kind must be 'auto', 'html' or 'text'"),
+        (
+            lambda c: c.clean("x", kind="xml"),
+            cleaner.ConfigError,
+            "input kind must be auto, html or text, not 'xml'",
+        ),
         (lambda c: c.clean(123), cleaner.InputError, "expected str or bytes, got int"),
         (lambda c: c.clean(b"PK\x03\x04\x00\x00binary"), cleaner.InputError, "binary file"),
         (lambda c: cleaner.Cleaner(0.5), cleaner.ConfigError, "options are keywords"),

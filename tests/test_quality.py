@@ -29,8 +29,8 @@ RECALL_TOLERANCE = 0.05
 #: 0.009 this way (two pages); the full held-out split gains F1 (`make eval`)
 OLD_GOLD_F1_TOLERANCE = 0.015
 OLD_GOLD = {"dragnet", "cleaneval", "google-trends-2017", "l3s-gn1"}
-#: pages ending in junk, cleaner against plain trafilatura, at most (the model shipped: 0.65)
-TRAILING_JUNK_RATIO = 0.8
+#: pages ending in junk, cleaner against plain trafilatura, at most (the model shipped: 0.52)
+ENDING_IN_JUNK_RATIO = 0.7
 #: junk lines removed on each dataset's subset, at least (the model shipped: 10-51 %)
 JUNK_REMOVED_FLOOR = 0.05
 
@@ -66,11 +66,11 @@ def test_recall_close_to_trafilatura(gate: dict[str, dict]) -> None:
 
 
 @needs_data()
-def test_less_trailing_junk_than_trafilatura(gate: dict[str, dict]) -> None:
-    cleaner_pages = sum(r["cleaner"]["trailing_junk"] for r in gate.values())
-    plain_pages = sum(r["trafilatura"]["trailing_junk"] for r in gate.values())
-    # when the model shipped: 1.59 against 2.42 (shares of pages, summed over the datasets)
-    assert cleaner_pages <= TRAILING_JUNK_RATIO * plain_pages
+def test_fewer_pages_end_in_junk_than_with_trafilatura(gate: dict[str, dict]) -> None:
+    cleaner_pages = sum(r["cleaner"]["ending_in_junk"] for r in gate.values())
+    plain_pages = sum(r["trafilatura"]["ending_in_junk"] for r in gate.values())
+    # with the model of the thirteenth session: 1.04 against 2.01 (shares of pages, summed)
+    assert cleaner_pages <= ENDING_IN_JUNK_RATIO * plain_pages
 
 
 @needs_data()

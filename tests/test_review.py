@@ -15,8 +15,9 @@ import cleaner
 from cleaner.cli import app
 from cleaner.errors import InputError, TrainingError
 from cleaner.extract import extract
+from cleaner.filter import RemovedLine
 from cleaner.review import read_outputs, write_report
-from cleaner.review.outputs import Removal, merge_lines
+from cleaner.review.outputs import merge_lines
 from cleaner.training.corpus import collect
 from cleaner.training.corrections import read_corrections
 
@@ -65,8 +66,8 @@ def _lines_of(page: Path) -> list[str]:
 
 
 def test_merge_puts_removed_lines_at_their_numbers_and_blank_separators_back() -> None:
-    def r(n: int, text: str) -> Removal:
-        return Removal(n, text, 0.9, "x")
+    def r(n: int, text: str) -> RemovedLine:
+        return RemovedLine(n, text, 0.9, "x")
 
     assert merge_lines(["A", "", "B"], [r(4, "teaser")], [3]) == ["A", "", "B", "", "teaser"]
     assert merge_lines(["A", "", "B"], [r(2, "teaser")], [3]) == ["A", "", "teaser", "", "B"]
@@ -247,6 +248,11 @@ def test_the_page_replaces_an_earlier_page_only(tmp_path: Path) -> None:
     review = tmp_path / "review.html"
     for _ in range(2):  # the second run replaces the first's page
         assert runner.invoke(app, ["review", str(out), "-o", str(review)]).exit_code == 0
+    corrupt = tmp_path / "corrupt.html.gz"  # gzip'd, so what it holds cannot be told
+    corrupt.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage here")
+    result = runner.invoke(app, ["review", str(out), "-o", str(corrupt)])
+    assert result.exit_code == 2
+    assert f"{corrupt} exists and cannot be read to tell whether it is a review page" in result.stderr
 
 
 def _correction(doc, marks: dict[int, str]) -> dict:  # type: ignore[no-untyped-def]

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import signal
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +28,8 @@ _PARENT_CHECK = 1.0
 #: how long the pool waits for a worker that died to be reaped, for its exit code (seconds)
 _REAP_WAIT = 1.0
 
+logger = logging.getLogger(__name__)
+
 
 def ordered_map(
     work: Callable[[Any], Any],
@@ -44,7 +46,7 @@ def ordered_map(
     HARD_LIMIT_GRACE seconds after the time limit (stuck in C code the soft limit cannot
     interrupt), or one that dies (killed, out of memory), costs only its current task:
     `lost(task, error)` stands in for its result, and a fresh worker takes the next task.
-    So does an unexpected exception (a bug), in any process, its traceback printed.
+    So does an unexpected exception (a bug), in any process, its traceback logged.
     """
     safe = functools.partial(guarded, work, lost)
     if workers <= 1:
@@ -58,17 +60,20 @@ def ordered_map(
 
 
 def guarded(work: Callable[[Any], Any], lost: Callable[[Any, CleanerError], Any], task: Any) -> Any:
-    """`work(task)`, or `lost(task, WorkerError)` with the traceback printed when it raises
+    """`work(task)`, or `lost(task, WorkerError)` with the traceback logged when it raises
     anything but a CleanerError: a bug on one input costs that input only."""
     try:
         return work(task)
     except CleanerError:
         raise  # the work's own errors are its to report (or to stop the batch with)
     except Exception as exc:
-        traceback.print_exc()
+        # logged, not printed: a pipeline routes it (with no logging set up, it goes to stderr)
+        logger.error("cleaning one input failed on a bug in cleaner", exc_info=True)
         return lost(
             task,
-            WorkerError(f"unexpected {type(exc).__name__}: {exc} (a bug in cleaner: its traceback is above)"),
+            WorkerError(
+                f"unexpected {type(exc).__name__}: {exc} (a bug in cleaner: its traceback is logged)"
+            ),
         )
 
 

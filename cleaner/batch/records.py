@@ -51,7 +51,7 @@ def clean_jsonl(
 ) -> StreamStats:
     """Clean one field of every JSONL record, keeping the other fields and the record order.
 
-    Each record gains `clean_text` and `removed` (line, text, score, reason). The record's
+    Each record gains the fields of `cleaned_fields` (`clean_text`, `removed`). The record's
     `url`, if any, is passed to extraction. A broken line or a record without the field is
     passed to `on_error` (its path is `FILE:LINE`) and left out. gzip'd inputs are inflated
     (told by content), a `.gz` output is compressed; None means stdin/stdout. A file output
@@ -161,7 +161,7 @@ def is_output_record(record: Any) -> bool:
 
 
 def clean_record(cleaner: Cleaner, record: dict[str, Any], field: str, kind: Kind = "auto") -> dict[str, Any]:
-    """A copy of the record with `clean_text` and `removed` added, from cleaning `record[field]`.
+    """A copy of the record with the fields of `cleaned_fields` added, from cleaning `record[field]`.
 
     The record's `url`, if a string, is passed to extraction. Raises InputError for a record
     that is not a dict or lacks the field, and the cleaning errors as they come.

@@ -149,7 +149,7 @@ class BatchReport:
             self.redone += outcome.redone
             self.no_text += not outcome.result.text
             self.lines_removed += len(outcome.result.removed)
-            self.chars_removed += sum(len(r.text) for r in outcome.result.removed)
+            self.chars_removed += outcome.result.removed_chars
 
     def summary(self) -> str:
         """One line: what was cleaned, skipped and failed, and how much was removed."""

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
-from ..api import Cleaner, Kind
+from ..api import Cleaner, Kind, check_kind
 from ..decoding import web_codec
 from ..errors import ConfigError, OutputError
 from .files import MAX_INPUT_BYTES, STDIN, Format, Outcome, plan, run_all
@@ -187,14 +187,6 @@ def _record(log: RunLog, outcome: Outcome) -> None:
         log.record(dest, written, outcome.stamp)
     except OSError as exc:
         raise OutputError(f"cannot write the run log {log.path}: {exc.strerror or exc}") from exc
-
-
-def check_kind(kind: str) -> None:
-    """Raise ConfigError for an input kind that is not auto, html or text."""
-    if kind not in ("auto", "html", "text"):
-        raise ConfigError(
-            f"input kind must be auto, html or text, not {kind!r} (--input-type; kind= in Python)"
-        )
 
 
 def check_batch_options(

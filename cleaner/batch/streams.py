@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,10 @@ def clean_streams(
 def _check_records(src: Path) -> None:
     """ConfigError for a file that is plainly not JSONL (binary, or not opening with an object:
     a page given to --jsonl would fail once per line)."""
-    head = read_head(src)
+    try:
+        head = read_head(src)
+    except (OSError, zlib.error):
+        return  # reading the records reports it, naming the file
     if looks_binary(head):
         raise ConfigError(f"{src} looks like a binary file, not JSONL records")
     first = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]

@@ -76,12 +76,10 @@ def atomic_output(dest: Path, *, compress: bool = False, errors: str = "strict")
 
 
 def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
-    """The first `size` bytes of a file, inflated when gzip'd (one that cannot be read: none)."""
-    try:
-        with open(path, "rb") as raw:
-            return inflating(raw).read(size)
-    except (OSError, zlib.error):
-        return b""
+    """The first `size` bytes of a file, inflated when gzip'd (OSError or zlib.error when it
+    cannot be read)."""
+    with open(path, "rb") as raw:
+        return inflating(raw).read(size)
 
 
 def replaceable(path: Path, ours: Callable[[Any], bool]) -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, cast
 
 import typer
 
+from ..api import Kind
 from ..batch.files import MAX_INPUT_BYTES
 from ..batch.run import MB
 from ..config import TIME_LIMIT
@@ -208,7 +209,7 @@ def clean(
     thresholds = {"trailing_threshold": threshold} if threshold is not None else {}
     cleaner = load_cleaner(model, time_limit=time_limit, fast=fast, **thresholds)
     max_bytes, jobs = int(max_size * MB), workers or default_jobs()
-    kind = cast(Literal["auto", "html", "text"], input_type)
+    kind = cast(Kind, input_type)
     with sigterm_as_interrupt():
         if jsonl or archives:
             _clean_streams(

@@ -18,25 +18,16 @@ from typing import IO, Any
 
 from ..batch.records import is_output_record
 from ..errors import InputError
+from ..filter import RemovedLine
 from ..gzipped import inflating
 
 #: reason hints that carry details after a colon ("words: 'a', 'b'") are grouped by their head
 _DETAIL = ":"
 
 
-@dataclass
-class Removal:
-    """One removed line: its number in the document, text, score and reason."""
-
-    line: int
-    text: str
-    score: float
-    reason: str
-
-    @property
-    def hints(self) -> list[str]:
-        """The reason's parts, each a filter of the report ('words: …' counts as 'words')."""
-        return [h.split(_DETAIL, 1)[0].strip() for h in self.reason.split(";") if h.strip()]
+def hints(reason: str) -> list[str]:
+    """A removal reason's parts, each a filter of the report ('words: …' counts as 'words')."""
+    return [h.split(_DETAIL, 1)[0].strip() for h in reason.split(";") if h.strip()]
 
 
 @dataclass
@@ -47,7 +38,7 @@ class ReviewDoc:
     record: str | None
     source: str
     lines: list[str]
-    removed: list[Removal] = field(default_factory=list)
+    removed: list[RemovedLine] = field(default_factory=list)
     #: the page's URL when the output names one (JSONL and web-archive records)
     url: str | None = None
     #: the output file's path under the folder read ("" when one file was read)
@@ -171,7 +162,8 @@ def _cleaned_record(data: Any) -> bool:
 
 def _doc(data: dict[str, Any], path: str, record: str | None, text: str, url: str | None = None) -> ReviewDoc:
     removed = [
-        Removal(int(r["line"]), str(r["text"]), float(r["score"]), str(r["reason"])) for r in data["removed"]
+        RemovedLine(int(r["line"]), str(r["text"]), float(r["score"]), str(r["reason"]))
+        for r in data["removed"]
     ]
     source = data.get("source")
     return ReviewDoc(
@@ -184,7 +176,7 @@ def _doc(data: dict[str, Any], path: str, record: str | None, text: str, url: st
     )
 
 
-def merge_lines(kept: list[str], removed: list[Removal], dropped: Iterable[int] = ()) -> list[str]:
+def merge_lines(kept: list[str], removed: list[RemovedLine], dropped: Iterable[int] = ()) -> list[str]:
     """The document's lines as they were before cleaning: the output's lines, each removed
     line back at its number, and the blank lines that went with removals (`dropped`) back as
     blank lines. Exact for outputs that record `blank_lines_dropped`."""

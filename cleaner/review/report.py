@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from html import escape
@@ -20,7 +21,8 @@ from pathlib import Path
 
 from ..batch.writer import atomic_output, read_head
 from ..errors import ConfigError, OutputError
-from .outputs import ReviewDoc
+from ..filter import RemovedLine
+from .outputs import ReviewDoc, hints
 
 #: score bands of the filter (lower bound, label); a removal falls in the last band it reaches
 BANDS = ((0.0, "< 0.6"), (0.6, "0.6–0.8"), (0.8, "0.8–0.9"), (0.9, "0.9–0.95"), (0.95, "≥ 0.95"))
@@ -54,7 +56,7 @@ def write_report(
     if out.is_dir():
         raise ConfigError(f"{out} is a folder: name the HTML file to write (e.g. {out / 'review.html'})")
     there = out.exists() or out.is_symlink()
-    if there and (out.is_symlink() or not out.is_file() or GENERATOR.encode() not in read_head(out)):
+    if there and (out.is_symlink() or not out.is_file() or GENERATOR.encode() not in _head(out)):
         raise ConfigError(f"{out} exists and is not a review page: name a new file, or remove it")
     try:
         # a file name that is not UTF-8 shows as its escapes: the page is never lost over one
@@ -109,15 +111,25 @@ def _data(doc: ReviewDoc) -> dict[str, object]:
     return item
 
 
+def _head(out: Path) -> bytes:
+    try:
+        return read_head(out)
+    except (OSError, zlib.error) as exc:
+        raise ConfigError(
+            f"{out} exists and cannot be read to tell whether it is a review page ({exc}): "
+            "name a new file, or remove it"
+        ) from exc
+
+
 def _summary(docs: list[ReviewDoc], before: dict[str, set[int]] | None) -> str:
     removals = [r for d in docs for r in d.removed]
-    reasons = Counter(h for r in removals for h in dict.fromkeys(r.hints))
+    reasons = Counter(h for r in removals for h in dict.fromkeys(hints(r.reason)))
     rows = "".join(f"<tr><td>{escape(h)}</td><td>{n}</td></tr>" for h, n in reasons.most_common())
     touched = sum(1 for d in docs if d.removed)
     out = [
         '<section id="summary">\n<div class="figures">',
         f"<p><b>{len(docs)}</b> documents, <b>{touched}</b> with removals</p>",
-        f"<p><b>{len(removals)}</b> lines removed, <b>{sum(len(r.text) for r in removals):,}</b> characters</p>",
+        f"<p><b>{len(removals)}</b> lines removed, <b>{sum(d.removed_chars for d in docs):,}</b> characters</p>",
     ]
     if before is not None:
         now = {d.key: {r.line for r in d.removed} for d in docs}
@@ -175,8 +187,8 @@ def _histogram(scores: list[float]) -> str:
 
 
 def _controls(docs: list[ReviewDoc], compare: bool) -> str:
-    hints = sorted({h for d in docs for r in d.removed for h in r.hints})
-    reasons = "".join(f'<option value="{escape(h)}">{escape(h)}</option>' for h in hints)
+    names = sorted({h for d in docs for r in d.removed for h in hints(r.reason)})
+    reasons = "".join(f'<option value="{escape(h)}">{escape(h)}</option>' for h in names)
     bands = "".join(
         f'<option value="{i}">score {escape(label)}</option>' for i, (_, label) in enumerate(BANDS)
     )
@@ -200,18 +212,18 @@ def _controls(docs: list[ReviewDoc], compare: bool) -> str:
 
 
 def _article(index: int, doc: ReviewDoc, before: dict[str, set[int]] | None) -> str:
-    hints = "|".join(dict.fromkeys(h for r in doc.removed for h in r.hints))
+    doc_hints = "|".join(dict.fromkeys(h for r in doc.removed for h in hints(r.reason)))
     bands = "|".join(sorted({str(band_of(r.score)) for r in doc.removed}))
     now = {r.line for r in doc.removed}
     changed = before is not None and now != before.get(doc.key, set())
     name = doc.path if doc.record is None else f"{doc.path} (record {doc.record})"
     if doc.url and doc.url not in name:
         name = f"{name} {doc.url}"
-    items = "".join(_removed_item(r.line, r.text, r.score, r.reason, r.hints) for r in doc.removed)
+    items = "".join(_removed_item(r) for r in doc.removed)
     out = [
         # beyond the first page, articles start hidden: the browser lays out one page, not all
         f'<article class="doc" id="doc{index}" data-i="{index}" data-path="{escape(name)}" '
-        f'data-hints="|{escape(hints)}|" data-bands="|{bands}|" data-changed="{int(changed)}"'
+        f'data-hints="|{escape(doc_hints)}|" data-bands="|{bands}|" data-changed="{int(changed)}"'
         f"{' hidden' if index >= PAGE_SIZE else ''}>",
         f'<h2><span class="path">{escape(name)}</span> <span class="counts">{len(doc.removed)} of '
         f"{sum(1 for line in doc.lines if line.strip())} lines removed, {doc.removed_chars} characters</span></h2>",
@@ -225,11 +237,11 @@ def _article(index: int, doc: ReviewDoc, before: dict[str, set[int]] | None) -> 
     return "".join(out)
 
 
-def _removed_item(line: int, text: str, score: float, reason: str, hints: list[str]) -> str:
+def _removed_item(r: RemovedLine) -> str:
     return (
-        f'<li data-line="{line}" data-band="{band_of(score)}" data-hints="|{escape("|".join(hints))}|">'
-        f'<span class="ln">{line + 1}</span><span class="score">{score:.3f}</span>'
-        f'<del class="text">{escape(text)}</del><span class="reason">{escape(reason)}</span>'
+        f'<li data-line="{r.line}" data-band="{band_of(r.score)}" data-hints="|{escape("|".join(hints(r.reason)))}|">'
+        f'<span class="ln">{r.line + 1}</span><span class="score">{r.score:.3f}</span>'
+        f'<del class="text">{escape(r.text)}</del><span class="reason">{escape(r.reason)}</span>'
         '<button type="button" class="mark" data-label="body">wrongly removed</button></li>'
     )
 

@@ -163,6 +163,6 @@ def collect(
             corpus.pages[labelled.name] = page
         junk = junk_pool(corpus.docs, corpus.pages)
         # synthetic documents are article bodies with junk appended: built from articles only
-        articles = [p for p in pages if p.page_type in (None, "article")]
+        articles = [p for p in pages if p.is_article]
         corpus.docs.extend(text_documents(articles, teaser_pool(articles), junk))
     return corpus

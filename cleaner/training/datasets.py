@@ -57,6 +57,11 @@ class GoldPage:
     page_type: str | None = None
 
     @property
+    def is_article(self) -> bool:
+        """An article (or a page of a set that has only articles): what the filter is for."""
+        return self.page_type in (None, "article")
+
+    @property
     def site(self) -> str:
         """The publisher or domain: all pages of a site fall on the same side of the split."""
         if self.dataset.startswith("fundus"):

@@ -101,12 +101,6 @@ class Aligner:
         return sum(g in self.grams_ for g in grams) / len(grams)
 
 
-def trailing_junk(lines: list[str], aligner: Aligner) -> bool:
-    """Whether any of the last TAIL_LINES lines with words is junk (less than half in the gold)."""
-    tail = [line for line in lines if tokens(line)][-TAIL_LINES:]
-    return any(aligner.cover(line) < BODY_COVER for line in tail)
-
-
 def casefold_words(text: str) -> list[str]:
     """The text's casefolded `\\w+` words (no CJK splitting: the word test's own tokens)."""
     return WORD.findall(text.casefold())
@@ -180,23 +174,19 @@ class SystemScore:
     words: tuple[float, float, float] | None
     junk_lines: int
     ends_in_junk: bool
-    trailing_junk: bool
     #: None for the perfect filter, which is not a program that runs
     seconds: float | None = None
     #: whether the output has any text at all
     has_text: bool = True
 
 
-def score_text(
-    text: str, gold: str, aligner: Aligner, judge: WordJudge, seconds: float | None = None
-) -> SystemScore:
+def score_text(text: str, gold: str, judge: WordJudge, seconds: float | None = None) -> SystemScore:
     """One system's output on one page, scored against the page's gold text."""
     return SystemScore(
         shingles=shingle_counts(text, gold),
         words=word_prf(text, gold),
         junk_lines=judge.junk_lines(text),
         ends_in_junk=judge.ends_in_junk(text),
-        trailing_junk=trailing_junk(text.split("\n"), aligner),
         seconds=seconds,
         has_text=bool(text.strip()),
     )
@@ -223,7 +213,7 @@ def score_page(page: GoldPage, cleaner: Any) -> PageScore:
     import trafilatura
 
     html = page.read_html()
-    aligner, judge = Aligner(page.gold), WordJudge(page.gold)
+    judge = WordJudge(page.gold)
     t0 = time.perf_counter()
     plain = trafilatura.extract(html, url=page.url, include_comments=False) or ""
     t1 = time.perf_counter()
@@ -237,9 +227,9 @@ def score_page(page: GoldPage, cleaner: Any) -> PageScore:
         page_type=page.page_type,
         site=page.site,
         systems={
-            TRAFILATURA: score_text(plain, page.gold, aligner, judge, t1 - t0),
-            PERFECT: score_text(judge.perfect_filter(plain), page.gold, aligner, judge),
-            CLEANER: score_text(result.text, page.gold, aligner, judge, t2 - t1),
+            TRAFILATURA: score_text(plain, page.gold, judge, t1 - t0),
+            PERFECT: score_text(judge.perfect_filter(plain), page.gold, judge),
+            CLEANER: score_text(result.text, page.gold, judge, t2 - t1),
         },
         body_lines=len(body),
         body_chars=sum(map(len, body)),
@@ -271,7 +261,6 @@ def _system_row(scores: list[SystemScore], base_junk: int) -> dict[str, Any]:
         "junk_lines_per_page": _rounded(junk / pages),
         "junk_lines_removed": _rounded(junk_lines_removed(junk, base_junk)),
         "ending_in_junk": _rounded(sum(s.ends_in_junk for s in scores) / pages),
-        "trailing_junk": _rounded(sum(s.trailing_junk for s in scores) / pages),
         "pages_per_s": round(len(scores) / seconds, 1) if seconds else None,
     }
 

@@ -21,8 +21,6 @@ from .goals import GOAL_BODY_CHARS_LOST, GOAL_CLEAN_UNCHANGED, GOAL_TEASERS_REMO
 
 #: fixed seed: the same pages give the same documents, run after run
 SEED = 0
-#: page types whose gold is an article body (None: datasets without types are news pages)
-ARTICLE_TYPES = (None, "article")
 #: where a cut teaser stops (characters), as on the sites' teaser cards
 CUT_MIN, CUT_MAX = 40, 120
 #: a headline made from a lead sentence (page without a usable title) is cut to this length
@@ -255,7 +253,7 @@ def held_out_articles(pages: Iterable[GoldPage], limit: int | None = None) -> li
     """The held-out article pages, at most `limit` per dataset."""
     by_dataset: dict[str, list[GoldPage]] = {}
     for page in pages:
-        if page.held_out and page.page_type in ARTICLE_TYPES:
+        if page.held_out and page.is_article:
             by_dataset.setdefault(page.dataset, []).append(page)
     return [p for group in by_dataset.values() for p in (group[:limit] if limit else group)]
 

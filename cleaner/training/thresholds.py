@@ -15,6 +15,7 @@ from .corpus import Corpus, LabelledDoc
 from .datasets import GoldPage
 from .evaluate import prf, shingle_counts
 from .goals import GOAL_BODY_CHARS_LOST, MAX_BODY_CHARS_REMOVED, MAX_RECALL_LOSS
+from .weak import CLEAN_SUFFIX, TEASERS_SUFFIX
 
 #: candidate thresholds searched on out-of-fold predictions; the penalties below keep the
 #: choice conservative: removing a real line is far worse than keeping junk
@@ -101,7 +102,7 @@ class _PageCounts:
 
 def _choice_group(page: GoldPage) -> str:
     """Articles and pages of other types are judged apart: the filter must do no harm on both."""
-    if page.page_type in (None, "article"):
+    if page.is_article:
         return page.dataset
     return f"{page.dataset}/other types"
 
@@ -155,8 +156,9 @@ def _score_rule(
 def choose_thresholds(corpus: Corpus, probs: Sequence[np.ndarray]) -> dict[str, Any]:
     """Pick the thresholds on out-of-fold predictions of the training side.
 
-    HTML (trailing, inner, cue): the weighted F1 gain over plain extraction minus a penalty
-    for recall lost beyond MAX_RECALL_LOSS on any dataset; ties go to the more conservative.
+    HTML (trailing, inner, cue): the weighted F1 gain over plain extraction minus penalties
+    for recall lost beyond MAX_RECALL_LOSS and for body characters removed beyond
+    MAX_BODY_CHARS_REMOVED on any dataset; ties go to the more conservative.
     Plain text (trailing): the one removing most appended teaser lines while losing at most
     GOAL_BODY_CHARS_LOST of body characters (the goal it is judged by: 98 % removed).
     """
@@ -167,7 +169,9 @@ def choose_thresholds(corpus: Corpus, probs: Sequence[np.ndarray]) -> dict[str, 
     ]
     # the plain-text targets are about teaser runs (and bodies with nothing appended)
     texts = [
-        (d, p) for d, p in zip(corpus.docs, probs, strict=True) if d.name.endswith(("#teasers", "#clean"))
+        (d, p)
+        for d, p in zip(corpus.docs, probs, strict=True)
+        if d.name.endswith((TEASERS_SUFFIX, CLEAN_SUFFIX))
     ]
     tried = [
         _score_rule(paged, trailing, inner, cue, cache)

@@ -28,6 +28,10 @@ from .evaluate import BODY_COVER, Aligner, WordJudge, tokens
 
 #: the source name of the documents built here (plain text with junk appended)
 SYNTHETIC = "synthetic"
+#: name endings of the plain-text documents the text threshold is chosen on (thresholds.py):
+#: a gold body alone, and with a teaser run appended
+CLEAN_SUFFIX = "#clean"
+TEASERS_SUFFIX = "#teasers"
 #: how much each line of a source counts in training: the modern news set most, generic
 #: 2007 web pages least (their gold keeps lists and forum posts a news reader would not)
 SOURCE_WEIGHTS = {
@@ -86,6 +90,8 @@ RUN_HEADERS = (
     "関連記事",
     "相关阅读",
 )
+#: the reading times ("7 min read") made-up lines give, in minutes
+READ_MINUTES = (2, 15)
 #: share of gold bodies that also get a made-up byline / date / credit / bio document
 META_SHARE = 0.5
 #: the parts made-up metadata lines are built from
@@ -150,9 +156,7 @@ def label_page(page: GoldPage, doc: Document) -> LabelledDoc:
         source=page.dataset,
         group=f"{page.dataset}:{page.site}",
         name=f"{page.dataset}/{page.id}",
-        weight=SOURCE_WEIGHTS.get(page.dataset, 1.0)
-        if page.page_type in (None, "article")
-        else OTHER_PAGE_TYPE_WEIGHT,
+        weight=SOURCE_WEIGHTS.get(page.dataset, 1.0) if page.is_article else OTHER_PAGE_TYPE_WEIGHT,
     )
 
 
@@ -198,7 +202,7 @@ def _teaser_run(heads: list[str], leads: list[str], rng: random.Random) -> list[
         if style["extra"] == "dash" and lead:
             item = f"{item} {rng.choice(['–', '-', ':', '|'])} {_cut(lead, rng)}"
         elif style["extra"] == "read":
-            item += f" {rng.choice(['·', '|', '-'])} {rng.randint(2, 15)} min read"
+            item += f" {rng.choice(['·', '|', '-'])} {rng.randint(*READ_MINUTES)} min read"
         elif style["extra"] == "comments":
             item += f" ({rng.randint(0, 300)})"
         run.append(item)
@@ -230,10 +234,10 @@ def _metadata_lines(rng: random.Random) -> tuple[list[str], list[str]]:
         date,
         rng.choice(
             [
-                f"{rng.randint(2, 15)} min read",
-                f"Lesezeit: {rng.randint(2, 15)} Minuten",
-                f"{rng.randint(2, 15)} min de lecture",
-                f"Reading time: {rng.randint(2, 15)} minutes",
+                f"{rng.randint(*READ_MINUTES)} min read",
+                f"Lesezeit: {rng.randint(*READ_MINUTES)} Minuten",
+                f"{rng.randint(*READ_MINUTES)} min de lecture",
+                f"Reading time: {rng.randint(*READ_MINUTES)} minutes",
             ]
         ),
     ]
@@ -310,7 +314,7 @@ def text_documents(
         group = f"{p.dataset}:{p.site}"
         weight = SOURCE_WEIGHTS[SYNTHETIC]
         name = f"{p.dataset}/{p.id}"
-        docs.append(_text_doc(body, [], group, f"{name}#clean", weight))
+        docs.append(_text_doc(body, [], group, f"{name}{CLEAN_SUFFIX}", weight))
         size = (
             rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 10, 12])
             if rng.random() < 0.5
@@ -318,7 +322,7 @@ def text_documents(
         )
         picks = _pick(teasers, teasers_by_lang, p, 2 * size, rng)
         run = _teaser_run(picks[:size], picks[size:], rng)
-        docs.append(_text_doc(body, run, group, f"{name}#teasers", weight))
+        docs.append(_text_doc(body, run, group, f"{name}{TEASERS_SUFFIX}", weight))
         if junk:
             lines = _pick(junk, junk_by_lang, p, rng.randint(1, 3), rng)
             inside = lines[:1] if rng.random() < 0.3 and len(lines) > 1 else []
