@@ -20,6 +20,7 @@ from .errors import (
     SchedulerError,
     TimeLimitError,
     TrainingError,
+    TruncatedError,
     WorkerError,
 )
 from .filter import CleanResult, RemovedLine
@@ -44,6 +45,7 @@ __all__ = [
     "Settings",
     "TimeLimitError",
     "TrainingError",
+    "TruncatedError",
     "WorkerError",
     "__version__",
     "clean_files",

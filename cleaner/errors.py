@@ -15,6 +15,10 @@ class DecodeError(InputError):
     """Bytes that no supported character encoding turns into text."""
 
 
+class TruncatedError(InputError, OSError):
+    """Gzip data that ends before its end-of-stream marker (an interrupted download or copy)."""
+
+
 class ExtractionError(CleanerError):
     """trafilatura failed on a page in a way that is not 'no article text'."""
 

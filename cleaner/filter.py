@@ -24,6 +24,9 @@ MOSTLY_LINK = 0.5
 #: this short, does not end like a sentence, and scores at least HEADER_THRESHOLD
 HEADER_MAX_CHARS = 80
 HEADER_THRESHOLD = 0.5
+#: why a row went with its group, where decide() says (`grouped`): a removed group's header,
+#: and a block that went with its removed header
+HEADER, WITH_HEADER = 1, 2
 #: scores are clipped this close to 0 and 1 before their log-odds are summed
 SURE = 1e-4
 #: how many of the words that weighed most a reason names
@@ -113,6 +116,7 @@ def decide(
     runs: np.ndarray | None = None,
     labels: np.ndarray | None = None,
     metadata: np.ndarray | None = None,
+    grouped: np.ndarray | None = None,
 ) -> np.ndarray:
     """Boolean mask of rows to remove: the trailing run at one confidence, others at a stricter
     one (less strict for lines with a boilerplate cue, and for `metadata` lines: bylines,
@@ -122,7 +126,8 @@ def decide(
     Rows of one block (`runs`: the same run number, -1 for none) are decided together on
     their median score. A removed block or trailing run of two or more rows takes its header
     along (a `labels` row just before it scored at least HEADER_THRESHOLD: "Related", "More
-    from …"), and a block under a removed header goes with it when its score leans to junk.
+    from …"), and a block under a removed header goes with it when its score leans to junk;
+    `grouped`, when given, is set in place to HEADER and WITH_HEADER on such rows (for reasons).
     """
     if runs is None:
         runs = np.full(len(scores), -1)
@@ -148,7 +153,7 @@ def decide(
     if metadata is not None:
         remove |= metadata & (scores >= metadata_at)
     if labels is not None:
-        _with_headers(remove, scores, runs, labels, tail_start)
+        _with_headers(remove, scores, runs, labels, tail_start, grouped)
     total = chars.sum()
     if total and chars[remove].sum() > settings.max_removed_share * total:
         # so much junk is more likely a misread page: keep all but the surest removals
@@ -185,9 +190,15 @@ def _block_scores(scores: np.ndarray, runs: np.ndarray) -> np.ndarray:
 
 
 def _with_headers(
-    remove: np.ndarray, scores: np.ndarray, runs: np.ndarray, labels: np.ndarray, tail_start: int
+    remove: np.ndarray,
+    scores: np.ndarray,
+    runs: np.ndarray,
+    labels: np.ndarray,
+    tail_start: int,
+    grouped: np.ndarray | None,
 ) -> None:
     """Headers go with their removed groups, and blocks with their removed headers (in place)."""
+    why = grouped if grouped is not None else np.zeros(len(remove), dtype=np.int8)
     n = len(remove)
     starts = set(np.flatnonzero((runs >= 0) & np.r_[True, runs[1:] != runs[:-1]]).tolist())
     if n - tail_start >= 2 and remove[tail_start:].all():
@@ -198,12 +209,20 @@ def _with_headers(
             continue
         group = runs == runs[start] if runs[start] >= 0 else np.arange(n) >= start
         if remove[group].all() and scores[head] >= HEADER_THRESHOLD:
+            why[head] = HEADER if not remove[head] else why[head]
             remove[head] = True
         elif remove[head] and runs[start] >= 0 and scores[start] >= HEADER_THRESHOLD:
+            why[group & ~remove] = WITH_HEADER
             remove[group] = True
 
 
-def removals(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Settings) -> np.ndarray:
+def removals(
+    doc: Document,
+    matrix: np.ndarray,
+    scores: np.ndarray,
+    settings: Settings,
+    grouped: np.ndarray | None = None,
+) -> np.ndarray:
     """The rows `decide` removes from a scored document (the one call training and cleaning share)."""
     chars = np.array([len(t) for t in doc.row_texts], dtype=float)
     return decide(
@@ -217,6 +236,7 @@ def removals(doc: Document, matrix: np.ndarray, scores: np.ndarray, settings: Se
         # pages only: plain text's gold bodies keep such lines often enough ("Posted by … at
         # 8:56 AM", "… contributed to this report") that clean bodies would come out changed
         metadata=metadata_lines(matrix) if doc.source != "text" else None,
+        grouped=grouped,
     )
 
 
@@ -247,10 +267,16 @@ _HINTS: tuple[tuple[str, Callable[[float], bool], str], ...] = (
 )
 
 
-def _reason(row: np.ndarray, trailing: bool, words: list[str], carried: bool = False) -> str:
+def _reason(
+    row: np.ndarray, trailing: bool, words: list[str], carried: bool = False, grouped: int = 0
+) -> str:
     hints = ["in the trailing run" if trailing else "inside the text"]
     if carried:
         hints.append("carried by the surer lines after it")
+    if grouped:
+        hints.append(
+            "the header of the removed lines after it" if grouped == HEADER else "went with its header"
+        )
     hints += [hint for column, shows, hint in _HINTS if shows(row[COLUMN[column]])]
     if row[COLUMN["teaser_shaped"]] and row[COLUMN["shape_run"]] >= REASON_RUN_MIN:
         hints.append("part of a run of headline-like lines")
@@ -271,7 +297,8 @@ def apply(
     """Remove the lines `decide` picks and return the result with a reason for each removal;
     with the lexical model given, reasons name the tokens that weighed most."""
     rows = doc.rows
-    remove = removals(doc, matrix, scores, settings)
+    grouped = np.zeros(len(rows), dtype=np.int8)
+    remove = removals(doc, matrix, scores, settings, grouped)
     kept_rows = np.flatnonzero(~remove)
     last_kept = kept_rows[-1] if len(kept_rows) else -1
     removed_lines = set(rows[remove].tolist())
@@ -307,6 +334,7 @@ def apply(
                 carried=bool(
                     doc.source == "text" and k > last_kept and scores[k] < (settings.text_threshold or 0)
                 ),
+                grouped=int(grouped[k]),
             ),
         )
         for k in gone

@@ -7,17 +7,13 @@ import io
 import zlib
 from typing import IO, Any, cast
 
-from .errors import InputError
+from .errors import InputError, TruncatedError
 
 #: the most a gzip'd input may inflate to
 MAX_GUNZIPPED_BYTES = 100 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 #: zlib's window bits for gzip framing
 GZIP_WBITS = 16 + 15
-
-
-class TruncatedError(InputError, OSError):
-    """Gzip data that ends before its end-of-stream marker (an interrupted download or copy)."""
 
 
 TRUNCATED = "gzip data is truncated (an interrupted download or copy?)"

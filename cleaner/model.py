@@ -208,14 +208,34 @@ def read_card(model_dir: Path) -> dict[str, Any]:
     return card
 
 
-@lru_cache(maxsize=8)
-def load_model(model_dir: Path | None = None) -> Model:
-    """Load and check the model in a folder (default: the shipped one); cached per folder."""
+def load_model(model_dir: Path | None = None, cache: bool = True) -> Model:
+    """Load and check the model in a folder (default: the shipped one); cached per folder
+    until one of its files changes (a model retrained into the same folder is loaded anew)."""
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     if model_dir.is_file():
         if model_dir.name != MODEL_FILE:
             raise ModelError(f"{model_dir}: a file, not a model folder (one holding {MODEL_FILE})")
         model_dir = model_dir.parent  # the path of the model file itself
+    load = _load if cache else _load.__wrapped__
+    return load(model_dir, _stamp(model_dir))
+
+
+def _stamp(model_dir: Path) -> tuple[tuple[int, int, int], ...]:
+    """What tells one state of a model folder's files from another: inode, size, mtime."""
+    stamps = []
+    for name in (MODEL_FILE, CARD_FILE, LEXICAL_FILE):
+        try:
+            st = (model_dir / name).stat()
+        except OSError:
+            stamps.append((0, -1, 0))  # missing: _load says so
+        else:
+            stamps.append((st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(stamps)
+
+
+@lru_cache(maxsize=8)
+def _load(model_dir: Path, stamp: tuple[tuple[int, int, int], ...]) -> Model:
+    """The model in a folder, checked (`stamp` keys the cache only)."""
     path = model_dir / MODEL_FILE
     try:
         raw = path.read_bytes()

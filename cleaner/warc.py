@@ -19,8 +19,8 @@ from .batch.files import ARCHIVES, MAX_INPUT_BYTES
 from .batch.pool import ordered_map
 from .batch.report import Failure
 from .decoding import SNIFF_BYTES, looks_like_html
-from .errors import CleanerError, InputError
-from .gzipped import READ_BLOCK, TruncatedError, inflating
+from .errors import CleanerError, InputError, TruncatedError
+from .gzipped import READ_BLOCK, inflating
 
 #: file names that `cleaner clean` reads as web archives
 ARCHIVE_SUFFIXES = tuple(suffix + gz for suffix in ARCHIVES for gz in ("", ".gz"))

@@ -270,6 +270,19 @@ def test_batch_options_are_checked_once_up_front(tmp_path: Path, kwargs: dict, m
     assert not list(tmp_path.iterdir()), "nothing written"
 
 
+@pytest.mark.parametrize(
+    ("paths", "message"),
+    [
+        (b"scraped", r"paths are str or Path \(os.fsdecode"),
+        ([SEED, 7], r"paths are str or Path, not int \(7\)"),
+    ],
+)
+def test_paths_that_are_not_paths_are_refused(tmp_path: Path, paths: object, message: str) -> None:
+    with pytest.raises(cleaner.ConfigError, match=message):
+        cleaner.clean_files(paths, tmp_path)  # type: ignore[arg-type]
+    assert not list(tmp_path.iterdir()), "nothing written"
+
+
 def test_the_old_option_name_says_what_it_became() -> None:
     with pytest.raises(cleaner.ConfigError, match="threshold is now trailing_threshold"):
         cleaner.Cleaner(threshold=0.5)
@@ -366,3 +379,17 @@ def test_a_json_output_names_the_line_break_its_text_uses(tmp_path: Path, newlin
     written = json.loads((tmp_path / "out" / "seed.txt.json").read_text(encoding="utf-8"))
     assert written["newline"] == newline
     assert written["text"].count("\n") == written["text"].count(newline) > 0
+
+
+def test_a_failure_raised_again_keeps_its_class_and_names_its_file(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "in").mkdir()
+    packed = gzip.compress((CASES / "pages" / "01_related_list.html").read_bytes())
+    (tmp_path / "in" / "cut.html.gz").write_bytes(packed[: len(packed) // 2])  # half a download
+    report = cleaner.clean_files([tmp_path / "in"], tmp_path / "out")
+    [failure] = report.failures
+    assert failure.error == "TruncatedError"
+    exc = failure.to_exception()
+    assert isinstance(exc, cleaner.TruncatedError) and isinstance(exc, cleaner.InputError)
+    assert str(exc).startswith(f"{tmp_path / 'in' / 'cut.html.gz'}: gzip data is truncated")

@@ -26,7 +26,7 @@ from cleaner.training.corpus import read_seeds
 from cleaner.training.fit import TEXT_TREES_WEIGHT, TrainParams, export_trees, text_view
 from cleaner.training.train import train
 
-from .conftest import ROOT, SEED
+from .conftest import CASES, ROOT, SEED
 
 
 def test_exported_trees_give_sklearn_probabilities() -> None:
@@ -83,13 +83,24 @@ def test_the_first_difference_of_two_feature_lists_is_named() -> None:
     assert _first_difference(("a", "b"), ("a", "b")) == ""
 
 
+def test_a_model_folder_whose_files_change_is_loaded_anew(tmp_path: Path) -> None:
+    for name in (MODEL_FILE, CARD_FILE, LEXICAL_FILE):
+        (tmp_path / name).write_bytes((default_model_dir() / name).read_bytes())
+    first = cleaner.Cleaner(model=tmp_path)
+    assert cleaner.Cleaner(model=tmp_path).model_ is first.model_  # cached
+    card = json.loads((tmp_path / CARD_FILE).read_text(encoding="utf-8"))
+    card["model_sha256"] = "0" * 64  # as if the model file had been retrained without its card
+    (tmp_path / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(cleaner.ModelError, match="does not match its card"):
+        cleaner.Cleaner(model=tmp_path)
+
+
 def test_tampered_or_missing_lexical_model_is_refused(tmp_path: Path) -> None:
     for name in (MODEL_FILE, CARD_FILE, LEXICAL_FILE):
         (tmp_path / name).write_bytes((default_model_dir() / name).read_bytes())
     weights = np.load(tmp_path / LEXICAL_FILE)
     weights[0] += 1.0
     np.save(tmp_path / LEXICAL_FILE, weights)
-    load_model.cache_clear()
     with pytest.raises(cleaner.ModelError, match="does not match its card"):
         cleaner.Cleaner(model=tmp_path)
     (tmp_path / LEXICAL_FILE).unlink()
@@ -159,7 +170,9 @@ def test_a_header_goes_only_with_a_wholly_removed_block() -> None:
     assert not removed[4]
 
 
-def _decide_block(header: float, block: float, header_cue: bool = False) -> np.ndarray:
+def _decide_block(
+    header: float, block: float, header_cue: bool = False, grouped: np.ndarray | None = None
+) -> np.ndarray:
     """decide() on ten 50-character lines: body, a short header at 4, a block at 5-7, body."""
     from cleaner.config import Settings
     from cleaner.filter import decide
@@ -171,7 +184,7 @@ def _decide_block(header: float, block: float, header_cue: bool = False) -> np.n
     runs = np.array([-1] * 5 + [0, 0, 0] + [-1, -1])
     labels = np.zeros(10, dtype=bool)
     labels[4] = True
-    return decide(scores, np.full(10, 50.0), rule, cue, runs=runs, labels=labels)
+    return decide(scores, np.full(10, 50.0), rule, cue, runs=runs, labels=labels, grouped=grouped)
 
 
 @pytest.mark.parametrize(
@@ -191,6 +204,33 @@ def test_headers_and_their_blocks_go_together(
     header: float, block: float, header_cue: bool, gone: list[int]
 ) -> None:
     assert np.flatnonzero(_decide_block(header, block, header_cue)).tolist() == gone
+
+
+def test_decide_says_which_rows_went_with_their_group() -> None:
+    from cleaner.filter import HEADER, WITH_HEADER
+
+    grouped = np.zeros(10, dtype=np.int8)
+    _decide_block(0.6, 0.97, grouped=grouped)  # the header went with its block
+    assert grouped.tolist() == [0] * 4 + [HEADER] + [0] * 5
+    grouped[:] = 0
+    _decide_block(0.92, 0.6, True, grouped=grouped)  # the block went with its header
+    assert grouped.tolist() == [0] * 5 + [WITH_HEADER] * 3 + [0] * 2
+
+
+def test_a_header_removed_with_its_list_says_so() -> None:
+    from cleaner.config import Settings
+    from cleaner.extract import extract
+    from cleaner.features import line_features
+    from cleaner.filter import apply
+
+    # six body lines, "Related stories", a list of four teasers; the scores made up
+    doc = extract((CASES / "pages" / "01_related_list.html").read_text(encoding="utf-8"))
+    scores = np.array([0.01] * 6 + [0.6] + [0.97] * 4)
+    rule = Settings(trailing_threshold=0.8, inner_threshold=0.9, cue_threshold=0.9).resolve()
+    result = apply(doc, line_features(doc), scores, rule)
+    assert result.removed[0].text == "Related stories"
+    assert "the header of the removed lines after it" in result.removed[0].reason
+    assert len(result.removed) == 5 and all("header" not in r.reason for r in result.removed[1:])
 
 
 def test_a_removal_of_most_of_the_text_keeps_all_but_the_surest_lines() -> None:

@@ -183,6 +183,13 @@ def test_a_response_over_the_size_limit_is_reported_and_the_rest_kept(tmp_path: 
     assert all(f["path"].startswith(f"{crawl}:<urn:uuid:") for f in failed)  # which archive, which record
 
 
+def test_without_on_error_the_first_failed_response_is_raised_by_name(tmp_path: Path) -> None:
+    crawl = tmp_path / "crawl.warc.gz"
+    write_crawl(crawl, compress=True)
+    with open(crawl, "rb") as stream, pytest.raises(InputError, match=r"^<urn:uuid:\S+> \(https://"):
+        list(clean_archive(Cleaner(), stream, max_bytes=1000))
+
+
 def test_not_an_archive_is_a_clear_error(tmp_path: Path) -> None:
     from cleaner.warc import clean_archive
 

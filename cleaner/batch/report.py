@@ -50,11 +50,12 @@ class Failure:
         return cls(path, type(exc).__name__, str(exc))
 
     def to_exception(self) -> CleanerError:
-        """The error again, as its own class when it is one of cleaner's (for callers that raise)."""
+        """The error again, naming the item, as its own class when it is one of cleaner's (for
+        callers that raise)."""
         cls = getattr(errors, self.error, None)
         if not (isinstance(cls, type) and issubclass(cls, CleanerError)):
             cls = CleanerError
-        return cls(self.message)
+        return cls(str(self))
 
     def to_dict(self) -> dict[str, str]:
         """The JSON-ready record of the --errors file: path, error, message."""
