@@ -41,7 +41,10 @@ _PATH_LIKE = re.compile(
 class Cleaner:
     """Loads the model once and cleans documents; safe to share across threads and to pickle.
 
-    >>> Cleaner().clean_text("Body line.\\nA teaser about another story\\u2026").text  # doctest: +SKIP
+    >>> cleaner = Cleaner()  # the shipped model; Cleaner(trailing_threshold=0.6) removes more
+    >>> result = cleaner.clean_html(page_bytes, url=url)  # doctest: +SKIP
+    >>> result.text  # the article, one paragraph a line  # doctest: +SKIP
+    >>> [(r.line, r.text, r.reason) for r in result.removed]  # what went, and why  # doctest: +SKIP
     """
 
     def __init__(self, model: str | Path | None = None, settings: Settings | None = None, **options: Any):
@@ -94,9 +97,16 @@ class Cleaner:
     ) -> CleanResult:
         """Clean a Document, or a page / text given as str or bytes (kind detected unless given).
 
-        `encoding` is the charset the HTTP response named, for bytes: it is used after a
-        byte-order mark and valid UTF-8, before the page's own declaration and a guess.
-        Raises TimeLimitError when it takes longer than `settings.time_limit`, in any thread.
+        `url` is the page's address (it helps extraction; with `with_metadata`, the result's
+        metadata also holds the page's title, author, date...). `encoding` is the charset the
+        HTTP response named, for bytes: it is used after a byte-order mark and valid UTF-8,
+        before the page's own declaration and a guess. gzip'd bytes are inflated. A page
+        without article text gives a result whose text is "". A Document is cleaned as it is
+        (`kind` and `encoding` are for str and bytes).
+
+        Raises InputError (binary data, gzip data cut short: TruncatedError), DecodeError,
+        ExtractionError, and TimeLimitError when it takes longer than `settings.time_limit`,
+        in any thread.
         """
         check_kind(kind)
         if url is not None and not isinstance(url, str):
@@ -149,7 +159,8 @@ class Cleaner:
         with_metadata: bool = False,
         encoding: str | None = None,
     ) -> CleanResult:
-        """Extract a page's article text with trafilatura and remove its junk lines."""
+        """Extract a page's article text with trafilatura and remove its junk lines (options
+        and errors: as `clean`)."""
         return self.clean(html, url=url, kind="html", with_metadata=with_metadata, encoding=encoding)
 
     def clean_text(self, text: str | bytes, *, encoding: str | None = None) -> CleanResult:
@@ -194,12 +205,17 @@ def _cleaner(options: dict[str, Any]) -> Cleaner:
 
 
 def clean_text(text: str | bytes, *, encoding: str | None = None, **options: Any) -> str:
-    """Remove junk lines (teasers, prompts, credits) from already-extracted text."""
+    """Remove junk lines (teasers, prompts, credits) from already-extracted text.
+
+    `options` are Settings fields, or `model=` (a model folder) and `settings=`; the Cleaner
+    they make is kept for the next call with the same options.
+    """
     return _cleaner(dict(options)).clean_text(text, encoding=encoding).text
 
 
 def clean_html(
     html: str | bytes, url: str | None = None, *, encoding: str | None = None, **options: Any
 ) -> str:
-    """Extract the article text of an HTML page and remove its junk lines."""
+    """Extract the article text of an HTML page and remove its junk lines ("" when it has
+    none); options as `clean_text`, errors as `Cleaner.clean`."""
     return _cleaner(dict(options)).clean_html(html, url=url, encoding=encoding).text

@@ -36,50 +36,56 @@ MIN_LINES = 2
 TIME_LIMIT = 30.0
 #: options renamed since 1.0, named in the error a caller of the old name gets
 RENAMED = {"threshold": "trailing_threshold"}
+#: what a call of Cleaner.clean takes that is not a setting, named when given as one
+PER_CALL = ("kind", "with_metadata")
 
 
 @dataclass(frozen=True)
 class Settings:
     """How aggressively to remove lines; the defaults favour keeping real text.
 
-    Every field is documented where it is declared below (and in the README). Thresholds
-    left at None take the values chosen when the model was trained (recorded in the model
-    file), else TRAILING_THRESHOLD / INNER_THRESHOLD / CUE_THRESHOLD.
+    Thresholds are junk probabilities at which a line is removed: lower removes more. Left
+    at None they take the values chosen when the model was trained (recorded in the model
+    file), else TRAILING_THRESHOLD / INNER_THRESHOLD / CUE_THRESHOLD / METADATA_THRESHOLD.
+
+    Attributes:
+        trailing_threshold: for a line of an HTML page's trailing run (the lines after the
+            last one scored below it).
+        text_threshold: the same for plain text, which has no page facts to go on: its
+            trailing run is the one whose log-odds of junk most exceed this one's
+            (filter.likeliest_tail), so a doubtful line amid sure ones goes too (None: chosen
+            in training, or `trailing_threshold` when that one is set).
+        inner_threshold: for a line outside the trailing run (never below
+            `trailing_threshold`).
+        cue_threshold: the same for a line outside the trailing run that shows a boilerplate
+            cue (wording, a "Label:" prefix, a byline or date shape; not link text alone).
+        metadata_threshold: for a page's line that reads like a byline or credit, a date
+            stamp or a reading time, standing alone; not for plain text, whose gold bodies
+            keep such lines (1 keeps all but the surest).
+        max_removed_share: a removal taking more than this share of a document's characters
+            is cut back to the lines scored at or above `guard_threshold`.
+        guard_threshold: the score a line needs to go when that guard applies.
+        min_lines: documents with fewer non-blank lines than this are returned unchanged.
+        include_comments: extract comment sections too (trafilatura's include_comments).
+        favor_recall: extract more text at the risk of more boilerplate (trafilatura's
+            favor_recall).
+        fast: skip trafilatura's comparison with its fallback extractors (readability,
+            jusText): faster, a little less text on some pages (see BENCHMARKS.md).
+        time_limit: seconds one document may take before it fails with TimeLimitError
+            (None or 0: no limit).
     """
 
-    #: junk probability at which a line of an HTML page's trailing run is removed (None: the
-    #: value chosen in training); lower removes more
     trailing_threshold: float | None = None
-    #: the same for plain-text input, which has no page facts to go on: there the trailing run
-    #: is the one whose log-odds of junk most exceed this one's (filter.likeliest_tail), so a
-    #: doubtful line amid sure ones goes too (None: chosen in training, or
-    #: `trailing_threshold` when that one is set)
     text_threshold: float | None = None
-    #: junk probability at which a line outside the trailing run is removed (None: chosen in
-    #: training; never below `trailing_threshold`)
     inner_threshold: float | None = None
-    #: the same for a line outside the trailing run that shows a boilerplate cue (wording, a
-    #: "Label:" prefix, a byline or date shape; not link text alone); None: chosen in training
     cue_threshold: float | None = None
-    #: junk probability at which a page's line that reads like a byline or credit, a date stamp
-    #: or a reading time (standing alone) is removed; not for plain text, whose gold bodies
-    #: keep such lines (None: METADATA_THRESHOLD; 1 keeps all but the surest)
     metadata_threshold: float | None = None
-    #: a removal taking more than this share of a document's characters is cut back to the
-    #: lines scored at or above `guard_threshold`
     max_removed_share: float = MAX_REMOVED_SHARE
-    #: the score a line needs to go when the guard above applies
     guard_threshold: float = GUARD_THRESHOLD
-    #: documents with fewer non-blank lines than this are returned unchanged
     min_lines: int = MIN_LINES
-    #: extract comment sections too (trafilatura's include_comments)
     include_comments: bool = False
-    #: extract more text at the risk of more boilerplate (trafilatura's favor_recall)
     favor_recall: bool = False
-    #: skip trafilatura's comparison with its fallback extractors (readability, jusText):
-    #: faster, a little less text on some pages (trafilatura's fast; see BENCHMARKS.md)
     fast: bool = False
-    #: seconds one document may take before it fails with TimeLimitError (None or 0: no limit)
     time_limit: float | None = TIME_LIMIT
 
     def __new__(cls, *args: Any, **options: Any) -> Settings:
@@ -182,6 +188,9 @@ def _check_names(options: dict[str, Any]) -> None:
     unknown = sorted(set(options) - known)
     if unknown:
         renamed = "".join(f" ({old} is now {new})" for old, new in RENAMED.items() if old in unknown)
+        per_call = [name for name in unknown if name in PER_CALL]
+        if per_call:
+            renamed += f" ({', '.join(per_call)}: an argument of Cleaner.clean and clean_html, not a setting)"
         raise ConfigError(
             f"unknown option(s) {', '.join(unknown)}{renamed}; known: {', '.join(sorted(known))}"
         )

@@ -102,6 +102,10 @@ class Document:
     @classmethod
     def from_text(cls, text: str) -> Document:
         """Split already-extracted text into lines, keeping every byte of each line."""
+        if not isinstance(text, str):
+            raise InputError(
+                f"Document.from_text takes str, not {type(text).__name__} (Cleaner.clean decodes bytes)"
+            )
         return cls(lines=text.split("\n") if text else [], source="text")
 
     @property

@@ -47,21 +47,31 @@ class RemovedLine:
 
 @dataclass(frozen=True)
 class CleanResult:
-    """The clean text plus everything a caller may want to know about how it was made."""
+    """The clean text plus everything a caller may want to know about how it was made.
+
+    Attributes:
+        text: the kept lines, joined by the input's line break (no break at the end).
+        removed: the removed lines, in order; their `line` numbers count every line of the
+            input, blank ones too.
+        metadata: the page's metadata with `with_metadata` (title, author, date, url...).
+        source: "html" or "text": how the input was read (`kind=` chose or detection told).
+        lines_in: non-blank lines in the document before cleaning (blank lines are
+            separators, not counted).
+        blank_lines_dropped: numbers of the blank lines that went with removed lines (their
+            separators, and blank lines left at the end): with `removed`, what rebuilds the
+            input's lines from `text` (CRLF text: less the "\\r" ending blank lines and the
+            last kept line).
+        newline: the line break the input used ("\\r\\n" for CRLF text): `text` ends without
+            one, and a writer ending the text with a line break uses this one.
+    """
 
     text: str
     removed: tuple[RemovedLine, ...] = ()
-    #: (left out of the hash: a dict has none; equal results still compare their metadata)
+    # left out of the hash: a dict has none; equal results still compare their metadata
     metadata: dict[str, Any] = field(default_factory=dict, hash=False)
     source: str = "text"
-    #: non-blank lines in the document before cleaning (blank lines are separators)
     lines_in: int = 0
-    #: numbers of the blank lines that went with removed lines (their separators, and blank
-    #: lines left at the end): with `removed`, what rebuilds the input's lines from `text`
-    #: (CRLF text: less the "\r" ending blank lines and the last kept line)
     blank_lines_dropped: tuple[int, ...] = ()
-    #: the line break the input used ("\r\n" for CRLF text): `text` ends without one, as
-    #: lines joined by it do, and a writer ending the text with a line break uses this one
     newline: str = "\n"
 
     @property

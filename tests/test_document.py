@@ -343,6 +343,12 @@ def test_text_that_looks_like_html_is_cleaned_as_text_when_told() -> None:
             "each without a newline",
         ),
         (lambda c: c.clean(cleaner.Document(lines="a\nb")), cleaner.InputError, "lines are a list of str"),
+        (lambda c: cleaner.Document.from_text(b"a\nb"), cleaner.InputError, "takes str, not bytes"),
+        (
+            lambda c: cleaner.clean_html("<p>x</p>", with_metadata=True),
+            cleaner.ConfigError,
+            "with_metadata: an argument of Cleaner.clean and clean_html, not a setting",
+        ),
         (
             lambda c: cleaner.Document(lines=["a"], source="pdf"),
             cleaner.InputError,
