@@ -34,6 +34,7 @@ DATA_ENV = "CLEANER_DATA"
 CACHE_ENV = "CLEANER_CACHE"
 _FUNDUS_ID = re.compile(r"^(?P<group>[a-z]+)-(?P<publisher>.+)_\d{4}_\d{2}_\d{2}$")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s")
 #: how far into a page page_title looks for its <title>
 TITLE_BYTES = 65536
 #: file names a page's HTML may have, tried in this order (WCXB keeps its pages gzip'd)
@@ -191,6 +192,11 @@ def page_title(page: GoldPage) -> str:
         return ""
     title = re.sub(r"\s+", " ", m.group(1)).strip()
     return re.split(r"\s+[|\u2013\u2014-]\s+", title)[0].strip()
+
+
+def first_sentence(line: str) -> str:
+    """A gold line's first sentence: a lead, as teaser cards show it."""
+    return _SENTENCE_BREAK.split(line, maxsplit=1)[0]
 
 
 def cache_dir() -> Path:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import html
 import random
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from .datasets import LEAD_MIN, MIN_BODY_LINES, TITLE_MAX, TITLE_MIN, GoldPage, page_title
+from .datasets import LEAD_MIN, MIN_BODY_LINES, TITLE_MAX, TITLE_MIN, GoldPage, first_sentence, page_title
 from .goals import GOAL_BODY_CHARS_LOST, GOAL_CLEAN_UNCHANGED, GOAL_TEASERS_REMOVED
 
 #: fixed seed: the same pages give the same documents, run after run
@@ -186,7 +185,7 @@ def teaser_pool(pages: Sequence[GoldPage]) -> list[Teaser]:
     for page in pages:
         title = html.unescape(page_title(page))
         longs = [s.strip() for s in page.gold.split("\n") if len(s.strip()) > LEAD_MIN]
-        leads = [re.split(r"(?<=[.!?])\s", line)[0] for line in longs]
+        leads = [first_sentence(line) for line in longs]
         if not TITLE_MIN <= len(title) <= TITLE_MAX:
             title = _cut_at_word(leads.pop(0), HEADLINE_MAX) if leads else ""
         # gold bodies often start with the headline: such a lead would say it twice

@@ -15,7 +15,6 @@ set leaves them out. A line partly covered but listed among the page's `without`
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,7 +22,16 @@ import numpy as np
 from ..document import Document
 from ..page import TAG_BIT
 from .corpus import LabelledDoc
-from .datasets import LEAD_MIN, MIN_BODY_LINES, TITLE_MAX, TITLE_MIN, GoldPage, blocks_by_label, page_title
+from .datasets import (
+    LEAD_MIN,
+    MIN_BODY_LINES,
+    TITLE_MAX,
+    TITLE_MIN,
+    GoldPage,
+    blocks_by_label,
+    first_sentence,
+    page_title,
+)
 from .evaluate import BODY_COVER, Aligner, WordJudge, tokens
 
 #: the source name of the documents built here (plain text with junk appended)
@@ -262,7 +270,7 @@ def teaser_pool(pages: Sequence[GoldPage]) -> list[tuple[str, str, str]]:
             pool.append((p.site, p.lang or "", title))
         first = next((line.strip() for line in p.gold.split("\n") if len(line.strip()) > LEAD_MIN), "")
         if first:
-            pool.append((p.site, p.lang or "", re.split(r"(?<=[.!?])\s", first)[0]))
+            pool.append((p.site, p.lang or "", first_sentence(first)))
     return pool
 
 
