@@ -201,7 +201,12 @@ def _shared(model: str | None, settings: Settings) -> Cleaner:
 def _cleaner(options: dict[str, Any]) -> Cleaner:
     model = options.pop("model", None)
     settings = _settings(options.pop("settings", None)).with_options(**options)
-    return _shared(str(model) if model is not None else None, settings)
+    key = str(model) if model is not None else None
+    cleaner = _shared(key, settings)
+    if cleaner.model_ is not load_model(cleaner.model_path):  # retrained in place since
+        _shared.cache_clear()
+        cleaner = _shared(key, settings)
+    return cleaner
 
 
 def clean_text(text: str | bytes, *, encoding: str | None = None, **options: Any) -> str:

@@ -88,11 +88,14 @@ def test_a_model_folder_whose_files_change_is_loaded_anew(tmp_path: Path) -> Non
         (tmp_path / name).write_bytes((default_model_dir() / name).read_bytes())
     first = cleaner.Cleaner(model=tmp_path)
     assert cleaner.Cleaner(model=tmp_path).model_ is first.model_  # cached
+    assert cleaner.clean_text("a\nb", model=tmp_path) == "a\nb"
     card = json.loads((tmp_path / CARD_FILE).read_text(encoding="utf-8"))
     card["model_sha256"] = "0" * 64  # as if the model file had been retrained without its card
     (tmp_path / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
     with pytest.raises(cleaner.ModelError, match="does not match its card"):
         cleaner.Cleaner(model=tmp_path)
+    with pytest.raises(cleaner.ModelError, match="does not match its card"):
+        cleaner.clean_text("a\nb", model=tmp_path)  # not the Cleaner it kept from before
 
 
 def test_tampered_or_missing_lexical_model_is_refused(tmp_path: Path) -> None:
