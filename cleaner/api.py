@@ -19,7 +19,7 @@ from .extract import extract, read_metadata
 from .filter import CleanResult, apply
 from .gzipped import GZIP_MAGIC, gunzip
 from .limits import time_limit
-from .model import Model, load_model
+from .model import Model, load_model, model_state
 
 Kind = Literal["auto", "html", "text"]
 
@@ -48,13 +48,7 @@ class Cleaner:
     """
 
     def __init__(self, model: str | Path | None = None, settings: Settings | None = None, **options: Any):
-        if not (model is None or isinstance(model, str | os.PathLike)):
-            raise ConfigError(
-                f"model is the path of a model folder, not {type(model).__name__} {model!r}; "
-                "thresholds and other options are keywords (Cleaner(trailing_threshold=0.6))"
-            )
-        # absolute: a worker process or a Dask worker may run in another folder
-        self.model_path = Path(model).absolute() if model is not None else None
+        self.model_path = _model_path(model)
         self._settings = _settings(settings).with_options(**options)
         self.model_: Model = load_model(self.model_path)
         self.rule_ = self._settings.resolve(self.model_.decision_thresholds)
@@ -168,6 +162,17 @@ class Cleaner:
         return self.clean(text, kind="text", encoding=encoding)
 
 
+def _model_path(model: Any) -> Path | None:
+    """The model folder given, made absolute (a worker process or a Dask worker may run in
+    another folder); None: the shipped model. Anything but a path is a ConfigError."""
+    if not (model is None or isinstance(model, str | os.PathLike)):
+        raise ConfigError(
+            f"model is the path of a model folder, not {type(model).__name__} {model!r}; "
+            "thresholds and other options are keywords (Cleaner(trailing_threshold=0.6))"
+        )
+    return Path(model).absolute() if model is not None else None
+
+
 def _settings(settings: Any) -> Settings:
     """The Settings given (None: the defaults); anything else is a ConfigError."""
     if not (settings is None or isinstance(settings, Settings)):
@@ -194,19 +199,15 @@ def _to_str(data: str | bytes, encoding: str | None = None) -> str:
 
 
 @lru_cache(maxsize=16)
-def _shared(model: str | None, settings: Settings) -> Cleaner:
+def _shared(model: Path | None, settings: Settings, state: tuple[Any, ...]) -> Cleaner:
+    # `state`: the model folder's files (model_state): a folder retrained in place is a new key
     return Cleaner(model=model, settings=settings)
 
 
 def _cleaner(options: dict[str, Any]) -> Cleaner:
-    model = options.pop("model", None)
+    model = _model_path(options.pop("model", None))
     settings = _settings(options.pop("settings", None)).with_options(**options)
-    key = str(model) if model is not None else None
-    cleaner = _shared(key, settings)
-    if cleaner.model_ is not load_model(cleaner.model_path):  # retrained in place since
-        _shared.cache_clear()
-        cleaner = _shared(key, settings)
-    return cleaner
+    return _shared(model, settings, model_state(model))
 
 
 def clean_text(text: str | bytes, *, encoding: str | None = None, **options: Any) -> str:

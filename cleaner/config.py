@@ -36,8 +36,11 @@ MIN_LINES = 2
 TIME_LIMIT = 30.0
 #: options renamed since 1.0, named in the error a caller of the old name gets
 RENAMED = {"threshold": "trailing_threshold"}
-#: what a call of Cleaner.clean takes that is not a setting, named when given as one
-PER_CALL = ("kind", "with_metadata")
+#: what a Cleaner's calls take that is not a setting, and where to give it
+PER_CALL = {
+    "kind": "Cleaner().clean(..., kind=...)",
+    "with_metadata": "Cleaner().clean_html(..., with_metadata=True)",
+}
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ class Settings:
 
     Thresholds are junk probabilities at which a line is removed: lower removes more. Left
     at None they take the values chosen when the model was trained (recorded in the model
-    file), else TRAILING_THRESHOLD / INNER_THRESHOLD / CUE_THRESHOLD / METADATA_THRESHOLD.
+    file), else TRAILING_THRESHOLD / INNER_THRESHOLD / CUE_THRESHOLD; `metadata_threshold`
+    is not chosen in training (None: METADATA_THRESHOLD).
 
     Attributes:
         trailing_threshold: for a line of an HTML page's trailing run (the lines after the
@@ -55,7 +59,7 @@ class Settings:
             trailing run is the one whose log-odds of junk most exceed this one's
             (filter.likeliest_tail), so a doubtful line amid sure ones goes too (None: chosen
             in training, or `trailing_threshold` when that one is set).
-        inner_threshold: for a line outside the trailing run (never below
+        inner_threshold: for a line outside the trailing run (left at None, never below
             `trailing_threshold`).
         cue_threshold: the same for a line outside the trailing run that shows a boilerplate
             cue (wording, a "Label:" prefix, a byline or date shape; not link text alone).
@@ -188,9 +192,9 @@ def _check_names(options: dict[str, Any]) -> None:
     unknown = sorted(set(options) - known)
     if unknown:
         renamed = "".join(f" ({old} is now {new})" for old, new in RENAMED.items() if old in unknown)
-        per_call = [name for name in unknown if name in PER_CALL]
-        if per_call:
-            renamed += f" ({', '.join(per_call)}: an argument of Cleaner.clean and clean_html, not a setting)"
+        renamed += "".join(
+            f" ({name} is not a setting: {PER_CALL[name]})" for name in unknown if name in PER_CALL
+        )
         raise ConfigError(
             f"unknown option(s) {', '.join(unknown)}{renamed}; known: {', '.join(sorted(known))}"
         )

@@ -115,14 +115,17 @@ class Lines:
 
     @cached_property
     def chars(self) -> np.ndarray:
+        """Characters of each line."""
         return np.array([len(t) for t in self.texts], dtype=float)
 
     @cached_property
     def words(self) -> list[list[str]]:
+        """Each line split on whitespace."""
         return [t.split() for t in self.texts]
 
     @cached_property
     def n_words(self) -> np.ndarray:
+        """Whitespace-separated words of each line."""
         return np.array([len(w) for w in self.words], dtype=float)
 
     @cached_property
@@ -152,6 +155,7 @@ class Lines:
 
     @cached_property
     def head_chars(self) -> np.ndarray:
+        """Characters of each line's head."""
         return np.array([len(h) for h in self.heads], dtype=float)
 
     @cached_property

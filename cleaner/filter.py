@@ -3,7 +3,7 @@ config.Settings; the rule's fixed ones are named here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -77,7 +77,7 @@ class CleanResult:
     @property
     def removed_chars(self) -> int:
         """Characters the removed lines held."""
-        return sum(len(r.text) for r in self.removed)
+        return removed_chars(self.removed)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: text, metadata, removed lines with scores and reasons."""
@@ -169,6 +169,11 @@ def decide(
         # so much junk is more likely a misread page: keep all but the surest removals
         remove &= scores >= settings.guard_threshold
     return remove
+
+
+def removed_chars(removed: Iterable[RemovedLine]) -> int:
+    """Characters the removed lines held."""
+    return sum(len(r.text) for r in removed)
 
 
 def likeliest_tail(scores: np.ndarray, threshold: float) -> int:
@@ -280,13 +285,14 @@ _HINTS: tuple[tuple[str, Callable[[float], bool], str], ...] = (
 def _reason(
     row: np.ndarray, trailing: bool, words: list[str], carried: bool = False, grouped: int = 0
 ) -> str:
-    hints = ["in the trailing run" if trailing else "inside the text"]
+    if grouped == HEADER:  # where it sits did not decide it: the lines after it did
+        hints = ["the header of the removed lines after it"]
+    else:
+        hints = ["in the trailing run" if trailing else "inside the text"]
     if carried:
         hints.append("carried by the surer lines after it")
-    if grouped:
-        hints.append(
-            "the header of the removed lines after it" if grouped == HEADER else "went with its header"
-        )
+    if grouped == WITH_HEADER:
+        hints.append("went with its header")
     hints += [hint for column, shows, hint in _HINTS if shows(row[COLUMN[column]])]
     if row[COLUMN["teaser_shaped"]] and row[COLUMN["shape_run"]] >= REASON_RUN_MIN:
         hints.append("part of a run of headline-like lines")

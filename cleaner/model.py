@@ -210,18 +210,28 @@ def read_card(model_dir: Path) -> dict[str, Any]:
 
 def load_model(model_dir: Path | None = None, cache: bool = True) -> Model:
     """Load and check the model in a folder (default: the shipped one); cached per folder
-    until one of its files changes (a model retrained into the same folder is loaded anew)."""
+    until one of its files changes (a model retrained into the same folder is loaded anew).
+    `cache=False` reads the files again whatever the cache holds (what a new process pays)."""
+    model_dir = _folder(model_dir)
+    load = _load if cache else _load.__wrapped__
+    return load(model_dir, model_state(model_dir))
+
+
+def _folder(model_dir: Path | None) -> Path:
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     if model_dir.is_file():
         if model_dir.name != MODEL_FILE:
             raise ModelError(f"{model_dir}: a file, not a model folder (one holding {MODEL_FILE})")
-        model_dir = model_dir.parent  # the path of the model file itself
-    load = _load if cache else _load.__wrapped__
-    return load(model_dir, _stamp(model_dir))
+        return model_dir.parent  # the path of the model file itself
+    return model_dir
 
 
-def _stamp(model_dir: Path) -> tuple[tuple[int, int, int], ...]:
-    """What tells one state of a model folder's files from another: inode, size, mtime."""
+def model_state(model_dir: Path | None = None) -> tuple[tuple[int, int, int], ...]:
+    """What tells one state of a model folder's files from another (inode, size, mtime of
+    each): the key under which its loaded model is kept. A file rewritten in place at the
+    same size within the file system's time resolution would go unnoticed; `cleaner train`
+    replaces its files (new inodes)."""
+    model_dir = _folder(model_dir)
     stamps = []
     for name in (MODEL_FILE, CARD_FILE, LEXICAL_FILE):
         try:

@@ -250,6 +250,9 @@ def test_one_path_given_as_a_string_is_one_input(tmp_path: Path) -> None:
 def test_paths_from_a_generator_are_all_cleaned(tmp_path: Path) -> None:
     report = cleaner.clean_files(SEED.parent.glob("*.txt"), tmp_path / "out")
     assert report.cleaned == len(list(SEED.parent.glob("*.txt"))) > 0
+    with os.scandir(SEED.parent) as entries:  # path-likes that are not Paths
+        report = cleaner.clean_files(list(entries), tmp_path / "out2")
+    assert report.cleaned == len(list(SEED.parent.iterdir())) and not report.failures
 
 
 @pytest.mark.parametrize(

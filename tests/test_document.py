@@ -347,7 +347,7 @@ def test_text_that_looks_like_html_is_cleaned_as_text_when_told() -> None:
         (
             lambda c: cleaner.clean_html("<p>x</p>", with_metadata=True),
             cleaner.ConfigError,
-            "with_metadata: an argument of Cleaner.clean and clean_html, not a setting",
+            r"with_metadata is not a setting: Cleaner\(\)\.clean_html\(\.\.\., with_metadata=True\)",
         ),
         (
             lambda c: cleaner.Document(lines=["a"], source="pdf"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -89,7 +90,17 @@ def test_a_model_folder_whose_files_change_is_loaded_anew(tmp_path: Path) -> Non
     first = cleaner.Cleaner(model=tmp_path)
     assert cleaner.Cleaner(model=tmp_path).model_ is first.model_  # cached
     assert cleaner.clean_text("a\nb", model=tmp_path) == "a\nb"
+    # "retrained": other thresholds, the files replaced as `cleaner train` replaces them
+    params = json.loads((tmp_path / MODEL_FILE).read_text(encoding="utf-8"))
+    params["decision_thresholds"]["trailing_threshold"] = 0.55
+    raw = json.dumps(params).encode("utf-8")
     card = json.loads((tmp_path / CARD_FILE).read_text(encoding="utf-8"))
+    card["model_sha256"] = hashlib.sha256(raw).hexdigest()
+    (tmp_path / "new").write_bytes(raw)
+    (tmp_path / "new").replace(tmp_path / MODEL_FILE)
+    (tmp_path / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    assert cleaner.Cleaner(model=tmp_path).rule_.trailing_threshold == 0.55
+    assert first.rule_.trailing_threshold != 0.55  # a Cleaner made before keeps its model
     card["model_sha256"] = "0" * 64  # as if the model file had been retrained without its card
     (tmp_path / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
     with pytest.raises(cleaner.ModelError, match="does not match its card"):
@@ -232,7 +243,7 @@ def test_a_header_removed_with_its_list_says_so() -> None:
     rule = Settings(trailing_threshold=0.8, inner_threshold=0.9, cue_threshold=0.9).resolve()
     result = apply(doc, line_features(doc), scores, rule)
     assert result.removed[0].text == "Related stories"
-    assert "the header of the removed lines after it" in result.removed[0].reason
+    assert result.removed[0].reason.startswith("the header of the removed lines after it; ")
     assert len(result.removed) == 5 and all("header" not in r.reason for r in result.removed[1:])
 
 

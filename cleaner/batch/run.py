@@ -58,10 +58,13 @@ def clean_files(
     # one path, not a sequence of its characters; an iterator (Path.glob) is read once
     if isinstance(paths, bytes | bytearray):
         raise ConfigError("paths are str or Path (os.fsdecode turns a bytes path into one)")
-    paths = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
-    if not all(isinstance(p, str | os.PathLike) for p in paths):
-        odd = next(p for p in paths if not isinstance(p, str | os.PathLike))
+    given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    odd = next(
+        (p for p in given if not isinstance(p, str | os.PathLike) or isinstance(os.fspath(p), bytes)), None
+    )
+    if odd is not None:
         raise ConfigError(f"paths are str or Path, not {type(odd).__name__} ({odd!r})")
+    paths = [os.fspath(p) for p in given]
     if any(str(p) == STDIN for p in paths):
         raise ConfigError("clean_files reads files and folders; clean stdin with Cleaner.clean")
     kind = cast(Kind, options.pop("kind", "auto"))

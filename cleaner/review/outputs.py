@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from ..batch.records import is_output_record
 from ..errors import InputError
-from ..filter import RemovedLine
+from ..filter import RemovedLine, removed_chars
 from ..gzipped import inflating
 
 #: reason hints that carry details after a colon ("words: 'a', 'b'") are grouped by their head
@@ -53,7 +53,7 @@ class ReviewDoc:
     @property
     def removed_chars(self) -> int:
         """Characters the removed lines held."""
-        return sum(len(r.text) for r in self.removed)
+        return removed_chars(self.removed)
 
 
 def read_outputs(root: Path | str) -> list[ReviewDoc]:
