@@ -47,10 +47,10 @@ def clean_bag(
     """Map cleaning over a dask.bag of paths (str or Path) or of records (dicts).
 
     A record comes back with `clean_text`, `removed` and `blank_lines_dropped` added, as with
-    `cleaner clean --jsonl`; a path becomes `{"path", "clean_text", "removed", ...}` alike. An item that cannot be
-    cleaned comes back with `clean_error: {"path", "error", "message"}` instead (a
-    `Failure`; its path is the item's path, else the record's url), so that one bad page
-    does not fail the whole computation.
+    `cleaner clean --jsonl`; a path becomes `{"path", "clean_text", "removed", ...}` alike.
+    An item that cannot be cleaned comes back with `clean_error: {"path", "error",
+    "message"}` instead (a `Failure`; its path is the item's path, else the record's url),
+    so that one bad page does not fail the whole computation.
 
     >>> import dask.bag as db  # doctest: +SKIP
     >>> clean_bag(db.read_text("pages/*.jsonl").map(json.loads), field="html").to_textfiles(...)

@@ -224,8 +224,9 @@ def _with_headers(
             continue
         group = runs == runs[start] if runs[start] >= 0 else np.arange(n) >= start
         if remove[group].all() and scores[head] >= HEADER_THRESHOLD:
-            why[head] = HEADER if not remove[head] else why[head]
-            remove[head] = True
+            if not remove[head]:
+                why[head] = HEADER
+                remove[head] = True
         elif remove[head] and runs[start] >= 0 and scores[start] >= HEADER_THRESHOLD:
             why[group & ~remove] = WITH_HEADER
             remove[group] = True
