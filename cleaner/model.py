@@ -31,6 +31,7 @@ FORMAT_VERSION = 2
 UNRECORDED_TEXT_WEIGHT = 0.5
 
 
+@lru_cache(maxsize=1)  # asked on every clean_* call (model_state); where it is does not change
 def default_model_dir() -> Path:
     """The shipped model's folder: inside the installed package, else the source checkout's."""
     here = Path(__file__).resolve().parent
