@@ -50,7 +50,10 @@ class Settings:
     Thresholds are junk probabilities at which a line is removed: lower removes more. Left
     at None they take the values chosen when the model was trained (recorded in the model
     file), else TRAILING_THRESHOLD / INNER_THRESHOLD / CUE_THRESHOLD; `metadata_threshold`
-    is not chosen in training (None: METADATA_THRESHOLD).
+    is not chosen in training (None: METADATA_THRESHOLD). A `trailing_threshold` you set is
+    a floor for the others left at None: every removal starts from a line or block scored at
+    least that (a header may take its block along, and the reverse), so raising it removes
+    less everywhere and 1 keeps all but the surest.
 
     Attributes:
         trailing_threshold: for a line of an HTML page's trailing run (the lines after the
@@ -59,13 +62,13 @@ class Settings:
             trailing run is the one whose log-odds of junk most exceed this one's
             (filter.likeliest_tail), so a doubtful line amid sure ones goes too (None: chosen
             in training, or `trailing_threshold` when that one is set).
-        inner_threshold: for a line outside the trailing run (left at None, never below
-            `trailing_threshold`).
+        inner_threshold: for a line outside the trailing run.
         cue_threshold: the same for a line outside the trailing run that shows a boilerplate
-            cue (wording, a "Label:" prefix, a byline or date shape; not link text alone).
+            cue (wording, a "Label:" prefix, a byline or date shape; not link text alone),
+            and for a header that takes the block under it along.
         metadata_threshold: for a page's line that reads like a byline or credit, a date
             stamp or a reading time, standing alone; not for plain text, whose gold bodies
-            keep such lines (1 keeps all but the surest).
+            keep such lines.
         max_removed_share: a removal taking more than this share of a document's characters
             is cut back to the lines scored at or above `guard_threshold`.
         guard_threshold: the score a line needs to go when that guard applies.
@@ -141,24 +144,26 @@ class Settings:
         """Fill thresholds left at None from the model's trained ones (or the constants)."""
         trained = trained or {}
         threshold = self.trailing_threshold
+        # a trailing threshold you set is a floor: raised above another threshold, it means
+        # "remove less" there too
+        floor = 0.0 if threshold is None else threshold
         if threshold is None:
             threshold = trained.get("trailing_threshold", TRAILING_THRESHOLD)
         inner = self.inner_threshold
         if inner is None:
-            # a trailing threshold raised above the inner one means "remove less" everywhere
             inner = max(threshold, trained.get("inner_threshold", INNER_THRESHOLD))
         cue = self.cue_threshold
         if cue is None:
-            cue = trained.get("cue_threshold", CUE_THRESHOLD)
+            cue = max(floor, trained.get("cue_threshold", CUE_THRESHOLD))
         text = self.text_threshold
         if text is None:
             # a threshold the caller chose applies to plain text too
             text = (
                 threshold if self.trailing_threshold is not None else trained.get("text_threshold", threshold)
             )
-        # a constant, not chosen in training; a trailing threshold you set leaves it, as it
-        # leaves the cue threshold
-        metadata = METADATA_THRESHOLD if self.metadata_threshold is None else self.metadata_threshold
+        metadata = self.metadata_threshold
+        if metadata is None:
+            metadata = max(floor, METADATA_THRESHOLD)  # a constant, not chosen in training
         return replace(
             self,
             trailing_threshold=threshold,
@@ -196,5 +201,5 @@ def _check_names(options: dict[str, Any]) -> None:
             f" ({name} is not a setting: {PER_CALL[name]})" for name in unknown if name in PER_CALL
         )
         raise ConfigError(
-            f"unknown option(s) {', '.join(unknown)}{renamed}; known: {', '.join(sorted(known))}"
+            f"unknown option(s) {', '.join(unknown)}{renamed}; the settings are: {', '.join(sorted(known))}"
         )

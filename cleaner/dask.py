@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from .api import Cleaner, Kind, check_kind
-from .batch.files import MAX_INPUT_BYTES, Job, Outcome, kind_of, read_input, run_job
+from .batch.files import MAX_INPUT_BYTES, kind_of, read_input, run_job
+from .batch.plan import Job, Outcome
 from .batch.pool import guarded
 from .batch.records import clean_record, cleaned_fields
 from .batch.report import Failure

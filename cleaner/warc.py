@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from .api import Cleaner
-from .batch.files import ARCHIVES, MAX_INPUT_BYTES
+from .batch.files import MAX_INPUT_BYTES
+from .batch.plan import ARCHIVES
 from .batch.pool import ordered_map
 from .batch.report import Failure
 from .decoding import SNIFF_BYTES, looks_like_html

@@ -157,8 +157,10 @@ def test_content_that_contradicts_the_extension_is_warned_about(tmp_path: Path) 
     (tmp_path / "page.txt").write_bytes((CASES / "pages" / "01_related_list.html").read_bytes())
     (tmp_path / "plain.html").write_text("Just some text.\nMore text here.\n", encoding="utf-8")
     (tmp_path / "fine.txt").write_text("Just some text.\nMore text here.\n", encoding="utf-8")
+    (tmp_path / "empty.html").write_bytes(b"")
     out = runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out")])
     assert out.exit_code == 0
+    assert f"warning: {tmp_path / 'empty.html'}: gave no text (the file is empty)" in out.stderr
     assert f"warning: {tmp_path / 'page.txt'}: looks like an HTML page but is named as text" in out.stderr
     assert f"warning: {tmp_path / 'plain.html'}: gave no text and does not look like HTML" in out.stderr
     assert "fine.txt" not in out.stderr
@@ -193,7 +195,8 @@ def test_an_output_folder_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_never_overwrites_an_input(tmp_path: Path) -> None:
-    from cleaner.batch.files import Job, run_job
+    from cleaner.batch.files import run_job
+    from cleaner.batch.plan import Job
     from cleaner.batch.writer import real_path
 
     (tmp_path / "x.txt").write_text("One.\nTwo.", encoding="utf-8")
@@ -641,6 +644,21 @@ def test_encoding_names_the_charset_of_inputs_that_do_not_say_theirs(tmp_path: P
         assert out.exit_code == 2 and "--encoding" in out.stderr
 
 
+def test_output_folder_inside_input_folder_must_not_hold_pages_of_its_own(tmp_path: Path) -> None:
+    # the walk passes over the output folder: pages already in it would go uncleaned unsaid
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_text("One.\nTwo.", encoding="utf-8")
+    (tmp_path / "sub" / "b.txt").write_text("Three.\nFour.", encoding="utf-8")
+    out = runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "sub")])
+    assert out.exit_code == 2
+    assert f"already holds pages no cleaner run wrote ({tmp_path / 'sub' / 'b.txt'})" in out.stderr
+    assert sorted(output_tree(tmp_path / "sub")) == ["b.txt"]
+    # a new folder there is fine, and so is a rerun into it
+    for _ in range(2):
+        assert runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out")]).exit_code == 0
+    assert sorted(output_tree(tmp_path / "out")) == ["a.txt.txt", "sub/b.txt.txt"]
+
+
 def test_output_folders_of_earlier_runs_are_not_cleaned_again(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("One.\nTwo.", encoding="utf-8")
     assert runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out")]).exit_code == 0
@@ -774,7 +792,8 @@ def test_symlink_loop_and_vanished_file_are_per_file_errors(tmp_path: Path) -> N
 
 
 def test_file_vanishing_mid_batch(tmp_path: Path) -> None:
-    from cleaner.batch.files import Job, run_job
+    from cleaner.batch.files import run_job
+    from cleaner.batch.plan import Job
 
     gone = tmp_path / "gone.txt"
     outcome = run_job(
@@ -803,13 +822,14 @@ def test_file_vanishing_mid_batch(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["{src}", "-o", "{src}"], "is the input folder"),
+        (["{src}", "-o", "{tmp}"], "holds the input folder"),
         (["{src}/a.txt", "-o", "{tmp}/out.jsonl"], "looks like a file name: -o names the output folder"),
         (["{src}/a.txt", "-o", "-"], "-o - (stdout) is for --jsonl"),
         (["{src}/a.txt", "-o", "{src}/a.txt"], "is a file: name a folder (-o OUTDIR"),
         (["{src}"], "2 inputs (a folder or several files) need an output folder: add -o OUTDIR"),
         (["{src}", "-o", "{tmp}/out", "-j", "-1"], "Invalid value for '--jobs'"),
         (["{src}", "-o", "{tmp}/out", "--url", "https://example.com/a"], "cannot be given for 2 inputs"),
-        (["{tmp}/r.jsonl"], "looks like JSONL records: add --jsonl"),
+        (["{tmp}/r.jsonl"], "is named as JSONL records: add --jsonl"),
         (["{tmp}/r.jsonl", "--jsonl", "--explain", "--force"], "--explain, --force: not for --jsonl"),
         (["{tmp}/bin.jsonl", "--jsonl"], "looks like a binary file, not JSONL records"),
         (["{src}/a.txt", "--jsonl"], "a.txt does not look like JSONL records: it does not open with a JSON"),

@@ -494,7 +494,7 @@ def test_a_page_and_its_text_name_the_same_host() -> None:
 
 
 def test_settings_take_the_options_the_cli_takes() -> None:
-    with pytest.raises(cleaner.ConfigError, match=r"unknown option.*foo; known: "):
+    with pytest.raises(cleaner.ConfigError, match=r"unknown option.*foo; the settings are: "):
         cleaner.Settings(foo=1)  # type: ignore[call-arg]
     assert cleaner.Settings(time_limit=0).time_limit is None  # as --time-limit 0
     assert list(inspect.signature(cleaner.Settings).parameters) == [f.name for f in fields(cleaner.Settings)]

@@ -15,7 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaner import Cleaner, TimeLimitError
-from cleaner.batch.files import Job, run_all
+from cleaner.batch.files import run_all
+from cleaner.batch.plan import Job
 from cleaner.cli import app
 from cleaner.limits import time_limit
 

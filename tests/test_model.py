@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -366,7 +367,9 @@ def test_a_metadata_line_goes_from_a_lower_score_on_pages_only() -> None:
     from cleaner.features import COLUMN, FEATURE_NAMES
     from cleaner.filter import decide, removals
 
-    rule = Settings(trailing_threshold=0.8, inner_threshold=0.9, cue_threshold=0.9).resolve()
+    rule = Settings(
+        trailing_threshold=0.8, inner_threshold=0.9, cue_threshold=0.9, metadata_threshold=METADATA_THRESHOLD
+    ).resolve()
     scores = np.array([0.01, METADATA_THRESHOLD, 0.01, METADATA_THRESHOLD - 0.01, 0.01])
     metadata = np.array([False, True, False, True, False])
     removed = decide(scores, np.full(5, 50.0), rule, metadata=metadata)
@@ -379,9 +382,30 @@ def test_a_metadata_line_goes_from_a_lower_score_on_pages_only() -> None:
     page = Document(lines=lines, source="html")
     assert np.flatnonzero(removals(page, matrix, scores, rule)).tolist() == [1]
     assert not removals(Document.from_text("\n".join(lines)), matrix, scores, rule).any()
-    # its own setting, as the cue threshold: a trailing threshold you set leaves it
-    assert Settings(trailing_threshold=0.95).resolve().metadata_threshold == METADATA_THRESHOLD
+    # its own setting, as the cue threshold: a trailing threshold you set is only a floor
+    assert Settings().resolve().metadata_threshold == METADATA_THRESHOLD
+    assert Settings(trailing_threshold=0.3).resolve().metadata_threshold == METADATA_THRESHOLD
+    assert Settings(trailing_threshold=0.95).resolve().metadata_threshold == 0.95
+    assert not removals(page, matrix, scores, Settings(trailing_threshold=1.0).resolve()).any()
     stricter = Settings(
         trailing_threshold=0.8, inner_threshold=0.9, cue_threshold=0.9, metadata_threshold=0.7
     )
     assert not removals(page, matrix, scores, stricter.resolve()).any()
+
+
+def test_a_threshold_you_set_is_a_floor_for_the_others() -> None:
+    # the related list's header goes at the cue threshold and takes its block along: a
+    # trailing threshold raised above the cue threshold keeps them ("raising removes less")
+    page = (CASES / "pages" / "01_related_list.html").read_bytes()
+    removed = [{r.line for r in cleaner.Cleaner().clean_html(page).removed}]
+    assert len(removed[0]) == 5
+    for threshold in (0.9, 0.95, 0.99, 1.0):
+        rule = cleaner.Settings(trailing_threshold=threshold).resolve()
+        assert min(rule.inner_threshold, rule.cue_threshold, rule.metadata_threshold) >= threshold
+        result = cleaner.Cleaner(trailing_threshold=threshold).clean_html(page)
+        removed.append({r.line for r in result.removed})
+        assert removed[-1] <= removed[-2]
+        # a line on its own goes at the threshold; a block on its median, or with its header
+        alone = [r for r in result.removed if not re.search("with its (header|block)", r.reason)]
+        assert all(r.score >= threshold for r in alone)
+    assert removed[-1] == set()

@@ -12,7 +12,7 @@ from ..errors import CleanerError, ConfigError, OutputError
 from .writer import json_text, real_path, replaceable, write_atomic
 
 if TYPE_CHECKING:
-    from .files import Outcome
+    from .plan import Outcome
 
 #: the keys of every record of a failures file
 FAILURE_KEYS = ("path", "error", "message")
@@ -106,7 +106,7 @@ class BatchReport:
     #: outputs newer than their inputs made again: other settings, model or version made
     #: them, a run into another folder did, or their input changed (replaced by an older file)
     redone: int = 0
-    #: files in the folders passed over by type (files.NOT_PAGES: images, styles, scripts, ...)
+    #: files in the folders passed over by type (plan.NOT_PAGES: images, styles, scripts, ...)
     passed_over: int = 0
     #: web archives among them: an archive is cleaned when named as an input, not in a folder
     archives: int = 0

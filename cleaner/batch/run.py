@@ -17,7 +17,8 @@ from typing import Any, cast
 from ..api import Cleaner, Kind, check_kind
 from ..decoding import web_codec
 from ..errors import ConfigError, OutputError
-from .files import MAX_INPUT_BYTES, STDIN, Format, Outcome, plan, run_all
+from .files import MAX_INPUT_BYTES, run_all
+from .plan import STDIN, Format, Outcome, plan
 from .report import BatchReport, check_failures_file, write_failures
 from .writer import RUN_LOG, RunLog, real_path, remove_leftovers
 

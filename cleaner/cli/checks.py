@@ -71,7 +71,7 @@ def check_file_options(paths: list[str], output: str | None, input_type: str) ->
     records = [p for p in paths if p.lower().endswith((".jsonl", ".jsonl.gz"))]
     if records and input_type == "auto":
         raise usage(
-            f"{records[0]} looks like JSONL records: add --jsonl (or --input-type text to clean it as text)"
+            f"{records[0]} is named as JSONL records: add --jsonl (or --input-type text to clean it as text)"
         )
     if output is None:
         return

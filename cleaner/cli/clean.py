@@ -69,7 +69,8 @@ _Threshold = Annotated[
     typer.Option(
         metavar="0..1",
         help="Junk probability at which lines of the trailing run go (default: chosen in training, "
-        "`cleaner --version` shows it); lower removes more.",
+        "`cleaner --version` shows it); lower removes more. It is a floor for the other lines' thresholds: raised, it "
+        "removes less everywhere, and 1 keeps all but the surest.",
     ),
 ]
 _Fast = Annotated[
@@ -193,7 +194,7 @@ def clean(
     OUTDIR/a/b.html.txt (.json with --format json). Inputs are never overwritten; a rerun
     skips outputs that are up to date. Messages and --explain go to stderr.
     """
-    from ..batch.files import Format
+    from ..batch.plan import Format
     from ..batch.run import default_jobs
     from ..warc import is_archive
 
@@ -255,7 +256,8 @@ def _clean_files(
     **options: Any,
 ) -> None:
     """Files, folders and stdin through `batch.run.run_batch`; each outcome printed as it comes."""
-    from ..batch.files import Outcome, render
+    from ..batch.files import render
+    from ..batch.plan import Outcome
     from ..batch.report import one_line
     from ..batch.run import run_batch
     from ..batch.writer import remove_leftovers

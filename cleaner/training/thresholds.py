@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import Settings
+from ..config import METADATA_THRESHOLD, Settings
 from ..filter import removals
 from .corpus import Corpus, LabelledDoc
 from .datasets import GoldPage
@@ -116,7 +116,12 @@ def _score_rule(
 ) -> dict[str, Any]:
     """Weighted F1 gain of one rule over plain extraction, less penalties for lost recall and
     for body characters (by the weak labels) removed beyond the caps, per dataset."""
-    rule = Settings(trailing_threshold=trailing, inner_threshold=inner, cue_threshold=cue).resolve()
+    rule = Settings(
+        trailing_threshold=trailing,
+        inner_threshold=inner,
+        cue_threshold=cue,
+        metadata_threshold=METADATA_THRESHOLD,
+    ).resolve()
     sums: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(5))
     for j, (d, p, page) in enumerate(paged):
         removed = removals(d.doc, d.features, p, rule)
