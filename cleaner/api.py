@@ -12,7 +12,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from .config import Settings
-from .decoding import decode, looks_binary, looks_like_html
+from .decoding import SURROGATE, decode, looks_binary, looks_like_html, utf16_without_bom
 from .document import Document
 from .errors import ConfigError, InputError
 from .extract import extract, read_metadata
@@ -140,6 +140,10 @@ class Cleaner:
             if is_html:
                 doc = extract(text, url=url, settings=self.settings, with_metadata=with_metadata)
             else:
+                if not text.isascii():
+                    # a lone surrogate (surrogateescape, JSON's "\udce9") is no text: the output
+                    # could not be written as UTF-8; a page's get the same replacement
+                    text = SURROGATE.sub("\ufffd", text)
                 doc = Document.from_text(text)
                 doc.metadata = read_metadata(None, url) if with_metadata else {}
         matrix, scores = self.score(doc)
@@ -191,8 +195,12 @@ def _to_str(data: str | bytes, encoding: str | None = None) -> str:
         if raw.startswith(GZIP_MAGIC):
             raw = gunzip(raw)
         if looks_binary(raw, encoding):
+            wide = utf16_without_bom(raw)
             raise InputError(
-                "looks like a binary file (NUL bytes, or a PDF, image or archive), not HTML or text"
+                f"looks like UTF-16 text without a byte-order mark: pass encoding={wide!r} "
+                "(--encoding on the command line)"
+                if wide
+                else "looks like a binary file (NUL bytes, or a PDF, image or archive), not HTML or text"
             )
         return decode(raw, encoding)
     raise InputError(f"expected str or bytes, got {type(data).__name__}")

@@ -30,6 +30,9 @@ _BINARY_SIGNATURES = (b"%PDF-", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x
 MAX_NUL_SHARE = 0.001
 #: inputs shorter than this may not hold even one stray NUL byte
 MIN_BYTES_FOR_A_STRAY_NUL = 512
+#: bytes without a byte-order mark read as UTF-16 when NULs fill this share of every other
+#: byte (ASCII letters, which most pages are mostly made of, in two bytes)
+UTF16_NUL_SHARE = 0.9
 #: control bytes that text does not hold (tab, newlines, form feed and ESC of ISO-2022 aside)
 _CONTROL_BYTE = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 #: a text with a UTF-16/32 byte-order mark is refused when more of it than this does not decode
@@ -292,6 +295,18 @@ def looks_like_html(text: str) -> bool:
         or _PAGE_LINE.search(head)
         or len(_CLOSING_TAG.findall(head)) >= MIN_CLOSING_TAGS
     )
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when bytes without a byte-order mark read as UTF-16 (a NUL
+    beside nearly every other byte: ASCII letters in two bytes), else None."""
+    head = data[:SNIFF_BYTES]
+    if len(head) < 4:
+        return None
+    for codec, half in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if half.count(0) >= UTF16_NUL_SHARE * len(half):
+            return codec
+    return None
 
 
 def looks_binary(data: bytes, charset: str | None = None) -> bool:

@@ -15,15 +15,21 @@ from .page import page_facts
 
 METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description")
 #: bump when what extract() returns changes: training caches are keyed on it
-EXTRACT_VERSION = 9
+EXTRACT_VERSION = 10
 #: nesting deeper than this loses content in the HTML parser (libxml2 stops at 256 levels)
 MAX_PARSER_DEPTH = 250
-#: tags that nest (blocks, and inline styling pages pile up): what a flattened retry drops
+#: tags that nest (blocks, inline styling pages pile up, and custom elements, whose names
+#: hold a hyphen: "<my-widget>"): what a flattened retry drops
 _CONTAINER_TAG = re.compile(
     r"</?(?:div|span|section|font|center|td|tr|table|tbody|article|main|aside|header|footer|nav|form|"
-    r"figure|blockquote|ul|ol|li|dl|dd|dt|q|label|cite|abbr|i|b|em|strong|small|u|s|sup|sub|mark)\b[^>]*>",
+    r"figure|blockquote|ul|ol|li|dl|dd|dt|q|label|cite|abbr|i|b|em|strong|small|u|s|sup|sub|mark|"
+    r"[a-z][a-z0-9]*-[a-z0-9._-]*)\b[^>]*>",
     re.I,
 )
+#: libxml2 stops at a text node or attribute value of 10 MB (an inline data: image, a script
+#: of data): a run this long without a tag is no article text, and a retry drops it
+HUGE_RUN_CHARS = 1_000_000
+_HUGE_RUN = re.compile(rf"(?<![^<>])[^<>]{{{HUGE_RUN_CHARS},}}")  # from a run's start only: linear
 #: trafilatura and htmldate keep per-process caches (some unbounded): clear them this often
 RESET_CACHES_EVERY = 1000
 _pages_since_reset = 0
@@ -148,7 +154,8 @@ def extract(
 ) -> Document:
     """Extract the main text of a page into a Document, one paragraph per line.
 
-    Retried once on a flattened page when nesting too deep for the parser hid all text.
+    Retried once when a page gives no text and the parser's limits may be why: on the page
+    flattened when it nests too deep, without its huge runs when it holds one.
     """
     global _pages_since_reset
     _pages_since_reset += 1
@@ -158,10 +165,14 @@ def extract(
         _pages_since_reset = 0
         reset_caches()  # keeps memory flat over long batches
     doc = _extract_once(html, url, settings, with_metadata=with_metadata)
-    if doc.lines or _nesting_depth(html) <= MAX_PARSER_DEPTH:
+    if doc.lines:
         return doc
-    # libxml2 stops descending at a fixed depth: without the container tags the text is reachable
-    return _extract_once(_CONTAINER_TAG.sub(" ", html), url, settings, with_metadata=with_metadata)
+    if _nesting_depth(html) > MAX_PARSER_DEPTH:
+        # libxml2 stops descending at a fixed depth: without the container tags the text is reachable
+        return _extract_once(_CONTAINER_TAG.sub(" ", html), url, settings, with_metadata=with_metadata)
+    if len(html) >= HUGE_RUN_CHARS and _HUGE_RUN.search(html):
+        return _extract_once(_HUGE_RUN.sub(" ", html), url, settings, with_metadata=with_metadata)
+    return doc
 
 
 def _nesting_depth(html: str) -> int:

@@ -59,8 +59,8 @@ class CleanResult:
             separators, not counted).
         blank_lines_dropped: numbers of the blank lines that went with removed lines (their
             separators, and blank lines left at the end): with `removed`, what rebuilds the
-            input's lines from `text` (CRLF text: less the "\\r" ending blank lines and the
-            last kept line).
+            input's lines from `text` (a dropped blank line that held spaces or tabs comes
+            back empty; CRLF text: less the "\\r" ending blank lines and the last kept line).
         newline: the line break the input used ("\\r\\n" for CRLF text): `text` ends without
             one, and a writer ending the text with a line break uses this one.
     """

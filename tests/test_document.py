@@ -464,6 +464,7 @@ def test_gzipped_page_is_inflated() -> None:
         ("<dl><dd>", 300),
         ("<q>", 300),
         ("<label>", 300),
+        ('<my-widget class="w">', 300),  # custom elements nest as deep
     ],
 )
 def test_text_under_pathological_nesting_is_found(opening: str, depth: int) -> None:
@@ -471,6 +472,38 @@ def test_text_under_pathological_nesting_is_found(opening: str, depth: int) -> N
     closing = "".join(f"</{tag}" for tag in reversed(opening.split("<")[1:]))
     page = "<html><body>" + opening * depth + paragraph * 4 + closing * depth + "</body></html>"
     assert "far below the parser's depth limit" in cleaner.clean_html(page)
+
+
+@pytest.mark.parametrize(
+    "huge",
+    [
+        '<img src="data:image/png;base64,{}">',  # a saved page's inline image
+        "<script>var data = '{}';</script>",
+        "<!-- {} -->",
+    ],
+)
+def test_text_after_a_run_too_long_for_the_parser_is_found(huge: str) -> None:
+    # libxml2 stops at 10 MB without a tag: the article after such a run was lost
+    paragraph = "<p>" + "Real article text that sits after a huge inline item. " * 4 + "</p>"
+    page = "<html><body>" + huge.format("A" * 10_100_000) + paragraph * 4 + "</body></html>"
+    assert "after a huge inline item" in cleaner.clean_html(page)
+
+
+def test_utf16_without_a_byte_order_mark_is_named() -> None:
+    page = "<html><body>" + "<p>Real article text, in two bytes a letter.</p>" * 8 + "</body></html>"
+    for codec in ("utf-16-le", "utf-16-be"):
+        with pytest.raises(
+            cleaner.InputError, match=f"UTF-16 text without a byte-order mark: pass encoding='{codec}'"
+        ):
+            cleaner.clean_html(page.encode(codec))
+        assert "in two bytes a letter" in cleaner.clean_html(page.encode(codec), encoding=codec)
+
+
+def test_lone_surrogates_in_text_become_replacement_characters() -> None:
+    # the output must be writable as UTF-8, as a page's is
+    text = cleaner.clean_text("\udce9t\u00e9 one.\nSecond line.")
+    assert text == "\ufffdt\u00e9 one.\nSecond line."
+    assert text.encode("utf-8")
 
 
 def test_a_document_with_metadata_gets_every_key_and_is_left_unchanged() -> None:
