@@ -12,10 +12,10 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from .config import Settings
-from .decoding import SURROGATE, decode, looks_binary, looks_like_html, utf16_without_bom
+from .decoding import decode, looks_binary, looks_like_html, utf16_without_bom
 from .document import Document
 from .errors import ConfigError, InputError
-from .extract import extract, read_metadata
+from .extract import EXTRACT_VERSION, extract, read_metadata
 from .filter import CleanResult, apply
 from .gzipped import GZIP_MAGIC, gunzip
 from .limits import time_limit
@@ -74,7 +74,7 @@ class Cleaner:
         from . import __version__
 
         rule = {k: v for k, v in asdict(self.rule_).items() if k != "time_limit"}
-        return {"cleaner": __version__, "model": self.model_.digest, "rule": rule}
+        return {"cleaner": __version__, "extract": EXTRACT_VERSION, "model": self.model_.digest, "rule": rule}
 
     def score(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
         """Feature matrix and junk probability of each non-blank line of a document."""
@@ -140,10 +140,6 @@ class Cleaner:
             if is_html:
                 doc = extract(text, url=url, settings=self.settings, with_metadata=with_metadata)
             else:
-                if not text.isascii():
-                    # a lone surrogate (surrogateescape, JSON's "\udce9") is no text: the output
-                    # could not be written as UTF-8; a page's get the same replacement
-                    text = SURROGATE.sub("\ufffd", text)
                 doc = Document.from_text(text)
                 doc.metadata = read_metadata(None, url) if with_metadata else {}
         matrix, scores = self.score(doc)

@@ -303,8 +303,9 @@ def utf16_without_bom(data: bytes) -> str | None:
     head = data[:SNIFF_BYTES]
     if len(head) < 4:
         return None
-    for codec, half in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
-        if half.count(0) >= UTF16_NUL_SHARE * len(half):
+    for codec, high, low in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
+        # the high bytes NUL, the low ones not (all NULs, or UTF-32, are not UTF-16)
+        if high.count(0) >= UTF16_NUL_SHARE * len(high) and low.count(0) <= (1 - UTF16_NUL_SHARE) * len(low):
             return codec
     return None
 

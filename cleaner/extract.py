@@ -23,13 +23,14 @@ MAX_PARSER_DEPTH = 250
 _CONTAINER_TAG = re.compile(
     r"</?(?:div|span|section|font|center|td|tr|table|tbody|article|main|aside|header|footer|nav|form|"
     r"figure|blockquote|ul|ol|li|dl|dd|dt|q|label|cite|abbr|i|b|em|strong|small|u|s|sup|sub|mark|"
-    r"[a-z][a-z0-9]*-[a-z0-9._-]*)\b[^>]*>",
+    r"[a-z][a-z0-9]*-[a-z0-9._-]*)(?=[\s/>])[^>]{0,4096}>",
     re.I,
 )
 #: libxml2 stops at a text node or attribute value of 10 MB (an inline data: image, a script
-#: of data): a run this long without a tag is no article text, and a retry drops it
+#: of data): a run this long without a tag is no article text, and a retry drops it (with
+#: the tag it sits in, if any); each alternative starts where a run starts: linear
 HUGE_RUN_CHARS = 1_000_000
-_HUGE_RUN = re.compile(rf"(?<![^<>])[^<>]{{{HUGE_RUN_CHARS},}}")  # from a run's start only: linear
+_HUGE_RUN = re.compile(rf"<[^<>]{{{HUGE_RUN_CHARS},}}>?|(?<![^<>])[^<>]{{{HUGE_RUN_CHARS},}}")
 #: trafilatura and htmldate keep per-process caches (some unbounded): clear them this often
 RESET_CACHES_EVERY = 1000
 _pages_since_reset = 0
@@ -171,7 +172,7 @@ def extract(
         # libxml2 stops descending at a fixed depth: without the container tags the text is reachable
         return _extract_once(_CONTAINER_TAG.sub(" ", html), url, settings, with_metadata=with_metadata)
     if len(html) >= HUGE_RUN_CHARS and _HUGE_RUN.search(html):
-        return _extract_once(_HUGE_RUN.sub(" ", html), url, settings, with_metadata=with_metadata)
+        return _extract_once(_HUGE_RUN.sub("", html), url, settings, with_metadata=with_metadata)
     return doc
 
 

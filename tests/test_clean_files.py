@@ -126,6 +126,16 @@ def test_rerun_with_other_settings_redoes_every_output(tmp_path: Path) -> None:
     assert cleaner.clean_files([src], out, trailing_threshold=1.0).skipped == 2
 
 
+def test_rerun_after_a_change_of_extraction_redoes_every_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the version is unchanged between releases: a page that gave no text may give some now
+    src, out = _inputs(tmp_path), tmp_path / "out"
+    assert cleaner.clean_files([src], out).cleaned == 2
+    monkeypatch.setattr(cleaner.api, "EXTRACT_VERSION", cleaner.api.EXTRACT_VERSION + 1)
+    assert cleaner.clean_files([src], out).redone == 2
+
+
 def test_an_output_rewritten_by_a_run_into_a_subfolder_is_redone(tmp_path: Path) -> None:
     src, out = _inputs(tmp_path), tmp_path / "out"
     cleaner.clean_files([src], out)

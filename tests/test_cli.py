@@ -657,6 +657,19 @@ def test_output_folder_inside_input_folder_must_not_hold_pages_of_its_own(tmp_pa
     for _ in range(2):
         assert runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out")]).exit_code == 0
     assert sorted(output_tree(tmp_path / "out")) == ["a.txt.txt", "sub/b.txt.txt"]
+    # a run killed before it logged an output (its first page slow, others written) left
+    # its run log: the rerun finds an output folder, not pages of the input's own
+    from cleaner.batch.writer import RUN_LOG, RunLog
+
+    (tmp_path / "killed").mkdir()
+    RunLog(tmp_path / "killed", {})
+    assert (tmp_path / "killed" / RUN_LOG).is_file()
+    (tmp_path / "killed" / "sub").mkdir()
+    (tmp_path / "killed" / "sub" / "b.txt.txt").write_text("Three.\nFour.\n", encoding="utf-8")
+    rerun = runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "killed")])
+    assert rerun.exit_code == 0, rerun.output
+    # nor is a folder the walk never reaches (inside an earlier run's output folder)
+    assert runner.invoke(app, ["clean", str(tmp_path), "-o", str(tmp_path / "out" / "sub")]).exit_code == 0
 
 
 def test_output_folders_of_earlier_runs_are_not_cleaned_again(tmp_path: Path) -> None:

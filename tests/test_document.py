@@ -486,7 +486,8 @@ def test_text_after_a_run_too_long_for_the_parser_is_found(huge: str) -> None:
     # libxml2 stops at 10 MB without a tag: the article after such a run was lost
     paragraph = "<p>" + "Real article text that sits after a huge inline item. " * 4 + "</p>"
     page = "<html><body>" + huge.format("A" * 10_100_000) + paragraph * 4 + "</body></html>"
-    assert "after a huge inline item" in cleaner.clean_html(page)
+    text = cleaner.clean_html(page)
+    assert "after a huge inline item" in text and "<" not in text  # the tag it sat in went too
 
 
 def test_utf16_without_a_byte_order_mark_is_named() -> None:
@@ -497,13 +498,9 @@ def test_utf16_without_a_byte_order_mark_is_named() -> None:
         ):
             cleaner.clean_html(page.encode(codec))
         assert "in two bytes a letter" in cleaner.clean_html(page.encode(codec), encoding=codec)
-
-
-def test_lone_surrogates_in_text_become_replacement_characters() -> None:
-    # the output must be writable as UTF-8, as a page's is
-    text = cleaner.clean_text("\udce9t\u00e9 one.\nSecond line.")
-    assert text == "\ufffdt\u00e9 one.\nSecond line."
-    assert text.encode("utf-8")
+    for other in (b"\x00" * 1000, page.encode("utf-32-le")[:2000]):  # NULs alone, UTF-32: not UTF-16
+        with pytest.raises(cleaner.InputError, match="looks like a binary file"):
+            cleaner.clean_html(other)
 
 
 def test_a_document_with_metadata_gets_every_key_and_is_left_unchanged() -> None:

@@ -103,7 +103,11 @@ def content_note(data: bytes, given: Kind, used: Kind, result: CleanResult) -> s
 
     if not result.text:
         if not data.strip():
-            return "gave no text (the file is empty)"
+            return (
+                "gave no text (the file is empty)"
+                if not data
+                else "gave no text (the file holds only whitespace)"
+            )
         if by_name and used == "html" and not page():
             return "gave no text and does not look like HTML (--input-type text cleans it as text)"
         return "gave no text (nothing found to extract)"

@@ -111,15 +111,15 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
         if path.is_dir() and out_resolved == real_path(path):
             raise ConfigError(
                 f"the output folder {outdir} is the input folder {given}: outputs would mix with "
-                "inputs; choose another (a folder inside it is fine)"
+                "inputs; choose another (a new folder inside it is fine)"
             )
-        if path.is_file() and out_resolved == real_path(path.parent):
+        if path.is_file() and out_resolved is not None and out_resolved in real_path(path).parents:
             raise ConfigError(
                 f"the output folder {outdir} holds the input {given}: outputs would mix with "
                 "inputs (and a run over the folder would clean them); choose another"
             )
-        if path.is_dir() and out_resolved is not None and outdir is not None:
-            _check_nesting(path, given, outdir, out_resolved)
+        if path.is_dir() and outdir is not None:
+            _check_nesting(path, given, outdir, real_path(outdir))
         if path.is_dir():
             before = len(jobs)
             for file in _walk(path, skip=out_resolved, todo=todo):
@@ -170,20 +170,29 @@ def _check_nesting(folder: Path, given: str, outdir: Path, out_resolved: Path) -
             f"the output folder {outdir} holds the input folder {given}: outputs would mix with "
             f"inputs (and a run over {outdir} would clean them again); choose another"
         )
-    if here in out_resolved.parents and not (outdir / RUN_LOG).is_file():
-        page = _first_page(outdir)
-        if page is not None:
-            raise ConfigError(
-                f"the output folder {outdir} is inside the input folder {given} and already "
-                f"holds pages no cleaner run wrote ({page}): they would not be cleaned, and "
-                "outputs would mix with them; choose a new or empty folder"
-            )
+    if here not in out_resolved.parents:
+        return
+    inside = out_resolved.relative_to(here)
+    if any(_passed_over(here / d) for d in [inside, *inside.parents][:-1]):
+        return  # the walk never reaches it: an earlier run's output folder, or a hidden one
+    page = _first_page(outdir)
+    if page is not None:
+        raise ConfigError(
+            f"the output folder {outdir} is inside the input folder {given} and already "
+            f"holds pages no cleaner run wrote ({page}): they would not be cleaned, and "
+            "outputs would mix with them; choose a new or empty folder"
+        )
+
+
+def _passed_over(folder: Path) -> bool:
+    """Whether a folder's walk passes over this folder: hidden, or an earlier run's output."""
+    return folder.name.startswith(".") or (folder / RUN_LOG).is_file()
 
 
 def _first_page(folder: Path) -> Path | None:
     """The first file under a folder that a folder's walk would clean, or None."""
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not _passed_over(Path(dirpath) / d))
         for name in sorted(filenames):
             if not name.startswith(".") and type_suffix(Path(name)) not in NOT_PAGES:
                 return Path(dirpath) / name

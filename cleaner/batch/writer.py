@@ -195,6 +195,9 @@ class RunLog:
             write_atomic(self.path, "".join(self._line(k, *v) for k, v in self.entries.items()))
         #: the log ends inside a line (a write cut short by a full disk): the next line starts anew
         self.torn = _ends_mid_line(self.path)
+        # there before any output: a run killed before logging its first output still marks
+        # the folder as an output folder (plan.py passes over it, and lets a rerun write in it)
+        self.path.touch()
         #: the logs of runs into other folders around these outputs, read when needed
         self.other_logs_: dict[Path, _Entries] = {}
 
