@@ -220,6 +220,12 @@ def _wide_text(data: bytes, encoding: str, what: str) -> str:
     return text
 
 
+def content_type_charset(content_type: str) -> str | None:
+    """The charset parameter of a Content-Type header ("text/html; charset=UTF-8"), if any."""
+    _, _, rest = content_type.lower().partition("charset=")
+    return rest.split(";")[0].strip(" \"'") or None
+
+
 def web_codec(charset: str | None) -> str | None:
     """The codec of a charset someone gave (an HTTP response's, --encoding), None for none or
     a label that names no web encoding."""

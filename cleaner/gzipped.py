@@ -73,7 +73,9 @@ class _Inflater(io.BufferedIOBase):
         """Inflate until `size` bytes wait to be read (all when negative), or the input ends."""
         while (size < 0 or len(self._out) - self._at < size) and not self._cut:
             member = self._member
-            if member.unconsumed_tail:  # input the last call had no room to inflate
+            # input the last call had no room to inflate (a member that ended keeps its
+            # unconsumed_tail: what follows it is unused_data too, read below)
+            if member.unconsumed_tail and not member.eof:
                 data = member.unconsumed_tail
             else:
                 data = member.unused_data if member.eof else b""  # the next member's start, if any

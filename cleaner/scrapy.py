@@ -4,12 +4,17 @@ Enable it in the project's settings::
 
     ITEM_PIPELINES = {"cleaner.scrapy.CleanerPipeline": 300}
 
-and yield items with the page and its URL, e.g. ``{"url": response.url, "html": response.text}``
-(``response.text`` is decoded with the HTTP response's charset; ``response.body`` bytes lose
-it). Settings (all optional):
+and yield items with the page, its URL and the response's Content-Type, e.g.
+``{"url": response.url, "html": response.body, "encoding": content_type}``, where
+``content_type = response.headers.get("Content-Type", b"").decode("latin-1")``
+(the bytes are decoded as a browser would: valid UTF-8 first, then the header's charset, then
+the page's own; ``response.text`` follows a page's wrong ``<meta charset>`` when the header
+names none). Settings (all optional):
 
 - ``CLEANER_INPUT_FIELD`` (``"html"``): the item field holding the page (str or bytes);
 - ``CLEANER_URL_FIELD`` (``"url"``): the field holding the page's URL;
+- ``CLEANER_ENCODING_FIELD`` (``"encoding"``): the field holding the response's charset, or
+  its whole Content-Type header (str or bytes), for a page given as bytes;
 - ``CLEANER_OUTPUT_FIELD`` (``"text"``): where the clean text goes;
 - ``CLEANER_METADATA_FIELD`` (``"metadata"``): where title, author, date, sitename... go
   (``""`` to leave them out);
@@ -45,6 +50,7 @@ from twisted.internet.threads import deferToThread
 
 from .api import Cleaner
 from .config import Settings
+from .decoding import content_type_charset
 from .errors import CleanerError, ConfigError
 
 logger = logging.getLogger(__name__)
@@ -59,6 +65,7 @@ class CleanerPipeline:
         *,
         input_field: str = "html",
         url_field: str = "url",
+        encoding_field: str = "encoding",
         output_field: str = "text",
         metadata_field: str = "metadata",
         drop_empty: bool = False,
@@ -67,6 +74,7 @@ class CleanerPipeline:
         self.cleaner = cleaner if cleaner is not None else Cleaner()
         self.input_field = input_field
         self.url_field = url_field
+        self.encoding_field = encoding_field
         self.output_field = output_field
         self.metadata_field = metadata_field
         self.drop_empty = drop_empty
@@ -82,6 +90,7 @@ class CleanerPipeline:
             Cleaner(model=settings.get("CLEANER_MODEL"), **_options(settings)),
             input_field=settings.get("CLEANER_INPUT_FIELD", "html"),
             url_field=settings.get("CLEANER_URL_FIELD", "url"),
+            encoding_field=settings.get("CLEANER_ENCODING_FIELD", "encoding"),
             output_field=settings.get("CLEANER_OUTPUT_FIELD", "text"),
             metadata_field=settings.get("CLEANER_METADATA_FIELD", "metadata"),
             drop_empty=settings.getbool("CLEANER_DROP_EMPTY", False),
@@ -132,6 +141,7 @@ class CleanerPipeline:
                 page if isinstance(page, str | bytes) else bytes(page),
                 url=url if isinstance(url, str) else None,
                 with_metadata=bool(self.metadata_field),
+                encoding=_charset(adapter.get(self.encoding_field)) if self.encoding_field else None,
             )
         except CleanerError as exc:
             raise DropItem(f"cleaner: {url}: {exc}") from exc
@@ -174,12 +184,25 @@ class CleanerPipeline:
 _OWN_SETTINGS = (
     "CLEANER_INPUT_FIELD",
     "CLEANER_URL_FIELD",
+    "CLEANER_ENCODING_FIELD",
     "CLEANER_OUTPUT_FIELD",
     "CLEANER_METADATA_FIELD",
     "CLEANER_DROP_EMPTY",
     "CLEANER_DROP_INPUT",
     "CLEANER_MODEL",
 )
+
+
+def _charset(value: Any) -> str | None:
+    """The charset an item's encoding field gives: a charset label, or a whole Content-Type
+    header as Scrapy's `response.headers` holds it (bytes); None for anything else."""
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value).decode("latin-1")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if "/" in value or "=" in value:
+        return content_type_charset(value)
+    return value.strip()
 
 
 def _options(settings: Any) -> dict[str, Any]:

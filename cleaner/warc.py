@@ -19,7 +19,7 @@ from .batch.files import MAX_INPUT_BYTES
 from .batch.plan import ARCHIVES
 from .batch.pool import ordered_map
 from .batch.report import Failure
-from .decoding import SNIFF_BYTES, looks_like_html
+from .decoding import SNIFF_BYTES, content_type_charset, looks_like_html
 from .errors import CleanerError, InputError, TruncatedError
 from .gzipped import READ_BLOCK, inflating
 
@@ -132,7 +132,7 @@ def html_responses(
             if not declared and not looks_like_html(body[:SNIFF_BYTES].decode("latin-1")):
                 stats.not_html += 1
                 continue
-            yield Response(url, date, record_id, body, charset=_charset(declared))
+            yield Response(url, date, record_id, body, charset=content_type_charset(declared))
         # warcio ends quietly where a record's headers are cut short: bytes after the last
         # whole record that are not blank lines are such a record
         if whole and tally.more_than_blank_after(archive.get_record_offset() + archive.get_record_length()):
@@ -200,12 +200,6 @@ def _parsed(records: Iterator[Any], load_failed: type[Exception]) -> Iterator[An
             ) from exc
         count += 1
         yield record
-
-
-def _charset(content_type: str) -> str | None:
-    """The charset parameter of a (lower-cased) Content-Type header, if any."""
-    _, _, rest = content_type.partition("charset=")
-    return rest.split(";")[0].strip(" \"'") or None
 
 
 def _cut_short(record: Any) -> bool:

@@ -140,6 +140,26 @@ def test_the_page_stays_in_the_item_unless_dropped(drop: bool) -> None:
     assert "PageItem(" in repr(typed)  # a dataclass item keeps all its fields
 
 
+def test_the_responses_charset_decodes_a_page_given_as_bytes() -> None:
+    from cleaner.scrapy import CleanerPipeline
+
+    # short Czech text fits Western European as well: only the response's charset tells
+    text = "Zastupitelé dnes schválili rozpočet, řekl starosta."
+    page = ("<html><body><article>" + f"<p>{text} {text}</p>" * 3 + "</article></body></html>").encode(
+        "cp1250"
+    )
+    pipeline = CleanerPipeline()
+    for given in ("text/html; charset=windows-1250", b"text/html;charset=Windows-1250", "windows-1250"):
+        item = pipeline.clean_item({"url": "https://example.cz/a", "html": page, "encoding": given})
+        assert text in item["text"], given
+    # a Content-Type without a charset, none at all, or the field not read: the bytes alone decide
+    for given in ("text/html", None):
+        guessed = pipeline.clean_item({"url": "https://example.cz/a", "html": page, "encoding": given})
+        assert guessed["text"] and text not in guessed["text"]
+    unread = CleanerPipeline(encoding_field="").clean_item({"html": page, "encoding": "windows-1250"})
+    assert text not in unread["text"]
+
+
 def test_process_item_takes_the_spider_scrapy_2_13_passes_without_requiring_it() -> None:
     import inspect
 

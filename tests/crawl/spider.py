@@ -21,7 +21,9 @@ class FixtureSpider(scrapy.Spider):
         yield from response.follow_all(css="a::attr(href)", callback=self.parse_page)
 
     def parse_page(self, response: scrapy.http.Response):  # type: ignore[no-untyped-def]
-        yield {"url": response.url, "html": response.body}
+        # as the README's spider: the bytes and the response's Content-Type
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        yield {"url": response.url, "html": response.body, "encoding": content_type}
 
 
 def main() -> None:
