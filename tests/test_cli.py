@@ -715,7 +715,7 @@ def test_a_100_mb_page_is_refused_unread_and_a_gzip_bomb_uninflated(tmp_path: Pa
     assert out.exit_code == 1
     assert f"huge.html: {len(page):,} bytes, over the 20,971,520-byte limit" in out.stderr
     assert (
-        "huge.html.gz: gzip data inflates past 20,971,520 bytes (raise the limit: --max-size MB; max_size_mb= in Python)"
+        "huge.html.gz: gzip data inflates past 20,971,520 bytes (raise the limit: --max-size MB; max_size_mb= in clean_files, max_bytes= in clean_bag)"
         in out.stderr
     )
     assert (tmp_path / "out" / "small.html.txt").stat().st_size > 0

@@ -52,7 +52,7 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     return _inflated(data, max_bytes)
 
 
-_RAISE_LIMIT = " (raise the limit: --max-size MB; max_size_mb= in Python)"
+_RAISE_LIMIT = " (raise the limit: --max-size MB; max_size_mb= in clean_files, max_bytes= in clean_bag)"
 
 
 def _inflated(data: bytes, max_bytes: int) -> bytes:
