@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import numbers
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -62,6 +63,8 @@ def clean_bag(
         raise ConfigError(f"field must name the records' field to clean, not {field!r}")
     if cleaner is not None and not isinstance(cleaner, Cleaner):
         raise ConfigError(f"cleaner must be a cleaner.Cleaner, not {type(cleaner).__name__}")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, numbers.Integral) or max_bytes < 1:
+        raise ConfigError(f"max_bytes must be a positive whole number of bytes, not {max_bytes!r}")
     cleaner = cleaner if cleaner is not None else Cleaner()
     return bag.map(_clean_item, cleaner=cleaner, field=field, kind=kind, max_bytes=max_bytes)
 

@@ -96,8 +96,14 @@ class Document:
             )
         if self.source not in ("html", "text"):
             raise InputError(f"a Document's source is 'html' or 'text', not {self.source!r}")
-        if self.page is not None and len(self.page.link_share) != len(self.lines):
-            raise InputError(f"page facts of {len(self.page.link_share)} lines for {len(self.lines)} lines")
+        if not isinstance(self.metadata, dict):
+            raise InputError(f"a Document's metadata is a dict, not {type(self.metadata).__name__}")
+        if self.page is not None and not isinstance(self.page, PageFacts):
+            raise InputError(f"a Document's page is PageFacts or None, not {type(self.page).__name__}")
+        if self.page is not None:
+            for name, facts in vars(self.page).items():
+                if len(facts) != len(self.lines):
+                    raise InputError(f"page facts ({name}) of {len(facts)} lines for {len(self.lines)} lines")
 
     @classmethod
     def from_text(cls, text: str) -> Document:

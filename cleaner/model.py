@@ -220,7 +220,13 @@ def load_model(model_dir: Path | None = None, cache: bool = True) -> Model:
 
 def _folder(model_dir: Path | None) -> Path:
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
-    if model_dir.is_file():
+    try:
+        is_file = model_dir.is_file()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL in it
+        raise ModelError(
+            f"{str(model_dir)[:200]}: not a usable path ({getattr(exc, 'strerror', None) or exc})"
+        ) from exc
+    if is_file:
         if model_dir.name != MODEL_FILE:
             raise ModelError(f"{model_dir}: a file, not a model folder (one holding {MODEL_FILE})")
         return model_dir.parent  # the path of the model file itself
@@ -237,7 +243,7 @@ def model_state(model_dir: Path | None = None) -> tuple[tuple[int, int, int], ..
     for name in (MODEL_FILE, CARD_FILE, LEXICAL_FILE):
         try:
             st = (model_dir / name).stat()
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the name
             stamps.append((0, -1, 0))  # missing: _load says so
         else:
             stamps.append((st.st_ino, st.st_size, st.st_mtime_ns))

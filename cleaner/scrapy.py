@@ -22,6 +22,9 @@ names none). Settings (all optional):
 - ``CLEANER_DROP_INPUT`` (``False``): take the page out of the item once cleaned (a page
   is large, and ``response.body`` bytes do not export to JSON feeds); items of classes with
   fixed fields (dataclass, attrs, pydantic) get ``None`` there instead;
+- ``CLEANER_MAX_BYTES`` (20 MiB, as ``--max-size`` on the command line): items whose page is
+  larger are dropped unread, naming the limit (a page that size is rarely an article, and
+  would hold a thread of the pool for many seconds);
 - ``CLEANER_MODEL``, ``CLEANER_THRESHOLD``, ``CLEANER_TIME_LIMIT``: as on the command line;
   ``CLEANER_<FIELD>`` for any other field of ``cleaner.Settings`` (``CLEANER_FAST``,
   ``CLEANER_INCLUDE_COMMENTS``, ``CLEANER_INNER_THRESHOLD``, ...). A ``CLEANER_`` setting
@@ -49,6 +52,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from .api import Cleaner
+from .batch.files import MAX_INPUT_BYTES
 from .config import Settings
 from .decoding import content_type_charset
 from .errors import CleanerError, ConfigError
@@ -70,6 +74,7 @@ class CleanerPipeline:
         metadata_field: str = "metadata",
         drop_empty: bool = False,
         drop_input: bool = False,
+        max_bytes: int = MAX_INPUT_BYTES,
     ):
         self.cleaner = cleaner if cleaner is not None else Cleaner()
         self.input_field = input_field
@@ -79,6 +84,11 @@ class CleanerPipeline:
         self.metadata_field = metadata_field
         self.drop_empty = drop_empty
         self.drop_input = drop_input
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+            raise ConfigError(
+                f"CLEANER_MAX_BYTES must be a positive whole number of bytes, not {max_bytes!r}"
+            )
+        self.max_bytes = max_bytes
         self._warned_without_page = False
         self._warned_replaced: set[str] = set()
 
@@ -86,15 +96,22 @@ class CleanerPipeline:
     def from_crawler(cls, crawler: Any) -> CleanerPipeline:
         """Build the pipeline from the crawler's settings; the model is loaded here, once."""
         settings = crawler.settings
+        try:
+            cleaner = Cleaner(model=settings.get("CLEANER_MODEL"), **_options(settings))
+        except ConfigError as exc:
+            if "CLEANER_" in str(exc):
+                raise
+            raise ConfigError(f"{exc} (from the crawler's CLEANER_ settings)") from exc
         return cls(
-            Cleaner(model=settings.get("CLEANER_MODEL"), **_options(settings)),
+            cleaner,
             input_field=settings.get("CLEANER_INPUT_FIELD", "html"),
             url_field=settings.get("CLEANER_URL_FIELD", "url"),
             encoding_field=settings.get("CLEANER_ENCODING_FIELD", "encoding"),
             output_field=settings.get("CLEANER_OUTPUT_FIELD", "text"),
             metadata_field=settings.get("CLEANER_METADATA_FIELD", "metadata"),
-            drop_empty=settings.getbool("CLEANER_DROP_EMPTY", False),
-            drop_input=settings.getbool("CLEANER_DROP_INPUT", False),
+            drop_empty=_typed(settings, "CLEANER_DROP_EMPTY", settings.getbool, False),
+            drop_input=_typed(settings, "CLEANER_DROP_INPUT", settings.getbool, False),
+            max_bytes=_typed(settings, "CLEANER_MAX_BYTES", settings.getint, MAX_INPUT_BYTES),
         )
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
@@ -124,6 +141,11 @@ class CleanerPipeline:
         if not isinstance(page, str | bytes | bytearray | memoryview):
             raise DropItem(
                 f"cleaner: item from {url}: field {self.input_field!r} holds a {type(page).__name__}, not a page"
+            )
+        if len(page) > self.max_bytes:  # a str's characters: at least as many bytes
+            raise DropItem(
+                f"cleaner: item from {url}: a page of {len(page):,} {'characters' if isinstance(page, str) else 'bytes'}, "
+                f"over the {self.max_bytes:,}-byte limit (raise it with CLEANER_MAX_BYTES)"
             )
         declared = ItemAdapter.get_field_names_from_class(type(item))
         missing = [
@@ -189,8 +211,21 @@ _OWN_SETTINGS = (
     "CLEANER_METADATA_FIELD",
     "CLEANER_DROP_EMPTY",
     "CLEANER_DROP_INPUT",
+    "CLEANER_MAX_BYTES",
     "CLEANER_MODEL",
 )
+
+
+def _typed(settings: Any, key: str, getter: Any, default: Any) -> Any:
+    """A setting as settings.py gave it, or, when a string (`scrapy crawl -s`), read by Scrapy's
+    typed getter; a string it cannot read is a ConfigError naming the setting."""
+    value = settings.get(key, default)
+    if not isinstance(value, str) and getter != settings.getbool:  # Scrapy's booleans: 1, "True", "false"...
+        return value  # typed in settings.py: checked where it is used, never cut (2.7 is not 2)
+    try:
+        return getter(key, default)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{key} = {value!r}: {exc}") from exc
 
 
 def _charset(value: Any) -> str | None:
@@ -216,15 +251,11 @@ def _options(settings: Any) -> dict[str, Any]:
             logger.warning("cleaner: setting %s is not one cleaner reads; ignored", key)
             continue
         value = settings.get(key)
-        try:
-            if isinstance(defaults[name], bool):
-                options[name] = settings.getbool(key)
-            elif value is None or str(value).strip().lower() in ("", "none"):
-                options[name] = None  # a threshold from the model, no time limit
-            else:
-                options[name] = (
-                    settings.getint(key) if isinstance(defaults[name], int) else settings.getfloat(key)
-                )
-        except ValueError as exc:
-            raise ConfigError(f"{key} = {value!r}: {exc}") from exc
+        if isinstance(defaults[name], bool):
+            options[name] = _typed(settings, key, settings.getbool, None)
+        elif value is None or str(value).strip().lower() in ("", "none"):
+            options[name] = None  # a threshold from the model, no time limit
+        else:
+            getter = settings.getint if isinstance(defaults[name], int) else settings.getfloat
+            options[name] = _typed(settings, key, getter, None)
     return options

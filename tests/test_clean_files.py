@@ -237,6 +237,12 @@ def test_an_output_that_cannot_be_written_is_an_output_error(tmp_path: Path) -> 
         ({"paths": ["-"]}, "stdin"),
         ({"format": "xml"}, "format"),
         ({"trailing_threshold": 2.0}, "trailing_threshold"),
+        ({"out_dir": None}, "out_dir is a str or Path, not NoneType"),
+        ({"errors": 5}, "errors is a str or Path, not int"),
+        ({"url": 5}, "url is a str"),
+        ({"out_dir": "x" * 300}, r"the output folder x+: not a usable path \(File name too long\)"),
+        ({"out_dir": "o\0x"}, r"the output folder o.x: not a usable path \(embedded null byte\)"),
+        ({"errors": "x" * 300}, r"the failures file x+ .*: not a usable path"),
     ],
 )
 def test_bad_arguments_raise_config_error(tmp_path: Path, kwargs: dict, message: str) -> None:
@@ -406,3 +412,49 @@ def test_a_failure_raised_again_keeps_its_class_and_names_its_file(tmp_path: Pat
     exc = failure.to_exception()
     assert isinstance(exc, cleaner.TruncatedError) and isinstance(exc, cleaner.InputError)
     assert str(exc).startswith(f"{tmp_path / 'in' / 'cut.html.gz'}: gzip data is truncated")
+
+
+def test_an_input_path_the_system_cannot_take_is_a_failure_the_others_cleaned(tmp_path: Path) -> None:
+    report = cleaner.clean_files([SEED, "x" * 300], tmp_path / "out")
+    assert report.cleaned == 1
+    assert [f.message for f in report.failures] == ["cannot read: File name too long"]
+
+
+def test_a_folder_that_cannot_be_listed_is_a_failure_not_silence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = _inputs(tmp_path)
+    (src / "locked").mkdir()
+    (src / "locked" / "x.html").write_bytes(PAGE.read_bytes())
+    scandir = os.scandir
+
+    def refusing(path: object = ".") -> object:  # root cannot be refused a folder: pretend
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    report = cleaner.clean_files([src], tmp_path / "out")
+    assert f"{src / 'locked'}: cannot list the folder: Permission denied" in [str(f) for f in report.failures]
+    assert (tmp_path / "out" / "a" / "b.html.txt").is_file()
+
+
+@pytest.mark.parametrize("where", ["-o", "--model", "--errors"])
+def test_a_path_the_system_cannot_take_is_a_usage_error_on_the_command_line(
+    tmp_path: Path, where: str
+) -> None:
+    args = {"-o": [str(SEED), str(SEED), "-o", "x" * 300]}.get(where, [str(SEED), where, "x" * 300])
+    if where == "--errors":
+        args += ["-o", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, ["clean", *args])
+    assert result.exit_code == 2, result.output
+    assert "not a usable path" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity on this system")
+def test_one_per_core_counts_the_cores_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaner.batch.run import default_jobs
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)  # a container's host
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    assert default_jobs() == 2

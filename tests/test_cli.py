@@ -171,6 +171,10 @@ def test_content_that_contradicts_the_extension_is_warned_about(tmp_path: Path) 
     assert quiet.exit_code == 0 and quiet.stderr == ""
     forced = runner.invoke(app, ["clean", str(tmp_path / "page.txt"), "--input-type", "html"])
     assert forced.exit_code == 0 and "warning" not in forced.stderr and "<" not in forced.stdout
+    page = (tmp_path / "page.txt").read_text(encoding="utf-8")
+    (tmp_path / "wide.txt").write_bytes(page.encode("utf-16-le"))
+    wide = runner.invoke(app, ["clean", str(tmp_path / "wide.txt"), "--encoding", "utf-16-le"])
+    assert "looks like an HTML page but is named as text" in wide.stderr  # read in the charset given
 
 
 def test_stdin_into_a_folder_can_be_rerun(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import inspect
-from dataclasses import fields
+from dataclasses import fields, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -15,7 +15,7 @@ import pytest
 
 import cleaner
 from cleaner.decoding import decode, looks_binary, looks_like_html
-from cleaner.document import Document
+from cleaner.document import Document, PageFacts
 
 from .conftest import SEED
 
@@ -343,6 +343,19 @@ def test_text_that_looks_like_html_is_cleaned_as_text_when_told() -> None:
             "each without a newline",
         ),
         (lambda c: c.clean(cleaner.Document(lines="a\nb")), cleaner.InputError, "lines are a list of str"),
+        (lambda c: c.clean(cleaner.Document(["a"], metadata=None)), cleaner.InputError, "metadata is a dict"),  # type: ignore[arg-type]
+        (
+            lambda c: c.clean(cleaner.Document(["a"], "html", page={})),
+            cleaner.InputError,
+            "page is PageFacts",
+        ),  # type: ignore[arg-type]
+        (
+            lambda c: c.clean(
+                cleaner.Document(["a", "b"], "html", page=replace(PageFacts.empty(2), block=np.zeros(1)))
+            ),
+            cleaner.InputError,
+            r"page facts \(block\) of 1 lines for 2 lines",
+        ),
         (lambda c: cleaner.Document.from_text(b"a\nb"), cleaner.InputError, "takes str, not bytes"),
         (
             lambda c: cleaner.clean_html("<p>x</p>", with_metadata=True),

@@ -43,6 +43,8 @@ def test_jsonl_file_to_gz_keeps_order_and_fields(tmp_path: Path) -> None:
     )
     assert rows[0]["removed"] and rows[1]["clean_text"] == ""
     assert not (tmp_path / "x").exists(), "ids are data, never paths"
+    header = (tmp_path / "out.jsonl.gz").read_bytes()[:64]
+    assert header[3] & gzip.FNAME and header[10:].split(b"\0")[0] == b"out.jsonl", "the output's name"
 
 
 @pytest.mark.parametrize("pack", [lambda b: b, gzip.compress], ids=["plain", "gzip"])
@@ -266,3 +268,14 @@ def test_a_full_disk_names_the_output_file(
     monkeypatch.setattr(records, "atomic_output", lambda dest, **kwargs: _FullDisk("never"))
     with pytest.raises(FileNotFoundError), records.jsonl_output(dest):
         raise FileNotFoundError("an input that vanished")
+
+
+def test_records_that_held_a_clean_text_say_so_in_the_summary(tmp_path: Path) -> None:
+    first = tmp_path / "first.jsonl"
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in _records()), encoding="utf-8")
+    once = runner.invoke(app, ["clean", "--jsonl", str(src), "-o", str(first)])
+    assert once.exit_code == 0 and "held a clean_text" not in once.stderr
+    again = runner.invoke(app, ["clean", "--jsonl", str(first), "-o", str(tmp_path / "second.jsonl")])
+    assert again.exit_code == 0, again.stderr
+    assert "3 record(s) held a clean_text already, replaced" in again.stderr

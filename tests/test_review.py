@@ -213,6 +213,12 @@ def test_outputs_without_removed_lines_are_a_clear_error(tmp_path: Path) -> None
         ("c.json", b"[]", "not a `cleaner clean --format json` output (TypeError"),
         ("f.jsonl.gz", b"not gzip", "f.jsonl.gz:1: not a cleaned record (JSONDecodeError"),
         ("b.jsonl", b"\xff\n", "cannot be read as cleaned records (UnicodeDecodeError"),
+        ("n.json", b'{"path": "a", "text": 5, "removed": []}', "(TypeError: its text is not a string (int)"),
+        (
+            "l.jsonl",
+            b'{"clean_text": ["a"], "removed": []}\n',
+            "l.jsonl:1: not a cleaned record (TypeError: its text",
+        ),
         (
             "t.jsonl.gz",
             "truncated",

@@ -250,3 +250,46 @@ def test_a_spiders_own_text_and_metadata_are_replaced_with_one_warning_each(
         "cleaner: items already hold a value in field 'metadata' (the first: from https://example.org/0); "
         "cleaner's replaces it: set CLEANER_METADATA_FIELD to write elsewhere",
     ]
+
+
+def test_a_page_over_the_size_limit_is_dropped_naming_the_setting() -> None:
+    from scrapy.exceptions import DropItem
+
+    from cleaner.scrapy import CleanerPipeline
+
+    page = PAGES[0].read_bytes()
+    item = {"url": "https://example.org/big", "html": page}
+    with pytest.raises(
+        DropItem, match=rf"{len(page):,} bytes, over the {len(page) - 1:,}-byte limit.*CLEANER_MAX_BYTES"
+    ):
+        CleanerPipeline(max_bytes=len(page) - 1).clean_item(dict(item))
+    assert CleanerPipeline(max_bytes=len(page)).clean_item(dict(item))["text"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("CLEANER_DROP_EMPTY", "maybe", "CLEANER_DROP_EMPTY = 'maybe'"),
+        ("CLEANER_MAX_BYTES", "lots", "CLEANER_MAX_BYTES = 'lots'"),
+        ("CLEANER_MAX_BYTES", 2.5, "CLEANER_MAX_BYTES must be a positive whole number of bytes, not 2.5"),
+        ("CLEANER_FAST", "yes please", "CLEANER_FAST = 'yes please'"),
+        ("CLEANER_MIN_LINES", "2.7", "CLEANER_MIN_LINES = '2.7'"),
+        # typed in settings.py: never cut to a whole number, checked as Settings checks them
+        (
+            "CLEANER_MIN_LINES",
+            2.7,
+            r"min_lines must be a whole number >= 0, got 2.7 \(from the crawler's CLEANER_",
+        ),
+        ("CLEANER_THRESHOLD", [0.5], r"trailing_threshold must be a number between 0 and 1, got \[0.5\]"),
+    ],
+)
+def test_a_setting_that_cannot_be_read_is_a_config_error_naming_it(
+    key: str, value: object, message: str
+) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from cleaner import ConfigError
+    from cleaner.scrapy import CleanerPipeline
+
+    with pytest.raises(ConfigError, match=message):
+        CleanerPipeline.from_crawler(get_crawler(settings_dict={key: value}))

@@ -34,8 +34,8 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         raise InputError(
             "a broken symlink" if path.is_symlink() else "no such file (or it vanished)"
         ) from exc
-    except OSError as exc:
-        raise InputError(f"cannot stat: {exc.strerror or exc}") from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise InputError(f"cannot stat: {getattr(exc, 'strerror', None) or exc}") from exc
     if stat.S_ISDIR(info.st_mode):
         raise InputError("a folder, not a file: give the files in it")
     if not stat.S_ISREG(info.st_mode):
@@ -93,13 +93,15 @@ def _newer_than_input(job: Job) -> bool:
         return False
 
 
-def content_note(data: bytes, given: Kind, used: Kind, result: CleanResult) -> str | None:
-    """What to tell about a cleaned input: it gave no text, or its extension decided how it
-    was read and its content says otherwise."""
+def content_note(
+    data: bytes, given: Kind, used: Kind, result: CleanResult, encoding: str | None = None
+) -> str | None:
+    """What to tell about a cleaned input (read in `encoding` when given): it gave no text, or
+    its extension decided how it was read and its content says otherwise."""
     by_name = given == "auto" and used != "auto"
 
     def page() -> bool:  # sniffed only where it changes the note (not for a page that gave text)
-        return looks_like_html(decode(data[:SNIFF_BYTES]))
+        return looks_like_html(decode(data[:SNIFF_BYTES], encoding))
 
     if not result.text:
         if not data.strip():
@@ -157,7 +159,7 @@ def run_job(
         data = _read_stdin(max_bytes) if job.src is None else read_input(job.src, max_bytes)
         used = kind_of(job.src, kind)
         result = cleaner.clean(data, url=url, kind=used, with_metadata=fmt == "json", encoding=encoding)
-        note = content_note(data, kind, used, result)
+        note = content_note(data, kind, used, result, encoding)
         if job.dest is None:
             return Outcome(job, result=result, note=note)
         content = render(result, fmt, job.display)

@@ -102,40 +102,14 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
     suffix = output_suffix(fmt)
     todo = Plan()
     jobs, failed = todo.jobs, todo.failed
-    out_resolved = real_path(outdir) if outdir else None
     for given in inputs:
-        if given == STDIN:
-            jobs.append(Job(None, outdir / f"stdin{suffix}" if outdir else None, "<stdin>"))
-            continue
-        path = Path(given)
-        if path.is_dir() and out_resolved == real_path(path):
-            raise ConfigError(
-                f"the output folder {outdir} is the input folder {given}: outputs would mix with "
-                "inputs; choose another (a new folder inside it is fine)"
-            )
-        if path.is_file() and out_resolved is not None and out_resolved in real_path(path).parents:
-            raise ConfigError(
-                f"the output folder {outdir} holds the input {given}: outputs would mix with "
-                "inputs (and a run over the folder would clean them); choose another"
-            )
-        if path.is_dir() and outdir is not None:
-            _check_nesting(path, given, outdir, real_path(outdir))
-        if path.is_dir():
-            before = len(jobs)
-            for file in _walk(path, skip=out_resolved, todo=todo):
-                if type_suffix(file) in NOT_PAGES:
-                    todo.passed_over += 1
-                    todo.archives += type_suffix(file) in ARCHIVES
-                    continue
-                rel = file.relative_to(path)
-                dest = outdir / rel.parent / f"{rel.name}{suffix}" if outdir else None
-                jobs.append(Job(file, dest, str(file)))
-            if len(jobs) == before:
-                todo.empty.append(given)
-        elif path.exists() or path.is_symlink():
-            jobs.append(Job(path, outdir / f"{path.name}{suffix}" if outdir else None, str(path)))
-        else:
-            failed.append(Outcome.failed(Job(path, None, str(path)), InputError("no such file or folder")))
+        try:
+            _add_input(todo, given, outdir, suffix)
+        except ConfigError:
+            raise
+        except (OSError, ValueError) as exc:  # a name too long, a NUL in it, a folder not searchable
+            reason = getattr(exc, "strerror", None) or exc
+            failed.append(Outcome.failed(Job(Path(given), None, given), InputError(f"cannot read: {reason}")))
     # two inputs mapping to one output (same relative name under two folders): the first
     # keeps it, the others fail by name; nothing is overwritten. The same file given twice
     # (a/x.html and a/../a/x.html) is cleaned once.
@@ -158,6 +132,44 @@ def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
             unique.append(job)
     todo.jobs = unique
     return todo
+
+
+def _add_input(todo: Plan, given: str, outdir: Path | None, suffix: str) -> None:
+    """Add one input's jobs (or its failure) to the plan."""
+    jobs = todo.jobs
+    out_resolved = real_path(outdir) if outdir else None
+    if given == STDIN:
+        jobs.append(Job(None, outdir / f"stdin{suffix}" if outdir else None, "<stdin>"))
+        return
+    path = Path(given)
+    if path.is_dir() and out_resolved == real_path(path):
+        raise ConfigError(
+            f"the output folder {outdir} is the input folder {given}: outputs would mix with "
+            "inputs; choose another (a new folder inside it is fine)"
+        )
+    if path.is_file() and out_resolved is not None and out_resolved in real_path(path).parents:
+        raise ConfigError(
+            f"the output folder {outdir} holds the input {given}: outputs would mix with "
+            "inputs (and a run over the folder would clean them); choose another"
+        )
+    if path.is_dir() and outdir is not None:
+        _check_nesting(path, given, outdir, real_path(outdir))
+    if path.is_dir():
+        before = len(jobs)
+        for file in _walk(path, skip=out_resolved, todo=todo):
+            if type_suffix(file) in NOT_PAGES:
+                todo.passed_over += 1
+                todo.archives += type_suffix(file) in ARCHIVES
+                continue
+            rel = file.relative_to(path)
+            dest = outdir / rel.parent / f"{rel.name}{suffix}" if outdir else None
+            jobs.append(Job(file, dest, str(file)))
+        if len(jobs) == before:
+            todo.empty.append(given)
+    elif path.exists() or path.is_symlink():
+        jobs.append(Job(path, outdir / f"{path.name}{suffix}" if outdir else None, str(path)))
+    else:
+        todo.failed.append(Outcome.failed(Job(path, None, str(path)), InputError("no such file or folder")))
 
 
 def _check_nesting(folder: Path, given: str, outdir: Path, out_resolved: Path) -> None:
@@ -209,7 +221,16 @@ def _walk(root: Path, skip: Path | None, todo: Plan) -> Iterator[Path]:
     """Files under a folder in sorted order, skipping `skip`; what it passes over is noted in
     `todo`: hidden files and folders, symlinked folders (not followed), and the output folders
     of earlier runs below it."""
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def unreadable(exc: OSError) -> None:  # the folder's pages cannot be listed: a failure, not silence
+        where = Path(exc.filename) if exc.filename else root
+        todo.failed.append(
+            Outcome.failed(
+                Job(where, None, str(where)), InputError(f"cannot list the folder: {exc.strerror or exc}")
+            )
+        )
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames if skip is None or real_path(here / d) != skip)
         # outputs of an earlier run (-o inside the input folder) are not pages to clean again

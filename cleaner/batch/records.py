@@ -33,10 +33,17 @@ class StreamStats:
     records: int = 0
     failed: int = 0
     lines_removed: int = 0
+    #: records that held a `clean_text` already (an output cleaned again): theirs was replaced
+    replaced: int = 0
 
     def summary(self) -> str:
-        """One line: records cleaned and failed, lines removed."""
-        return f"{self.records} record(s) cleaned, {self.failed} failed; {self.lines_removed} line(s) removed"
+        """One line: records cleaned and failed, lines removed, clean texts replaced."""
+        again = (
+            f"; {self.replaced} record(s) held a clean_text already, replaced (was the input an output?)"
+            if self.replaced
+            else ""
+        )
+        return f"{self.records} record(s) cleaned, {self.failed} failed; {self.lines_removed} line(s) removed{again}"
 
 
 def clean_jsonl(
@@ -67,9 +74,11 @@ def clean_jsonl(
                 stats.failed += 1
                 on_error(record)
                 continue
+            cleaned, replaced = record
             stats.records += 1
-            stats.lines_removed += len(record["removed"])
-            write(record)
+            stats.lines_removed += len(cleaned["removed"])
+            stats.replaced += replaced
+            write(cleaned)
     return stats
 
 
@@ -98,8 +107,9 @@ def _numbered_lines(sources: Sequence[Path | None]) -> Iterator[tuple[str, bytes
 
 def _clean_line(
     cleaner: Cleaner, field: str, kind: Kind, task: tuple[str, bytes]
-) -> dict[str, Any] | Failure:
-    """The cleaned record of one numbered JSONL line, or why it cannot be cleaned."""
+) -> tuple[dict[str, Any], bool] | Failure:
+    """The cleaned record of one numbered JSONL line and whether it replaced a `clean_text`
+    the record held, or why it cannot be cleaned."""
     where, line = task
     try:
         record = json.loads(line)  # UTF-8, a byte order mark allowed
@@ -109,7 +119,7 @@ def _clean_line(
     except ValueError as exc:
         return Failure.of(where, InputError(f"not a JSON object: {exc}"))
     try:
-        return clean_record(cleaner, record, field, kind)
+        return clean_record(cleaner, record, field, kind), "clean_text" in record
     except CleanerError as exc:
         return Failure.of(where, exc)
 

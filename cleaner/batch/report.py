@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import CleanerError, ConfigError, OutputError
-from .writer import json_text, real_path, replaceable, write_atomic
+from .writer import json_text, real_path, replaceable, usable, write_atomic
 
 if TYPE_CHECKING:
     from .plan import Outcome
@@ -72,7 +72,7 @@ def check_failures_file(path: Path, taken: Iterable[Path] = ()) -> None:
     where = f"the failures file {path} (--errors; errors= in Python)"
     if str(path) == "-":
         raise ConfigError(f"{where}: name a file; stdout carries the data")
-    if path.is_dir():
+    if usable(path, where).is_dir():
         raise ConfigError(f"{where} is a folder: name a file in it")
     if real_path(path) in {real_path(p) for p in taken}:
         raise ConfigError(f"{where} is also an input or an output of this run: name another file")

@@ -3,6 +3,7 @@ on a Dask cluster), write, count; `clean_files` is its public face, the CLI its 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import numbers
@@ -18,7 +19,7 @@ from ..api import Cleaner, Kind, check_kind
 from ..decoding import web_codec
 from ..errors import ConfigError, OutputError
 from .files import MAX_INPUT_BYTES, run_all
-from .plan import STDIN, Format, Outcome, plan
+from .plan import STDIN, Format, Job, Outcome, plan
 from .report import BatchReport, check_failures_file, write_failures
 from .writer import RUN_LOG, RunLog, real_path, remove_leftovers
 
@@ -56,6 +57,9 @@ def clean_files(
     >>> report = cleaner.clean_files(["scraped/"], "clean/", jobs=2)  # doctest: +SKIP
     >>> report.cleaned, report.failed, report.failures[:1]  # doctest: +SKIP
     """
+    for name, value in (("out_dir", out_dir), ("errors", errors)):
+        if not isinstance(value, str | os.PathLike) and (value is not None or name == "out_dir"):
+            raise ConfigError(f"{name} is a str or Path, not {type(value).__name__}")
     # one path, not a sequence of its characters; an iterator (Path.glob) is read once
     if isinstance(paths, bytes | bytearray):
         raise ConfigError("paths are str or Path (os.fsdecode turns a bytes path into one)")
@@ -71,6 +75,8 @@ def clean_files(
     kind = cast(Kind, options.pop("kind", "auto"))
     jobs = jobs or default_jobs()  # 0: one per core, as -j 0
     url, encoding = options.pop("url", None), options.pop("encoding", None)
+    if url is not None and not isinstance(url, str):
+        raise ConfigError(f"url is a str (the page's address) or None, not {type(url).__name__}")
     check_batch_options(format, kind, jobs, max_size_mb, scheduler, encoding)
     cleaner = Cleaner(model=options.pop("model", None), **options)
     leftovers = remove_leftovers(Path(out_dir))
@@ -142,51 +148,53 @@ def run_batch(
         hidden=todo.hidden,
         symlinked_folders=todo.symlinked_folders,
     )
-    log = None
-    if out_dir is not None and planned:
-        # a charset only when given: outputs of runs before --encoding existed stay up to date
-        given = {"encoding": web_codec(encoding)} if encoding else {}
-        log = _open_log(out_dir, {**cleaner.signature(), "format": fmt, "kind": kind, "url": url, **given})
-        planned = [
-            replace(j, made=log.made(j.dest), foreign=log.foreign(j.dest)) if j.dest is not None else j
-            for j in planned
-        ]
-    options: dict[str, Any] = dict(
-        fmt=fmt,
-        kind=kind,
-        url=url,
-        encoding=encoding,
-        inputs={real_path(j.src) for j in planned if j.src is not None},
-        force=force,
-        max_bytes=max_bytes,
-    )
-    outcomes = _with_progress(_outcomes(cleaner, planned, jobs, scheduler, options), progress, len(planned))
-    try:
-        for outcome in itertools.chain(failures, outcomes):  # each reported as it comes
-            report.add(outcome)
-            if log is not None and outcome.written_ns is not None:
-                _record(log, outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
-    finally:  # an interrupted run's failures so far too: the file never tells of an older run
-        if errors is not None:  # by path: workers finish in any order
-            write_failures(errors, sorted(report.failures, key=lambda f: f.path))
+    with _cluster(scheduler if planned else None, jobs) as client:  # reached before the output folder is made
+        log = None
+        if out_dir is not None and planned:
+            # a charset only when given: outputs of runs before --encoding existed stay up to date
+            given = {"encoding": web_codec(encoding)} if encoding else {}
+            signature = {**cleaner.signature(), "format": fmt, "kind": kind, "url": url, **given}
+            log, planned = _open_log(out_dir, signature, planned)
+        options: dict[str, Any] = dict(
+            fmt=fmt,
+            kind=kind,
+            url=url,
+            encoding=encoding,
+            inputs={real_path(j.src) for j in planned if j.src is not None},
+            force=force,
+            max_bytes=max_bytes,
+        )
+        outcomes = _with_progress(_outcomes(cleaner, planned, jobs, client, options), progress, len(planned))
+        try:
+            for outcome in itertools.chain(failures, outcomes):  # each reported as it comes
+                report.add(outcome)
+                if log is not None and outcome.written_ns is not None:
+                    _record(log, outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+        finally:  # an interrupted run's failures so far too: the file never tells of an older run
+            if errors is not None:  # by path: workers finish in any order
+                write_failures(errors, sorted(report.failures, key=lambda f: f.path))
     return report
 
 
-def _open_log(out_dir: Path, signature: dict[str, Any]) -> RunLog:
-    """The output folder's run log, the folder made first: one that cannot be made fails
-    once, before any work."""
+def _open_log(out_dir: Path, signature: dict[str, Any], planned: list[Job]) -> tuple[RunLog, list[Job]]:
+    """The output folder's run log, the folder made first (one that cannot be made fails
+    once, before any work), and the jobs with what the log knows of their outputs."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from exc
     try:
-        return RunLog(out_dir, signature)
+        log = RunLog(out_dir, signature)
     except OSError as exc:
         raise OutputError(
             f"cannot use the output folder {out_dir} (its run log {exc.filename}: {exc.strerror or exc})"
         ) from exc
+    return log, [
+        replace(j, made=log.made(j.dest), foreign=log.foreign(j.dest)) if j.dest is not None else j
+        for j in planned
+    ]
 
 
 def _record(log: RunLog, outcome: Outcome) -> None:
@@ -235,21 +243,32 @@ def check_batch_options(
         )
 
 
+@contextlib.contextmanager
+def _cluster(scheduler: str | None, jobs: int) -> Iterator[Any]:
+    """A Dask client for `scheduler`, or None when the batch runs on local workers."""
+    if scheduler is None:
+        yield None
+        return
+    from ..dask import connect
+
+    with connect(scheduler, jobs) as client:
+        yield client
+
+
 def _outcomes(
-    cleaner: Cleaner, planned: list[Any], jobs: int, scheduler: str | None, options: dict[str, Any]
+    cleaner: Cleaner, planned: list[Any], jobs: int, client: Any, options: dict[str, Any]
 ) -> Iterator[Outcome]:
     """The jobs' outcomes, from local workers (as they finish when they write to a folder,
-    else in input order) or from a Dask cluster (in input order)."""
-    if scheduler is None:
+    else in input order) or from a Dask cluster's `client` (in input order)."""
+    if client is None:
         # outputs written to a folder are logged as they finish: a run stopped behind one slow
         # page keeps the log of everything done (as written in input order, it lost them)
         in_order = not any(j.dest is not None for j in planned)
         yield from run_all(cleaner, planned, workers=jobs, in_order=in_order, **options)
         return
-    from ..dask import connect, run_on_cluster
+    from ..dask import run_on_cluster
 
-    with connect(scheduler, jobs) as client:
-        yield from run_on_cluster(client, cleaner, planned, **options)
+    yield from run_on_cluster(client, cleaner, planned, **options)
 
 
 def _with_progress(items: Iterable[Any], show: bool, total: int) -> Iterator[Any]:
@@ -276,5 +295,8 @@ def _with_progress(items: Iterable[Any], show: bool, total: int) -> Iterator[Any
 
 
 def default_jobs() -> int:
-    """Worker processes when none are asked for: one per core."""
+    """Worker processes when none are asked for: one per core this process may use (a
+    container's or `taskset`'s share, not the whole machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1

@@ -49,7 +49,12 @@ def clean_streams(
     sources: list[Path | None] = []
     for given in paths:
         src = None if given == "-" else Path(given)
-        if src is not None and not src.exists() and not src.is_symlink():
+        try:
+            absent = src is not None and not src.exists() and not src.is_symlink()
+        except OSError as exc:  # a name too long, a folder on the way that cannot be searched
+            failed(Failure.of(given, InputError(f"cannot read: {exc.strerror or exc}")))
+            continue
+        if absent:
             failed(Failure.of(given, InputError("no such file or folder")))
             continue
         sources.append(src)

@@ -8,6 +8,7 @@ import contextlib
 import glob
 import gzip
 import hashlib
+import io
 import json
 import os
 import stat
@@ -34,7 +35,7 @@ def real_path(path: Path) -> Path:
     """The path with symlinks resolved; a symlink loop resolves to the absolute path itself."""
     try:
         return path.resolve()
-    except (RuntimeError, OSError):  # Python raises RuntimeError on symlink loops
+    except (RuntimeError, OSError, ValueError):  # RuntimeError: a symlink loop; ValueError: a NUL
         return path.absolute()
 
 
@@ -64,8 +65,12 @@ def atomic_output(dest: Path, *, compress: bool = False, errors: str = "strict")
         os.fchmod(fd, _MODE)
     try:
         if compress:
-            os.close(fd)
-            with gzip.open(tmp, "wt", encoding="utf-8", errors=errors) as out:
+            # the header names the output, not the temporary file (`gunzip -N` restores it)
+            with (
+                os.fdopen(fd, "wb") as raw,
+                gzip.GzipFile(dest.name, "wb", fileobj=raw) as packed,
+                io.TextIOWrapper(packed, encoding="utf-8", errors=errors) as out,
+            ):
                 yield out
         else:
             with os.fdopen(fd, "w", encoding="utf-8", errors=errors) as out:
@@ -123,9 +128,26 @@ def write_atomic(dest: Path, content: str) -> None:
         out.write(content)
 
 
+def usable(path: Path, what: str) -> Path:
+    """`path`, or ConfigError naming `what` when the system cannot take it as a file name (too
+    long, a NUL in it, a folder on the way that cannot be searched)."""
+    try:
+        path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # nothing there yet, or a file on the way: writing it says so
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{what}: not a usable path ({getattr(exc, 'strerror', None) or exc})") from exc
+    return path
+
+
 def remove_leftovers(outdir: Path, of: str | None = None) -> int:
     """Delete temporary files a killed run left in the output folder (those of the one output
-    file named `of` when given, beside it); returns how many."""
+    file named `of` when given, beside it); returns how many. Raises ConfigError for an
+    output path the system cannot take (`usable`)."""
+    usable(
+        outdir / of if of else outdir,
+        f"the output {'file' if of else 'folder'} {str(outdir / (of or ''))[:200]}",
+    )
     count = 0
     if outdir.is_dir():
         # mkstemp's eight random characters exactly: not another output's (".out.jsonl.gz.…")

@@ -57,9 +57,20 @@ def check_stream_options(**given: Any) -> None:
 _FILE_SUFFIXES = (".json", ".jsonl", ".gz", ".txt", ".html")
 
 
+def _usable(output: str) -> Path:
+    """-o as a path, or a usage error when the system cannot take it (too long, a NUL in it)."""
+    from ..batch.writer import usable
+    from ..errors import ConfigError
+
+    try:
+        return usable(Path(output), f"-o {output[:200]}")
+    except ConfigError as exc:
+        raise usage(str(exc)) from exc
+
+
 def check_output_file(output: str | None) -> None:
     """Usage error for a --jsonl or web-archive run whose -o names a folder."""
-    if output is not None and output != "-" and (output.endswith(("/", os.sep)) or Path(output).is_dir()):
+    if output is not None and output != "-" and (output.endswith(("/", os.sep)) or _usable(output).is_dir()):
         raise usage(
             f"-o {output} is a folder: --jsonl and web-archive runs write one JSONL file "
             "(-o out.jsonl, or -o - for stdout)"
@@ -79,7 +90,7 @@ def check_file_options(paths: list[str], output: str | None, input_type: str) ->
         raise usage(
             "-o - (stdout) is for --jsonl and web-archive runs; without -o one input prints to stdout"
         )
-    if not Path(output).exists() and Path(output).suffix.lower() in _FILE_SUFFIXES:
+    if not _usable(output).exists() and Path(output).suffix.lower() in _FILE_SUFFIXES:
         raise usage(
             f"-o {output} looks like a file name: -o names the output folder "
             "(one output file is for --jsonl and web-archive runs)"

@@ -121,7 +121,7 @@ _Jobs = Annotated[
         "-j",
         metavar="N",
         min=0,
-        help="Worker processes (default and 0: one per core); 1 runs in-process.",
+        help="Worker processes (default and 0: one per usable core); 1 runs in-process, without the outside watchdog.",
     ),
 ]
 _Jsonl = Annotated[
@@ -282,9 +282,9 @@ def _clean_files(
                 except OSError as exc:
                     raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from exc
 
-    if output is not None and (leftovers := remove_leftovers(output)):
-        err(f"removed {leftovers} temporary file(s) left by an interrupted run")
     try:
+        if output is not None and (leftovers := remove_leftovers(output)):
+            err(f"removed {leftovers} temporary file(s) left by an interrupted run")
         report = run_batch(
             cleaner, paths, output, fmt=fmt, progress=sys.stderr.isatty(), on_outcome=show, **options
         )
@@ -320,9 +320,9 @@ def _clean_streams(
         err(f"error: {failure}")
 
     dest = None if output is None or output == "-" else Path(output)
-    if dest is not None and (leftovers := remove_leftovers(dest.parent, of=dest.name)):
-        err(f"removed {leftovers} temporary file(s) left by an interrupted run")
     try:
+        if dest is not None and (leftovers := remove_leftovers(dest.parent, of=dest.name)):
+            err(f"removed {leftovers} temporary file(s) left by an interrupted run")
         summary, failures = clean_streams(cleaner, paths, dest, errors=errors, on_failure=show, **options)
     except ConfigError as exc:
         raise usage(str(exc)) from exc

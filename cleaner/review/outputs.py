@@ -160,7 +160,9 @@ def _cleaned_record(data: Any) -> bool:
     return is_output_record(data) and isinstance(removed, list) and all(isinstance(r, dict) for r in removed)
 
 
-def _doc(data: dict[str, Any], path: str, record: str | None, text: str, url: str | None = None) -> ReviewDoc:
+def _doc(data: dict[str, Any], path: str, record: str | None, text: Any, url: str | None = None) -> ReviewDoc:
+    if not isinstance(text, str):
+        raise TypeError(f"its text is not a string ({type(text).__name__})")
     removed = [
         RemovedLine(int(r["line"]), str(r["text"]), float(r["score"]), str(r["reason"]))
         for r in data["removed"]
