@@ -260,8 +260,8 @@ def test_output_folder_inside_input_folder_is_not_cleaned_again(tmp_path: Path) 
             ["clean", "crawl.warc.gz", "--field", "text", "-o", "o.jsonl"],
             "Usage error: --field is for --jsonl",
         ),
-        (["clean", "--jsonl", "-", "-o", "fresh-dir/"], "Usage error: -o fresh-dir/ is a folder"),
-        (["clean", "--jsonl", "-", "-o", str(CASES)], f"Usage error: -o {CASES} is a folder"),
+        (["clean", "--jsonl", "-", "-o", "fresh-dir/"], "Usage error: -o fresh-dir/ names a folder"),
+        (["clean", "--jsonl", "-", "-o", str(CASES)], f"Usage error: -o {CASES} names a folder"),
     ],
 )
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:
@@ -847,7 +847,11 @@ def test_file_vanishing_mid_batch(tmp_path: Path) -> None:
         (["{src}", "-o", "{tmp}/out", "-j", "-1"], "Invalid value for '--jobs'"),
         (["{src}", "-o", "{tmp}/out", "--url", "https://example.com/a"], "cannot be given for 2 inputs"),
         (["{tmp}/r.jsonl"], "is named as JSONL records: add --jsonl"),
-        (["{tmp}/r.jsonl", "--jsonl", "--explain", "--force"], "--explain, --force: not for --jsonl"),
+        (
+            ["{tmp}/r.jsonl", "--jsonl", "--explain", "--force"],
+            "not for --jsonl or web-archive runs: --explain (removed lines are in the records; web archives: "
+            "with --format json); --force (the output is one file, written whole each run)",
+        ),
         (["{tmp}/bin.jsonl", "--jsonl"], "looks like a binary file, not JSONL records"),
         (["{src}/a.txt", "--jsonl"], "a.txt does not look like JSONL records: it does not open with a JSON"),
         (

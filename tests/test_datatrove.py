@@ -27,6 +27,18 @@ from cleaner.errors import ExtractionError  # noqa: E402
 
 from .conftest import CASES, ROOT  # noqa: E402
 
+try:  # datatrove's WarcReader tells content types with python-magic, which needs libmagic
+    import magic  # noqa: F401
+
+    LIBMAGIC = True
+except ImportError:
+    LIBMAGIC = False
+#: for the tests that read WARC files through datatrove's WarcReader
+needs_libmagic = pytest.mark.skipif(
+    not LIBMAGIC,
+    reason="no libmagic for datatrove's WarcReader (Debian: apt-get install libmagic1; .ci/run does)",
+)
+
 #: fixture pages declared as (or written in) UTF-8: datatrove decodes those exactly as we do
 UTF8_PAGES = [
     p
@@ -79,6 +91,7 @@ def _stats(logs: Path, step: str) -> dict:
     return next(s["stats"] for s in merged if step in s["name"])
 
 
+@needs_libmagic
 def test_warc_pipeline_gives_clean_html_of_every_page(tmp_path: Path) -> None:
     assert len(UTF8_PAGES) >= 8
     LocalPipelineExecutor(
@@ -135,6 +148,7 @@ class _FailsOnOne(CleanerTextFilter):
         return super().clean(cleaner, doc)
 
 
+@needs_libmagic
 def test_failures_and_timeouts_are_counted_and_skipped_never_failing_the_task(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
@@ -166,6 +180,7 @@ def test_bad_options_fail_when_the_step_is_built_not_in_every_task() -> None:
         CleanerExtractor(no_such_option=1)
 
 
+@needs_libmagic
 def test_readme_pipeline_runs_as_written(tmp_path: Path) -> None:
     """As a user runs it: a script of its own, whose worker processes import it again."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

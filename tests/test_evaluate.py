@@ -223,6 +223,9 @@ def test_a_broken_gold_record_is_named_by_its_line(tmp_path: Path) -> None:
     for broken, message in [
         ('{"id": "0004", "text": "cut sh', "not a JSON record"),
         ('{"text": "x"}', 'needs an "id"'),
+        ('{"id": "0004", "text": 5}', "field 'text' is a int, not a str"),
+        ('{"id": "0004", "text": "x", "url": 7}', "field 'url' is a int, not a str"),
+        ('{"id": "0004", "text": "x", "without": "abc"}', "field 'without' is a str, not a list"),
     ]:
         gold.write_text(rows + broken + "\n", encoding="utf-8")
         with pytest.raises(TrainingError, match=f"gold.jsonl:4: .*{message}"):

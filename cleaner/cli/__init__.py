@@ -81,13 +81,16 @@ def usage(message: str) -> typer.Exit:
 
 
 def load_cleaner(model: Path | None, **options: Any) -> Cleaner:
-    """The Cleaner for these options. A --model folder that cannot be loaded is a usage error
-    (exit 2); the shipped model failing to load is an error of the installation (exit 1)."""
+    """The Cleaner for these options. An option value it cannot take, or a --model folder that
+    cannot be loaded, is a usage error (exit 2); the shipped model failing to load is an error
+    of the installation (exit 1)."""
     from ..api import Cleaner
-    from ..errors import CleanerError
+    from ..errors import CleanerError, ConfigError
 
     try:
         return Cleaner(model=model, **options)
+    except ConfigError as exc:
+        raise usage(str(exc)) from exc
     except CleanerError as exc:
         if model is not None:
             raise usage(f"--model {model}: {exc}") from exc

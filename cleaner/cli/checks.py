@@ -41,15 +41,23 @@ def check_clean_options(
         raise usage("WARC/ARC files cannot be mixed with other inputs in one run")
 
 
+#: why each file-batch option has no place in a --jsonl or web-archive run
+_NOT_FOR_STREAMS = {
+    "explain": "removed lines are in the records; web archives: with --format json",
+    "force": "the output is one file, written whole each run",
+    "url": "records carry their own url",
+    "scheduler": "streams run on local worker processes",
+    "encoding": "records are text already; a web archive's responses name their charset",
+}
+
+
 def check_stream_options(**given: Any) -> None:
-    """Usage error for file-batch options given to a --jsonl or web-archive run."""
-    used = [f"--{name}" for name, value in given.items() if value not in (None, False)]
+    """Usage error for file-batch options given to a --jsonl or web-archive run, each with its reason."""
+    used = [name for name, value in given.items() if value not in (None, False)]
     if used:
         raise usage(
-            f"{', '.join(used)}: not for --jsonl or web-archive runs (records carry their own "
-            "url and are text already, a web archive's responses name their charset, removed lines are "
-            "in the records (web archives: with --format json), the output is one file written in "
-            "order, and they run on local worker processes)"
+            "not for --jsonl or web-archive runs: "
+            + "; ".join(f"--{name} ({_NOT_FOR_STREAMS[name]})" for name in used)
         )
 
 
@@ -72,7 +80,7 @@ def check_output_file(output: str | None) -> None:
     """Usage error for a --jsonl or web-archive run whose -o names a folder."""
     if output is not None and output != "-" and (output.endswith(("/", os.sep)) or _usable(output).is_dir()):
         raise usage(
-            f"-o {output} is a folder: --jsonl and web-archive runs write one JSONL file "
+            f"-o {output} names a folder: --jsonl and web-archive runs write one JSONL file "
             "(-o out.jsonl, or -o - for stdout)"
         )
 

@@ -108,7 +108,11 @@ _Errors = Annotated[
     typer.Option(metavar="FILE", help="Write failures as JSONL (path, error, message); rewritten each run."),
 ]
 _MaxSize = Annotated[
-    float, typer.Option(metavar="MB", help="Refuse inputs larger than this many MB (inflated), unread.")
+    float,
+    typer.Option(
+        metavar="MB",
+        help="Refuse inputs larger than this many MiB (1 MiB = 1,048,576 bytes; inflated size), unread.",
+    ),
 ]
 _TimeLimit = Annotated[
     float,

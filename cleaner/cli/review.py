@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -52,6 +53,9 @@ def review(
 
     if str(report) == "-":
         raise usage("-o -: the review page is a file to open in a browser; name it (e.g. -o review.html)")
+    for root in (outputs, compare):
+        if root is not None and not os.path.lexists(root):
+            raise usage(f"{root}: no such file or folder")
     try:
         if report.name.removesuffix(".gz").endswith((".json", ".jsonl")):
             # in folders only such names are outputs, so they are listed on this path alone (a

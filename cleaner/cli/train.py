@@ -52,14 +52,15 @@ def train(
     Seeds give hand-labelled documents, --corrections the lines a reviewer marked in
     `cleaner review` (both weighted alike); each --data dataset adds weak labels from its
     pages' gold text (held-out sites are never used). Deterministic: the same inputs
-    give the same model file.
+    give the same model file. Without --out it replaces models/ in the current folder:
+    in a clone, the model cleaning loads.
 
     Examples:
 
     \b
-      cleaner train --seeds seeds
-      cleaner train --seeds seeds --data ../shared/data --out models
-      cleaner train --seeds seeds --data ../shared/data --corrections corrections.jsonl
+      cleaner train --seeds seeds --data ../shared/data --out my-model/
+      cleaner train --seeds seeds --data ../shared/data --corrections corrections.jsonl --out my-model/
+      cleaner train --seeds seeds --data ../shared/data    # retrain the clone's own models/
     """
     from ..errors import CleanerError
 

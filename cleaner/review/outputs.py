@@ -72,7 +72,7 @@ def read_outputs(root: Path | str) -> list[ReviewDoc]:
     if not docs:
         raise InputError(
             f"{root}: no JSON outputs with removed lines (run `cleaner clean ... --format json -o OUT`, "
-            "or a --jsonl / web-archive run)"
+            "a --jsonl run, or a web-archive run with --format json)"
         )
     return docs
 

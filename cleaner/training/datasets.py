@@ -124,10 +124,10 @@ def read_dataset(folder: Path, skipped: Counter[tuple[str, str]] | None = None) 
         )
     blocks: dict[str, list[dict[str, str]]] = {}
     if (folder / "blocks.jsonl").is_file():
-        for row in _rows(folder / "blocks.jsonl", "blocks"):
+        for row in _rows(folder / "blocks.jsonl", "blocks", BLOCK_FIELDS):
             blocks[row["id"]] = row["blocks"]
     pages = []
-    for row in _rows(gold_file, "text"):
+    for row in _rows(gold_file, "text", GOLD_FIELDS):
         html = _html_file(folder, row["id"])
         if html is None or not (row.get("text") or "").strip():
             if skipped is not None:
@@ -149,8 +149,15 @@ def read_dataset(folder: Path, skipped: Counter[tuple[str, str]] | None = None) 
     return pages
 
 
-def _rows(path: Path, field: str) -> Iterator[dict[str, Any]]:
-    """The JSON records of a dataset's .jsonl file; a broken one is a TrainingError naming its line."""
+#: the type of each field of a gold.jsonl record that training reads (null allowed but for "id")
+GOLD_FIELDS: dict[str, type] = {"text": str, "url": str, "lang": str, "page_type": str, "without": list}
+#: the same for blocks.jsonl
+BLOCK_FIELDS: dict[str, type] = {"blocks": list}
+
+
+def _rows(path: Path, field: str, types: dict[str, type]) -> Iterator[dict[str, Any]]:
+    """The JSON records of a dataset's .jsonl file, their fields of the `types` given; a broken
+    one is a TrainingError naming its line."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -164,6 +171,11 @@ def _rows(path: Path, field: str) -> Iterator[dict[str, Any]]:
             raise TrainingError(f"{path}:{number}: not a JSON record: {exc}") from exc
         if not isinstance(row, dict) or not isinstance(row.get("id"), str) or field not in row:
             raise TrainingError(f'{path}:{number}: a record needs an "id" (string) and a {field!r} field')
+        for key, kind in types.items():
+            if row.get(key) is not None and not isinstance(row[key], kind):
+                raise TrainingError(
+                    f"{path}:{number}: field {key!r} is a {type(row[key]).__name__}, not a {kind.__name__}"
+                )
         yield row
 
 
