@@ -28,6 +28,7 @@ from .wording import (
     LABEL,
     LIST_ITEM,
     META,
+    META_MAX_CHARS,
     QUOTE_START,
     TERMINAL,
     URLISH,
@@ -40,8 +41,7 @@ from .wording import (
 #: version is refused on load
 FEATURE_VERSION = 5
 
-#: metadata wording counts only in lines up to this long, and a date in lines of few words
-META_MAX_CHARS = 100
+#: a date counts as metadata in lines of few words (META_MAX_CHARS: the others, in lines this short)
 META_DATE_MAX_WORDS = 7
 #: boilerplate wording counts only in lines up to this long: prompts are short, paragraphs not
 JUNK_WORDS_MAX_CHARS = 160

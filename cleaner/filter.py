@@ -14,7 +14,7 @@ from .document import Document
 from .errors import ConfigError
 from .features import COLUMN, MIN_BLOCK_LINES, block_runs
 from .lexical import LexicalModel
-from .wording import SENTENCE_END
+from .wording import SENTENCE_END, STANDALONE_META
 
 #: a line sharing less than this share of its words with the rest is "about something else"
 LOW_OVERLAP = 0.2
@@ -107,7 +107,7 @@ def cues(matrix: np.ndarray) -> np.ndarray:
 
 def metadata_lines(matrix: np.ndarray) -> np.ndarray:
     """Rows that read like a byline or credit, a date stamp or a reading time, standing alone."""
-    return _flagged(matrix, ("meta_byline", "meta_stamp", "meta_reading_time"))
+    return _flagged(matrix, STANDALONE_META)
 
 
 def _flagged(matrix: np.ndarray, columns: tuple[str, ...]) -> np.ndarray:
@@ -141,6 +141,7 @@ def decide(
     """
     if runs is None:
         runs = np.full(len(scores), -1)
+    own = scores
     if (runs >= 0).any():
         scores = _block_scores(scores, runs)
     n = len(scores)
@@ -166,8 +167,10 @@ def decide(
         _with_headers(remove, scores, runs, labels, tail_start, grouped)
     total = chars.sum()
     if total and chars[remove].sum() > settings.max_removed_share * total:
-        # so much junk is more likely a misread page: keep all but the surest removals
-        remove &= scores >= settings.guard_threshold
+        # so much junk is more likely a misread page: keep all but the surest removals, each
+        # line sure by its own score (a table row holding the whole article, in a block of
+        # navigation rows, is not carried off by their median)
+        remove &= own >= settings.guard_threshold
     return remove
 
 

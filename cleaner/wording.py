@@ -66,6 +66,11 @@ META = {
     ),
 }
 
+#: a line longer than this is prose, whatever it opens with ("By the time the council met, …")
+META_MAX_CHARS = 100
+#: the metadata a line standing alone is removed for anywhere on a page (filter.metadata_lines)
+STANDALONE_META = ("meta_byline", "meta_stamp", "meta_reading_time")
+
 #: the letters re.IGNORECASE matches with i and s that str.lower() does not turn into them
 #: ("İ" would become "i" plus a combining dot): folded first, so that lower-cased lines match
 #: JUNK_WORDS and META exactly where IGNORECASE did
@@ -122,3 +127,9 @@ def title_share(words: list[str]) -> float:
             alpha += 1
             upper += w[0].isupper()
     return upper / alpha if alpha else 0.0
+
+
+def reads_as_metadata(line: str) -> bool:
+    """Whether one line, standing alone, reads like a byline or credit, a date stamp or a reading time."""
+    text = line.strip()
+    return len(text) <= META_MAX_CHARS and any(META[name].search(lowered(text)) for name in STANDALONE_META)

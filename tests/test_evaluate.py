@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import cleaner
 from cleaner.cli import app
 from cleaner.errors import TrainingError
-from cleaner.training.datasets import extract_page, page_title, read_dataset
+from cleaner.training.datasets import GoldPage, extract_page, page_title, read_dataset
 from cleaner.training.evaluate import (
     CLEANER,
     PERFECT,
@@ -120,6 +120,22 @@ def _write_dataset(folder: Path, gzipped: bool = True) -> None:
         rows.append({"id": page_id, "url": url, "text": GOLD, "page_type": kind})
     rows.append({"id": "0003", "url": "https://x.example.com/", "text": GOLD})  # no HTML: skipped
     (folder / "gold.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("title", "headline"),
+    [
+        ("Smith &amp; Jones win the city&#8217;s award", "Smith & Jones win the city\u2019s award"),
+        ("Binomial coefficient trick &#8212; The Endeavour", "Binomial coefficient trick"),
+        ("Bridge  closes\n | Daily Planet", "Bridge closes"),
+    ],
+)
+def test_a_page_title_reads_as_a_reader_sees_it_without_the_site(
+    tmp_path: Path, title: str, headline: str
+) -> None:
+    path = tmp_path / "p.html"
+    path.write_text(f"<html><head><title>{title}</title></head><body></body></html>", encoding="utf-8")
+    assert page_title(GoldPage("d", "p", path, "gold")) == headline
 
 
 def test_gzipped_pages_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -352,3 +368,17 @@ def test_goals_are_checked_per_set_everywhere_and_for_the_model() -> None:
     table = goals_table(list(checks.values()))
     assert table.index("| NO |") < table.index("| yes |")  # goals not met come first
     assert f"Goals met: {sum(c['met'] for c in checks.values())} of {len(checks)}." in table
+
+
+def test_gold_text_with_nul_characters_is_left_out_as_broken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
+    _write_dataset(tmp_path / "fake")
+    gold = tmp_path / "fake" / "gold.jsonl"
+    rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()]
+    rows[0]["text"] = "\xff\xfe\nW\x00r\x00o\x00"  # UTF-16 gold read as Latin-1
+    gold.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    skipped: Counter[tuple[str, str]] = Counter()
+    assert rows[0]["id"] not in {p.id for p in read_dataset(tmp_path / "fake", skipped)}
+    assert skipped[("fake", "with broken gold text")] == 1

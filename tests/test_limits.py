@@ -247,6 +247,23 @@ def test_when_the_tasks_source_fails_the_tasks_before_it_still_come_out() -> Non
         assert out == [6, 5, 4, 3, 2, 1], workers
 
 
+def _refuse_negatives(task: int) -> int:
+    from cleaner import InputError
+
+    if task < 0:
+        raise InputError(f"{task} is negative")
+    return task
+
+
+def test_a_cleaner_error_the_work_raises_is_raised_in_any_process_not_a_lost_task() -> None:
+    from cleaner import InputError
+    from cleaner.batch.pool import ordered_map
+
+    for workers in (1, 2):
+        with pytest.raises(InputError, match="-1 is negative"):
+            list(ordered_map(_refuse_negatives, [1, 2, -1, 3], workers, None, lambda task, error: error))
+
+
 def test_results_come_as_they_finish_when_order_does_not_matter() -> None:
     from cleaner.batch.pool import ordered_map
 

@@ -259,6 +259,12 @@ def test_a_removal_of_most_of_the_text_keeps_all_but_the_surest_lines() -> None:
     # under the cap the whole trailing run goes
     lenient = Settings(trailing_threshold=0.8, max_removed_share=0.7, guard_threshold=0.95).resolve()
     assert np.flatnonzero(decide(scores, chars, lenient)).tolist() == [4, 5, 6, 7, 8, 9]
+    # a block of sure navigation rows takes its median, but the guard asks each row's own
+    # score: the one row holding the article (long, scored low) is not carried off with them
+    page = np.array([0.99, 0.97, 0.1, 0.98, 0.99])
+    long_row = np.array([30.0, 30.0, 4000.0, 30.0, 30.0])
+    block = np.zeros(5, dtype=np.int64)
+    assert np.flatnonzero(decide(page, long_row, rule, runs=block)).tolist() == [0, 1, 3, 4]
 
 
 def test_documents_shorter_than_min_lines_are_left_alone() -> None:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 import cleaner
 from cleaner.cli import app
 from cleaner.training.datasets import GoldPage, is_held_out, iter_pages
+from cleaner.training.synthetic import RUN_HEADERS
 from cleaner.training.text_eval import (
     BLANK,
     BODY,
@@ -35,7 +36,6 @@ from cleaner.training.text_eval import (
     text_shapes_report,
     text_shapes_table,
 )
-from cleaner.training.weak import RUN_HEADERS
 
 from .conftest import DATA, needs_data
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cleaner.model import CARD_FILE, MODEL_FILE, default_model_dir
-from cleaner.training.datasets import extract_page, is_held_out, iter_pages
+from cleaner.training.datasets import GoldPage, extract_page, is_held_out, iter_pages
 from cleaner.training.evaluate import Aligner, prf, shingle_counts, tokens
 from cleaner.training.weak import label_page
 
@@ -50,12 +50,12 @@ def test_a_dataset_held_out_whole_is_noted(tmp_path: Path, monkeypatch: pytest.M
     from cleaner.training.corpus import collect
 
     monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
-    held = next(f"site{i}.example.com" for i in range(100) if is_held_out("mine", f"site{i}.example.com"))
-    trained = next(
-        f"site{i}.example.com" for i in range(100) if not is_held_out("mine", f"site{i}.example.com")
-    )
+    held = next(f"site{i}.com" for i in range(100) if is_held_out("mine", f"site{i}.com"))
+    trained = next(f"site{i}.com" for i in range(100) if not is_held_out("mine", f"site{i}.com"))
+    # a page of a publisher held out (another host of it, another dataset) is not trained on
+    sibling = next(f"n{i}.{held}" for i in range(100) if not is_held_out("mine", f"n{i}.{held}"))
     page = "<html><body><article><p>The council voted on Tuesday to close the old bridge.</p></article></body></html>"
-    for sites in ([held], [held, trained]):
+    for sites in ([held], [held, trained], [held, trained, sibling]):
         folder = tmp_path / str(len(sites)) / "mine"
         (folder / "html").mkdir(parents=True)
         rows = [
@@ -72,8 +72,13 @@ def test_a_dataset_held_out_whole_is_noted(tmp_path: Path, monkeypatch: pytest.M
                 "mine: all 1 gold page(s) are held out for `cleaner evaluate --split test` (their sites "
                 "have sha1(dataset:site) % 5 == 0): none is trained on (pages of more sites give training pages)"
             ]
-        else:
+        elif len(sites) == 2:
             assert len(trained_on) == 1 and corpus.notes == []
+        else:
+            assert trained_on == ["mine/1"] and corpus.notes == [
+                "1 gold page(s) left out of training: their publisher has pages held out for "
+                "`cleaner evaluate --split test` (in their dataset or another)"
+            ]
 
 
 @needs_data("l3s-gn1")
@@ -110,3 +115,53 @@ def test_cleaner_train_reproduces_the_shipped_model(tmp_path: Path) -> None:
     )
     assert out.exit_code == 0, out.output
     assert (tmp_path / MODEL_FILE).read_bytes() == (default_model_dir() / MODEL_FILE).read_bytes()
+
+
+def _gold(tmp_path: Path, dataset: str, page_id: str, site: str, text: str, lang: str = "en") -> GoldPage:
+    path = tmp_path / f"{page_id}.html"
+    path.write_text(
+        f"<html><head><title>{page_id} headline of the day</title></head></html>", encoding="utf-8"
+    )
+    return GoldPage(dataset, page_id, path, text, url=f"https://{site}/{page_id}", lang=lang)
+
+
+def test_synthetic_documents_borrow_from_other_publishers_and_say_whom(tmp_path: Path) -> None:
+    from cleaner.training.corpus import fold_of
+    from cleaner.training.synthetic import name_pool, teaser_pool, text_documents
+
+    body = (
+        "The mayor of Springfield met Ortega Valdivia on Monday to discuss the budget for next year.\n"
+        "Both said the talks went well, and the council will vote on the plan in March this year.\n"
+        "By the afternoon the plan was public."
+    )
+    pages = [_gold(tmp_path, "d", f"p{k}", f"news{k}.example{k}.com", body) for k in range(20)]
+    names = name_pool(pages)
+    # capitalised right after a lower-case word and never lower-case: names, not sentence starts
+    assert {w for _, _, w in names} == {"Springfield", "Ortega", "Valdivia", "Monday", "March"}
+    docs = text_documents(pages, teaser_pool(pages), [("junk.com", "en", "Sign up for our newsletter")])
+    for d in docs:
+        # other publishers of its own fold only: no fold's model learns what another is tested on
+        mates = {p.domain for p in pages if fold_of(p.domain) == fold_of(d.group)} - {d.group}
+        if d.name.endswith(("#teasers", "#meta")):
+            assert d.borrowed <= mates and (bool(d.borrowed) == bool(mates))
+        if d.name.endswith("#junk"):
+            assert d.borrowed == ({"junk.com"} if fold_of("junk.com") == fold_of(d.group) else set())
+    meta = next(d for d in docs if d.name.endswith("#meta"))
+    body_rows = [k for k, t in enumerate(meta.doc.row_texts) if t in body.split("\n")]
+    # the gold body's own byline-shaped line is left out, not body: made-up ones are junk
+    assert [int(meta.labels[k]) for k in body_rows] == [0, 0, -1]
+
+
+def test_folds_keep_documents_that_borrowed_from_the_tested_publishers_out_of_training() -> None:
+    from cleaner.document import Document
+    from cleaner.training.corpus import LabelledDoc, site_folds
+
+    def doc(group: str, borrowed: frozenset[str] = frozenset()) -> LabelledDoc:
+        return LabelledDoc(Document(["a"]), np.zeros(1, dtype=np.int8), "s", group, group, borrowed=borrowed)
+
+    docs = [doc(f"g{k}") for k in range(4)] + [doc("g4", frozenset({"g0"}))]
+    for train, test in site_folds(docs, 5):
+        tested = {docs[i].group for i in test}
+        assert all(tested.isdisjoint(docs[i].borrowed) and docs[i].group not in tested for i in train)
+        if "g0" in tested:
+            assert 4 not in train

@@ -46,7 +46,8 @@ def ordered_map(
     HARD_LIMIT_GRACE seconds after the time limit (stuck in C code the soft limit cannot
     interrupt), or one that dies (killed, out of memory), costs only its current task:
     `lost(task, error)` stands in for its result, and a fresh worker takes the next task.
-    So does an unexpected exception (a bug), in any process, its traceback logged.
+    So does an unexpected exception (a bug), in any process, its traceback logged; a
+    CleanerError the work raises is raised here, from any process.
     """
     safe = functools.partial(guarded, work, lost)
     if workers <= 1:
@@ -77,6 +78,13 @@ def guarded(work: Callable[[Any], Any], lost: Callable[[Any, CleanerError], Any]
         )
 
 
+@dataclass
+class _Raised:
+    """A CleanerError the work raised in a worker process, sent back to be raised again."""
+
+    error: CleanerError
+
+
 def _serve(conn: Any, work: Callable[[Any], Any], main: int) -> None:
     """A worker process's loop: receive (index, task), send back (index, result), until None
     or until the main process (pid `main`) is gone."""
@@ -94,7 +102,11 @@ def _serve(conn: Any, work: Callable[[Any], Any], main: int) -> None:
         if message is None:
             return
         index, task = message
-        conn.send((index, work(task)))
+        try:
+            result = work(task)
+        except CleanerError as exc:  # the work's own error: raised in the main process, as in-process
+            result = _Raised(exc)
+        conn.send((index, result))
 
 
 def _end_with(main: int) -> None:
@@ -216,8 +228,10 @@ class _Pool:
                     done[worker.index] = lost(worker.task, WorkerError(message))
                     self._replace(worker)
                     continue
-                done[index] = result
                 worker.busy, worker.task = False, None
+                if isinstance(result, _Raised):
+                    raise result.error
+                done[index] = result
             now = time.monotonic()
             for worker in list(self.workers):
                 if worker.busy and self.hard_limit and now - worker.started > self.hard_limit:

@@ -1,4 +1,5 @@
-"""Labelled training documents: the project's seeds, and (see weak.py) real pages with gold text."""
+"""Labelled training documents: the project's seeds, real pages with gold text (weak.py) and
+synthetic plain-text documents (synthetic.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ SEED_WEIGHT = 10.0
 DOC_SUFFIXES = (".txt", ".html", ".htm")
 #: every learner's seed: training gives the same model, run after run
 RANDOM_STATE = 0
+#: cross-validation folds; a publisher's fold is fixed by a hash of its name (`fold_of`)
+CV_FOLDS = 5
 
 
 @dataclass
@@ -35,6 +38,8 @@ class LabelledDoc:
     group: str
     name: str
     weight: float = 1.0
+    #: the groups whose text a synthetic document borrowed: it is kept out of the folds that test them
+    borrowed: frozenset[str] = frozenset()
     #: the lexical model's out-of-fold score of each row, set by training before features are read
     lexical_: np.ndarray | None = field(default=None, repr=False)
     features_: np.ndarray | None = field(default=None, repr=False)
@@ -47,13 +52,29 @@ class LabelledDoc:
         return self.features_
 
 
+def fold_of(group: str, folds: int = CV_FOLDS) -> int:
+    """The cross-validation fold of a group (a publisher): a hash of its name, so that synthetic
+    documents can borrow text from their own fold only, before any fold is drawn."""
+    return int(hashlib.sha1(group.encode()).hexdigest(), 16) % folds
+
+
 def site_folds(docs: Sequence[LabelledDoc], folds: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(train, test) document indices of grouped k-fold: no site on both sides of a fold."""
+    """(train, test) document indices of grouped k-fold, by `fold_of`: no site on both sides of
+    a fold, and no synthetic document on the train side that borrowed text of a site on the
+    test side. Groups too few to fill two folds get one fold each."""
     from sklearn.model_selection import GroupKFold
 
     groups = np.array([d.group for d in docs])
-    splitter = GroupKFold(n_splits=min(folds, len(set(groups))))
-    yield from splitter.split(np.zeros(len(docs)), groups=groups)
+    fold = np.array([fold_of(g, folds) for g in groups], dtype=np.intp)
+    if len(set(fold.tolist())) < 2:
+        splitter = GroupKFold(n_splits=min(folds, len(set(groups))))
+        yield from splitter.split(np.zeros(len(docs)), groups=groups)
+        return
+    for k in sorted(set(fold.tolist())):
+        test = np.flatnonzero(fold == k)
+        tested = set(groups[test].tolist())
+        train = [i for i in np.flatnonzero(fold != k).tolist() if tested.isdisjoint(docs[i].borrowed)]
+        yield np.asarray(train, dtype=np.intp), test
 
 
 def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc]:
@@ -126,9 +147,18 @@ class Corpus:
 
 
 def _training_side(pages: list[GoldPage], notes: list[str]) -> list[GoldPage]:
-    """The pages training may see; a note for each dataset with all its pages held out (one
-    site whose hash falls in the evaluation's share: a reader's own gold pages, often)."""
-    kept = [p for p in pages if not p.held_out]
+    """The pages training may see: not held out, and not of a publisher (domain) held out in
+    any dataset (cnn.com held out in one set is not learnt from another). A note for each
+    dataset with all its pages held out (one site whose hash falls in the evaluation's share:
+    a reader's own gold pages, often)."""
+    held_domains = {p.domain for p in pages if p.held_out}
+    kept = [p for p in pages if not p.held_out and p.domain not in held_domains]
+    shared = sum(not p.held_out for p in pages) - len(kept)
+    if shared:
+        notes.append(
+            f"{shared} gold page(s) left out of training: their publisher has pages held out for "
+            "`cleaner evaluate --split test` (in their dataset or another)"
+        )
     for dataset, count in sorted(Counter(p.dataset for p in pages).items()):
         if not any(p.dataset == dataset for p in kept):
             notes.append(
@@ -148,7 +178,8 @@ def collect(
     """Seeds and a reviewer's corrections, plus weak labels and synthetic text documents from
     the datasets' training side."""
     from .corrections import read_corrections
-    from .weak import junk_pool, label_page, teaser_pool, text_documents
+    from .synthetic import junk_pool, teaser_pool, text_documents
+    from .weak import label_page
 
     notes: list[str] = []
     docs = read_seeds(seeds_dir, exclude=exclude) + (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import json
 import os
 import re
@@ -34,6 +35,12 @@ DATA_ENV = "CLEANER_DATA"
 CACHE_ENV = "CLEANER_CACHE"
 _FUNDUS_ID = re.compile(r"^(?P<group>[a-z]+)-(?P<publisher>.+)_\d{4}_\d{2}_\d{2}$")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+#: second-level labels under which countries register domains (bbc.co.uk, abc.net.au)
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go", "gob", "nic"})
+#: hosting platforms: each subdomain is a publisher of its own (a blog, a newsletter)
+_HOSTING = frozenset(
+    {"blogspot.com", "substack.com", "wordpress.com", "tumblr.com", "medium.com", "github.io", "typepad.com"}
+)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s")
 #: how far into a page page_title looks for its <title>
 TITLE_BYTES = 65536
@@ -74,6 +81,18 @@ class GoldPage:
             if host:
                 return host.removeprefix("www.")
         return f"{self.dataset}/{self.id}"
+
+    @property
+    def domain(self) -> str:
+        """The site's registrable domain, roughly (no public-suffix list): `edition.cnn.com` and
+        `cnn.com` are one publisher, whichever dataset they come from."""
+        site = self.site
+        if "/" in site:  # a fundus publisher, or a page without a URL
+            return site
+        labels = site.split(".")
+        second_level = len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL
+        domain = ".".join(labels[-3:] if second_level else labels[-2:])
+        return site if domain in _HOSTING else domain
 
     @property
     def held_out(self) -> bool:
@@ -129,9 +148,17 @@ def read_dataset(folder: Path, skipped: Counter[tuple[str, str]] | None = None) 
     pages = []
     for row in _rows(gold_file, "text", GOLD_FIELDS):
         html = _html_file(folder, row["id"])
-        if html is None or not (row.get("text") or "").strip():
+        gold = row.get("text") or ""
+        if html is None or not gold.strip() or "\x00" in gold:
             if skipped is not None:
-                skipped[(folder.name, "without a page" if html is None else "with empty gold text")] += 1
+                why = (
+                    "without a page"
+                    if html is None
+                    else "with broken gold text"
+                    if gold.strip()
+                    else "with empty gold text"
+                )
+                skipped[(folder.name, why)] += 1
             continue
         pages.append(
             GoldPage(
@@ -197,12 +224,14 @@ MIN_BODY_LINES = 2
 
 
 def page_title(page: GoldPage) -> str:
-    """The page's <title>, without a trailing " | Site" part (a headline for synthetic teasers)."""
+    """The page's <title> as a reader sees it (character references resolved), without a
+    trailing " | Site" part (a headline for synthetic teasers)."""
     head = page.read_bytes()[:TITLE_BYTES].decode("utf-8", "replace")
     m = _TITLE.search(head)
     if not m:
         return ""
-    title = re.sub(r"\s+", " ", m.group(1)).strip()
+    # resolved first: "&#8212; Site" is a separator too
+    title = re.sub(r"\s+", " ", html.unescape(m.group(1))).strip()
     return re.split(r"\s+[|\u2013\u2014-]\s+", title)[0].strip()
 
 

@@ -12,9 +12,8 @@ import numpy as np
 from ..errors import ModelError
 from ..features import FEATURE_NAMES, FEATURE_VERSION, without_lexical
 from ..model import FORMAT, FORMAT_VERSION, Model
-from .corpus import RANDOM_STATE, LabelledDoc, site_folds
+from .corpus import CV_FOLDS, RANDOM_STATE, LabelledDoc, site_folds
 
-CV_FOLDS = 5
 #: how much the plain-text trees count against the page trees in judging plain text (written
 #: into the model as `text_model_weight`). The page trees read the lexical score, which on the
 #: plain-text training documents has seen, out of fold, the very headlines it scores (see

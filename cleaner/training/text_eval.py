@@ -1,20 +1,22 @@
 """Plain-text cleaning scored on held-out gold bodies with other sites' teasers appended.
 
 Training builds the seed's case (teasers after an article) from the training split in a few
-shapes (`weak.text_documents`); this builds a wider, different family from the held-out split
+shapes (`synthetic.text_documents`); this builds a wider, different family from the held-out split
 only. A row per shape: share of appended lines removed (a run header counts), share of body
 characters lost, share of outputs exactly the body ("clean" rows: bodies left unchanged).
+Bodies leave out the lines that read as metadata standing alone (a byline, a date stamp, a
+credit: not article body, and removed as such).
 """
 
 from __future__ import annotations
 
-import html
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from ..wording import reads_as_metadata
 from .datasets import LEAD_MIN, MIN_BODY_LINES, TITLE_MAX, TITLE_MIN, GoldPage, first_sentence, page_title
 from .goals import GOAL_BODY_CHARS_LOST, GOAL_CLEAN_UNCHANGED, GOAL_TEASERS_REMOVED
 
@@ -34,7 +36,7 @@ BODY, TEASER, BLANK = 0, 1, -1
 #: digits of the shares in the report
 DIGITS = 6
 
-#: run headers in several languages, none of them in weak.RUN_HEADERS (a test checks)
+#: run headers in several languages, none of them in synthetic.RUN_HEADERS (a test checks)
 HEADERS = (
     "Related coverage",
     "More on this story",
@@ -183,7 +185,7 @@ def teaser_pool(pages: Sequence[GoldPage]) -> list[Teaser]:
     """A teaser per page: its headline (title, else lead cut short) and a lead not repeating it."""
     pool = []
     for page in pages:
-        title = html.unescape(page_title(page))
+        title = page_title(page)
         longs = [s.strip() for s in page.gold.split("\n") if len(s.strip()) > LEAD_MIN]
         leads = [first_sentence(line) for line in longs]
         if not TITLE_MIN <= len(title) <= TITLE_MAX:
@@ -236,7 +238,8 @@ def build_cases(pages: Sequence[GoldPage], seed: int = SEED) -> list[TextCase]:
     pool = teaser_pool(pages)
     cases = []
     for page in pages:
-        body = [line for line in page.gold.split("\n") if line.strip()]
+        # a byline, a stamp or a credit the gold kept is no article body (as training labels it)
+        body = [line for line in page.gold.split("\n") if line.strip() and not reads_as_metadata(line)]
         if len(body) < MIN_BODY_LINES:
             continue
         for name in ROWS:

@@ -15,7 +15,7 @@ from .corpus import Corpus, LabelledDoc
 from .datasets import GoldPage
 from .evaluate import prf, shingle_counts
 from .goals import GOAL_BODY_CHARS_LOST, MAX_BODY_CHARS_REMOVED, MAX_RECALL_LOSS
-from .weak import CLEAN_SUFFIX, TEASERS_SUFFIX
+from .synthetic import CLEAN_SUFFIX, TEASERS_SUFFIX
 
 #: candidate thresholds searched on out-of-fold predictions; the penalties below keep the
 #: choice conservative: removing a real line is far worse than keeping junk
