@@ -102,8 +102,9 @@ class Document:
             raise InputError(f"a Document's page is PageFacts or None, not {type(self.page).__name__}")
         if self.page is not None:
             for name, facts in vars(self.page).items():
-                if len(facts) != len(self.lines):
-                    raise InputError(f"page facts ({name}) of {len(facts)} lines for {len(self.lines)} lines")
+                if not hasattr(facts, "__len__") or len(facts) != len(self.lines):
+                    size = len(facts) if hasattr(facts, "__len__") else "no"
+                    raise InputError(f"page facts ({name}) of {size} lines for {len(self.lines)} lines")
 
     @classmethod
     def from_text(cls, text: str) -> Document:

@@ -437,6 +437,9 @@ def test_a_folder_that_cannot_be_listed_is_a_failure_not_silence(
     report = cleaner.clean_files([src], tmp_path / "out")
     assert f"{src / 'locked'}: cannot list the folder: Permission denied" in [str(f) for f in report.failures]
     assert (tmp_path / "out" / "a" / "b.html.txt").is_file()
+    alone = cleaner.clean_files([src / "locked"], tmp_path / "out2")  # a failure, not also "nothing to clean"
+    assert [f.message for f in alone.failures] == ["cannot list the folder: Permission denied"]
+    assert alone.empty_folders == []
 
 
 @pytest.mark.parametrize("where", ["-o", "--model", "--errors"])

@@ -356,6 +356,13 @@ def test_text_that_looks_like_html_is_cleaned_as_text_when_told() -> None:
             cleaner.InputError,
             r"page facts \(block\) of 1 lines for 2 lines",
         ),
+        (
+            lambda c: c.clean(
+                cleaner.Document(["a", "b"], "html", page=replace(PageFacts.empty(2), link_share=0.5))
+            ),
+            cleaner.InputError,
+            r"page facts \(link_share\) of no lines for 2 lines",
+        ),
         (lambda c: cleaner.Document.from_text(b"a\nb"), cleaner.InputError, "takes str, not bytes"),
         (
             lambda c: cleaner.clean_html("<p>x</p>", with_metadata=True),

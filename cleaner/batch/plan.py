@@ -155,7 +155,7 @@ def _add_input(todo: Plan, given: str, outdir: Path | None, suffix: str) -> None
     if path.is_dir() and outdir is not None:
         _check_nesting(path, given, outdir, real_path(outdir))
     if path.is_dir():
-        before = len(jobs)
+        before, failed_before = len(jobs), len(todo.failed)
         for file in _walk(path, skip=out_resolved, todo=todo):
             if type_suffix(file) in NOT_PAGES:
                 todo.passed_over += 1
@@ -164,7 +164,7 @@ def _add_input(todo: Plan, given: str, outdir: Path | None, suffix: str) -> None
             rel = file.relative_to(path)
             dest = outdir / rel.parent / f"{rel.name}{suffix}" if outdir else None
             jobs.append(Job(file, dest, str(file)))
-        if len(jobs) == before:
+        if len(jobs) == before and len(todo.failed) == failed_before:  # a folder not listed is a failure
             todo.empty.append(given)
     elif path.exists() or path.is_symlink():
         jobs.append(Job(path, outdir / f"{path.name}{suffix}" if outdir else None, str(path)))

@@ -68,12 +68,12 @@ def site_folds(docs: Sequence[LabelledDoc], folds: int) -> Iterator[tuple[np.nda
     fold = np.array([fold_of(g, folds) for g in groups], dtype=np.intp)
     if len(set(fold.tolist())) < 2:
         splitter = GroupKFold(n_splits=min(folds, len(set(groups))))
-        yield from splitter.split(np.zeros(len(docs)), groups=groups)
-        return
-    for k in sorted(set(fold.tolist())):
-        test = np.flatnonzero(fold == k)
+        splits = splitter.split(np.zeros(len(docs)), groups=groups)
+    else:
+        splits = ((np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in sorted(set(fold.tolist())))
+    for others, test in splits:
         tested = set(groups[test].tolist())
-        train = [i for i in np.flatnonzero(fold != k).tolist() if tested.isdisjoint(docs[i].borrowed)]
+        train = [i for i in others.tolist() if tested.isdisjoint(docs[i].borrowed)]
         yield np.asarray(train, dtype=np.intp), test
 
 
@@ -160,7 +160,7 @@ def _training_side(pages: list[GoldPage], notes: list[str]) -> list[GoldPage]:
             "`cleaner evaluate --split test` (in their dataset or another)"
         )
     for dataset, count in sorted(Counter(p.dataset for p in pages).items()):
-        if not any(p.dataset == dataset for p in kept):
+        if all(p.held_out for p in pages if p.dataset == dataset):
             notes.append(
                 f"{dataset}: all {count} gold page(s) are held out for `cleaner evaluate --split test` "
                 f"(their sites have sha1(dataset:site) % {HELD_OUT_MODULUS} == 0): none is trained on "

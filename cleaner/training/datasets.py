@@ -84,15 +84,16 @@ class GoldPage:
 
     @property
     def domain(self) -> str:
-        """The site's registrable domain, roughly (no public-suffix list): `edition.cnn.com` and
-        `cnn.com` are one publisher, whichever dataset they come from."""
-        site = self.site
-        if "/" in site:  # a fundus publisher, or a page without a URL
-            return site
-        labels = site.split(".")
+        """The publisher's registrable domain, roughly (no public-suffix list), from the page's
+        URL: `edition.cnn.com` and `cnn.com` are one publisher, whichever dataset they come
+        from (fundus pages too: its `us/APNews` is apnews.com); the site for a page without one."""
+        host = (urlsplit(self.url).hostname or "").removeprefix("www.") if self.url else ""
+        if not host:
+            return self.site
+        labels = host.split(".")
         second_level = len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL
         domain = ".".join(labels[-3:] if second_level else labels[-2:])
-        return site if domain in _HOSTING else domain
+        return host if domain in _HOSTING else domain
 
     @property
     def held_out(self) -> bool:

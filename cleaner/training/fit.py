@@ -15,10 +15,10 @@ from ..model import FORMAT, FORMAT_VERSION, Model
 from .corpus import CV_FOLDS, RANDOM_STATE, LabelledDoc, site_folds
 
 #: how much the plain-text trees count against the page trees in judging plain text (written
-#: into the model as `text_model_weight`). The page trees read the lexical score, which on the
-#: plain-text training documents has seen, out of fold, the very headlines it scores (see
-#: text_view): held out, the text trees rank teasers better, and the page trees add the words
-#: of prompts and credits. Chosen on the held-out text shapes (BENCHMARKS.md, fourth session)
+#: into the model as `text_model_weight`). The page trees read the lexical score; the text
+#: trees rank teasers by their shape alone (see text_view), and the page trees add the words
+#: of prompts and credits. Chosen on the held-out text shapes (BENCHMARKS.md, fourth session,
+#: when the synthetic documents still borrowed across folds)
 TEXT_TREES_WEIGHT = 0.65
 
 
@@ -67,10 +67,10 @@ def text_view(docs: Sequence[LabelledDoc]) -> list[LabelledDoc]:
     """The plain-text documents as the text trees see them: without the lexical score.
 
     Plain text has trees of its own because its training documents are gold bodies with
-    other pages' headlines appended, from one pool for every fold: the lexical model has
-    seen the very headlines it scores out of fold there, so trees that trust it keep the
-    teasers of unseen sites. Pages keep the lexical score: their lines are real and grouped
-    by site. Plain text is judged by both sets of trees, weighted (model.judge_text).
+    other pages' headlines appended: a teaser there is told by its shape, which trees that
+    lean on the words learn less well (held out, the page trees alone kept more teasers of
+    unseen sites). Pages keep the lexical score: their lines are real. Plain text is judged
+    by both sets of trees, weighted (model.judge_text).
     """
     return [replace(d, features_=without_lexical(d.features)) for d in docs if d.doc.source == "text"]
 

@@ -7,6 +7,7 @@ model learns text as junk that another fold is tested on.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Sequence
@@ -171,7 +172,7 @@ def name_pool(pages: Sequence[GoldPage]) -> list[tuple[str, str, str]]:
 def _metadata_lines(rng: random.Random, names: Sequence[str]) -> tuple[list[str], list[str]]:
     """Made-up metadata an article carries on lines of its own: a byline, a date stamp or a
     reading time above it; a contributor credit, an editor's note or an author bio below,
-    about people named by two of `names`."""
+    about two people, each named by two of the four `names`."""
     name, other = f"{names[0]} {names[1]}", f"{names[2]} {names[3]}"
     day, month, year = rng.randint(1, 28), rng.choice(META_MONTHS), rng.randint(2018, 2026)
     date = rng.choice(
@@ -247,7 +248,7 @@ def _pick(
     fold = fold_of(page.domain)
 
     def mine(t: tuple[str, str, str]) -> bool:
-        return t[0] != page.domain and fold_of(t[0]) == fold
+        return t[0] != page.domain and _fold(t[0]) == fold
 
     candidates = [t for t in by_lang.get(page.lang or "", []) if mine(t)] or [t for t in pool if mine(t)]
     return rng.sample(candidates, min(len(candidates), k))
@@ -281,11 +282,15 @@ def text_documents(
         )
         picks = _pick(teasers, by_lang[0], p, 2 * size, rng)
         run = _teaser_run([t[2] for t in picks[:size]], [t[2] for t in picks[size:]], rng)
-        docs.append(_text_doc(body, run, group, f"{name}{TEASERS_SUFFIX}", weight, borrowed=_groups(picks)))
+        if picks:  # none when the fold has no other publisher: no document, rather than a hollow one
+            docs.append(
+                _text_doc(body, run, group, f"{name}{TEASERS_SUFFIX}", weight, borrowed=_groups(picks))
+            )
         if junk:
             picks = _pick(junk, by_lang[1], p, rng.randint(1, 3), rng)
             lines = [t[2] for t in picks]
             inside = lines[:1] if rng.random() < 0.3 and len(lines) > 1 else []
+        if junk and picks:
             docs.append(
                 _text_doc(
                     body,
@@ -304,6 +309,12 @@ def text_documents(
                 _text_doc(body, tail, group, f"{name}#meta", weight, before=head, borrowed=_groups(picks))
             )
     return docs
+
+
+@functools.cache
+def _fold(group: str) -> int:
+    """`fold_of`, kept: pools hold tens of thousands of items of a few thousand publishers."""
+    return fold_of(group)
 
 
 def _by_language(pool: list[tuple[str, str, str]]) -> dict[str, list[tuple[str, str, str]]]:

@@ -122,7 +122,10 @@ def _card(
         "features": list(FEATURE_NAMES),
         "training_data": {
             "digest": digest(docs),
-            "held_out": f"per dataset, sites with sha1(dataset:site) % {HELD_OUT_MODULUS} == 0 are never trained on",
+            "held_out": (
+                f"per dataset, sites with sha1(dataset:site) % {HELD_OUT_MODULUS} == 0 are never trained on, "
+                "nor any page of their publishers (domains), in any dataset"
+            ),
             "sources": _sources(docs),
         },
     }
@@ -158,7 +161,7 @@ def _cross_validate(
     rule = Settings().resolve(thresholds)
     cv: dict[str, Any] = {
         "folds": CV_FOLDS,
-        "grouped_by": "site (a seed: its document)",
+        "grouped_by": "publisher: the page's domain (a seed: its document), folds by a hash of it",
         **removal_scores(docs, probs, rule),
     }
     cv["by_source"] = {
