@@ -116,23 +116,24 @@ class Settings:
             if value is not None:
                 number = _as_float(value)
                 if number is None or not 0.0 <= number <= 1.0:
-                    raise ConfigError(f"{name} must be a number between 0 and 1, got {value!r}")
+                    raise ConfigError(f"{name} must be a number between 0 and 1, got {value!r}", name)
                 object.__setattr__(self, name, number)
         if self.time_limit is not None:
             limit = _as_float(self.time_limit)
             if limit is None or not 0 <= limit < math.inf:
                 raise ConfigError(
-                    f"time_limit must be a number of seconds, or None (or 0) for no limit; got {self.time_limit!r}"
+                    f"time_limit must be a number of seconds, or None (or 0) for no limit; got {self.time_limit!r}",
+                    "time_limit",
                 )
             object.__setattr__(self, "time_limit", limit or None)  # 0: no limit, as --time-limit 0
         lines = _as_float(self.min_lines)
         if lines is None or not (0 <= lines < math.inf and lines.is_integer()):
-            raise ConfigError(f"min_lines must be a whole number >= 0, got {self.min_lines!r}")
+            raise ConfigError(f"min_lines must be a whole number >= 0, got {self.min_lines!r}", "min_lines")
         object.__setattr__(self, "min_lines", int(lines))
         for name in ("include_comments", "favor_recall", "fast"):
             value = getattr(self, name)
             if not isinstance(value, bool | np.bool_):
-                raise ConfigError(f"{name} must be True or False, got {value!r}")
+                raise ConfigError(f"{name} must be True or False, got {value!r}", name)
             object.__setattr__(self, name, bool(value))
 
     def with_options(self, **options: Any) -> Settings:

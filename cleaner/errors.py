@@ -30,6 +30,11 @@ class ModelError(CleanerError):
 class ConfigError(CleanerError, ValueError):
     """An option has an unknown name or a value out of range."""
 
+    def __init__(self, message: str, setting: str | None = None):
+        super().__init__(message)
+        #: the Settings field at fault, when one is (a caller names it its own way: an option)
+        self.setting = setting
+
 
 class TrainingError(CleanerError):
     """Training data is missing or malformed."""

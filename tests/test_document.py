@@ -427,8 +427,9 @@ def test_a_url_that_is_not_a_string_is_an_input_error() -> None:
 )
 def test_an_option_of_the_wrong_kind_is_a_config_error(option: str, value: object, message: str) -> None:
     """Caught where the option is given, not as a TypeError (or a mode silently on) later."""
-    with pytest.raises(cleaner.ConfigError, match=f"{option} must be .*{message}"):
+    with pytest.raises(cleaner.ConfigError, match=f"{option} must be .*{message}") as raised:
         cleaner.Cleaner(**{option: value})
+    assert raised.value.setting == option  # a caller (the CLI) names it its own way
 
 
 @pytest.mark.parametrize(

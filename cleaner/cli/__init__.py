@@ -80,17 +80,22 @@ def usage(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+#: the command-line option that sets each Settings field the commands pass on
+OPTION_OF_SETTING = {"trailing_threshold": "--threshold", "time_limit": "--time-limit", "fast": "--fast"}
+
+
 def load_cleaner(model: Path | None, **options: Any) -> Cleaner:
-    """The Cleaner for these options. An option value it cannot take, or a --model folder that
-    cannot be loaded, is a usage error (exit 2); the shipped model failing to load is an error
-    of the installation (exit 1)."""
+    """The Cleaner for these options. An option value it cannot take (named by its option), or
+    a --model folder that cannot be loaded, is a usage error (exit 2); the shipped model
+    failing to load is an error of the installation (exit 1)."""
     from ..api import Cleaner
     from ..errors import CleanerError, ConfigError
 
     try:
         return Cleaner(model=model, **options)
     except ConfigError as exc:
-        raise usage(str(exc)) from exc
+        option = OPTION_OF_SETTING.get(exc.setting or "")
+        raise usage(f"{option}: {exc}" if option else str(exc)) from exc
     except CleanerError as exc:
         if model is not None:
             raise usage(f"--model {model}: {exc}") from exc

@@ -3,7 +3,6 @@ usage error (exit 2) saying what to give instead."""
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,8 @@ from . import usage
 def check_clean_options(
     fmt: str,
     input_type: str,
-    threshold: float | None,
     workers: int | None,
     max_size: float,
-    time_limit: float,
     paths: list[str],
     scheduler: str | None,
     encoding: str | None,
@@ -31,10 +28,6 @@ def check_clean_options(
         check_batch_options(fmt, input_type, workers or 1, max_size, scheduler, encoding)
     except ConfigError as exc:
         raise usage(str(exc)) from exc
-    if threshold is not None and not 0.0 <= threshold <= 1.0:
-        raise usage(f"--threshold must be between 0 and 1, not {threshold}")
-    if not 0 <= time_limit < math.inf:
-        raise usage(f"--time-limit must be a number of seconds, or 0 for no limit; not {time_limit}")
     if paths.count("-") > 1:
         raise usage("stdin (-) can be given only once")
     if 0 < sum(map(is_archive, paths)) < len(paths):

@@ -202,7 +202,7 @@ def clean(
     from ..batch.run import default_jobs
     from ..warc import is_archive
 
-    check_clean_options(fmt, input_type, threshold, workers, max_size, time_limit, paths, scheduler, encoding)
+    check_clean_options(fmt, input_type, workers, max_size, paths, scheduler, encoding)
     archives = any(map(is_archive, paths))
     if field is not None and not jsonl:
         raise usage("--field is for --jsonl runs: it names the field of each record to clean")
