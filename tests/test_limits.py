@@ -255,13 +255,25 @@ def _refuse_negatives(task: int) -> int:
     return task
 
 
+def _nap_then_refuse_negatives(task: tuple[float, int]) -> int:
+    time.sleep(task[0])
+    return _refuse_negatives(task[1])
+
+
 def test_a_cleaner_error_the_work_raises_is_raised_in_any_process_not_a_lost_task() -> None:
+    """Raised where map() in one process raises it: after every result before it, even one
+    that a slower worker finishes later."""
     from cleaner import InputError
     from cleaner.batch.pool import ordered_map
 
+    tasks = [(0.0, 1), (1.0, 2), (0.0, -1), (0.0, 3)]
     for workers in (1, 2):
+        out: list[int] = []
         with pytest.raises(InputError, match="-1 is negative"):
-            list(ordered_map(_refuse_negatives, [1, 2, -1, 3], workers, None, lambda task, error: error))
+            out.extend(
+                ordered_map(_nap_then_refuse_negatives, tasks, workers, None, lambda task, error: error)
+            )
+        assert out == [1, 2], workers
 
 
 def test_results_come_as_they_finish_when_order_does_not_matter() -> None:

@@ -175,12 +175,14 @@ class _Pool:
             if not in_order:
                 # results already made (a batch's outputs already written) are handed over
                 # before the run stops, to be logged; close() stops the workers still busy
-                yield from done.values()
+                yield from (r for r in done.values() if not isinstance(r, _Raised))
                 for worker in self.workers:
                     if worker.busy and worker.conn.poll():
                         with contextlib.suppress(EOFError, OSError):
-                            yield worker.conn.recv()[1]
+                            result = worker.conn.recv()[1]
                             worker.busy = False
+                            if not isinstance(result, _Raised):
+                                yield result
             raise
 
     def _run(
@@ -229,8 +231,6 @@ class _Pool:
                     self._replace(worker)
                     continue
                 worker.busy, worker.task = False, None
-                if isinstance(result, _Raised):
-                    raise result.error
                 done[index] = result
             now = time.monotonic()
             for worker in list(self.workers):
@@ -239,7 +239,12 @@ class _Pool:
                     done[worker.index] = lost(worker.task, TimeLimitError(message))
                     self._replace(worker)
             while done and (emitted in done or not in_order):
-                yield done.pop(emitted if in_order else min(done))
+                result = done.pop(emitted if in_order else min(done))
+                if isinstance(
+                    result, _Raised
+                ):  # where map() in one process raises: after the results before it
+                    raise result.error
+                yield result
                 emitted += 1
         if source_error is not None:
             raise source_error
