@@ -32,8 +32,15 @@ class ConfigError(CleanerError, ValueError):
 
     def __init__(self, message: str, setting: str | None = None):
         super().__init__(message)
-        #: the Settings field at fault, when one is (a caller names it its own way: an option)
+        #: the Settings field at fault, when one is (its message then starts with its name)
         self.setting = setting
+
+    def naming(self, name: str) -> str:
+        """The message, the setting called as the caller calls it (--threshold, CLEANER_THRESHOLD)."""
+        text = str(self)
+        if self.setting and text.startswith(self.setting):
+            return name + text[len(self.setting) :]
+        return f"{name}: {text}"
 
 
 class TrainingError(CleanerError):

@@ -99,6 +99,8 @@ class CleanerPipeline:
         try:
             cleaner = Cleaner(model=settings.get("CLEANER_MODEL"), **_options(settings))
         except ConfigError as exc:
+            if exc.setting is not None:
+                raise ConfigError(exc.naming(_key(exc.setting)), exc.setting) from exc
             if "CLEANER_" in str(exc):
                 raise
             raise ConfigError(f"{exc} (from the crawler's CLEANER_ settings)") from exc
@@ -240,13 +242,22 @@ def _charset(value: Any) -> str | None:
     return value.strip()
 
 
+#: crawler settings whose name is not CLEANER_ and the Settings field's in capitals
+_RENAMED = {"CLEANER_THRESHOLD": "trailing_threshold"}
+
+
+def _key(name: str) -> str:
+    """The crawler setting of a Settings field."""
+    return next((key for key, field in _RENAMED.items() if field == name), f"CLEANER_{name.upper()}")
+
+
 def _options(settings: Any) -> dict[str, Any]:
     """Cleaner's options from the crawler's CLEANER_<FIELD> settings, typed as Settings declares
     them (a value from `scrapy crawl -s` is a string); CLEANER_THRESHOLD is `trailing_threshold`."""
     defaults = {f.name: f.default for f in dataclasses.fields(Settings)}
     options: dict[str, Any] = {}
     for key in sorted(k for k in settings if k.startswith("CLEANER_") and k not in _OWN_SETTINGS):
-        name = "trailing_threshold" if key == "CLEANER_THRESHOLD" else key.removeprefix("CLEANER_").lower()
+        name = _RENAMED.get(key, key.removeprefix("CLEANER_").lower())
         if name not in defaults:
             logger.warning("cleaner: setting %s is not one cleaner reads; ignored", key)
             continue

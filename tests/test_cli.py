@@ -237,11 +237,11 @@ def test_output_folder_inside_input_folder_is_not_cleaned_again(tmp_path: Path) 
         (["clean", str(SEED), "--format", "xml"], "Usage error: format must be text or json, not 'xml'"),
         (
             ["clean", str(SEED), "--threshold", "2"],
-            "Usage error: --threshold: trailing_threshold must be a number between 0 and 1, got 2.0",
+            "Usage error: --threshold must be a number between 0 and 1, got 2.0",
         ),
         (
             ["clean", str(SEED), "--time-limit", "inf"],
-            "Usage error: --time-limit: time_limit must be a number of seconds",
+            "Usage error: --time-limit must be a number of seconds",
         ),
         (["clean", str(SEED), "--time-limit", "nan"], "(or 0) for no limit; got nan"),
         (["clean", "-", "-"], "Usage error: stdin (-) can be given only once"),

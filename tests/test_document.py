@@ -429,7 +429,8 @@ def test_an_option_of_the_wrong_kind_is_a_config_error(option: str, value: objec
     """Caught where the option is given, not as a TypeError (or a mode silently on) later."""
     with pytest.raises(cleaner.ConfigError, match=f"{option} must be .*{message}") as raised:
         cleaner.Cleaner(**{option: value})
-    assert raised.value.setting == option  # a caller (the CLI) names it its own way
+    assert raised.value.setting == option
+    assert raised.value.naming("--x").startswith("--x must be ")  # a caller names it its own way
 
 
 @pytest.mark.parametrize(

@@ -276,6 +276,33 @@ def test_a_cleaner_error_the_work_raises_is_raised_in_any_process_not_a_lost_tas
         assert out == [1, 2], workers
 
 
+def _mark_then_refuse_negatives(task: tuple[str, float, int]) -> int:
+    Path(task[0], str(task[2])).touch()
+    return _nap_then_refuse_negatives(task[1:])
+
+
+def test_no_task_is_started_after_a_cleaner_error_arrives(tmp_path: Path) -> None:
+    from cleaner import InputError
+    from cleaner.batch.pool import ordered_map
+
+    tasks = [(str(tmp_path), 1.0, 1), (str(tmp_path), 0.0, -1)] + [
+        (str(tmp_path), 0.0, k) for k in range(2, 40)
+    ]
+    with pytest.raises(InputError, match="-1 is negative"):
+        list(ordered_map(_mark_then_refuse_negatives, tasks, 2, None, lambda task, error: error))
+    assert len(list(tmp_path.iterdir())) <= 3  # the slow one, the error, one fed before it came back
+
+
+def test_results_finished_beside_an_error_are_handed_over_before_it_when_order_does_not_matter() -> None:
+    from cleaner import InputError
+    from cleaner.batch.pool import _next_finished, _Raised
+
+    done = {0: _Raised(InputError("bad")), 5: "made", 3: "made too"}
+    assert _next_finished(done) == 3
+    del done[3], done[5]
+    assert _next_finished(done) == 0
+
+
 def test_results_come_as_they_finish_when_order_does_not_matter() -> None:
     from cleaner.batch.pool import ordered_map
 

@@ -278,9 +278,10 @@ def test_a_page_over_the_size_limit_is_dropped_naming_the_setting() -> None:
         (
             "CLEANER_MIN_LINES",
             2.7,
-            r"min_lines must be a whole number >= 0, got 2.7 \(from the crawler's CLEANER_",
+            r"^CLEANER_MIN_LINES must be a whole number >= 0, got 2.7$",
         ),
-        ("CLEANER_THRESHOLD", [0.5], r"trailing_threshold must be a number between 0 and 1, got \[0.5\]"),
+        ("CLEANER_THRESHOLD", [0.5], r"^CLEANER_THRESHOLD must be a number between 0 and 1, got \[0.5\]$"),
+        ("CLEANER_TIME_LIMIT", -1, r"^CLEANER_TIME_LIMIT must be a number of seconds"),
     ],
 )
 def test_a_setting_that_cannot_be_read_is_a_config_error_naming_it(

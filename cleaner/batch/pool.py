@@ -139,6 +139,12 @@ class _Worker:
     started: float = 0.0
 
 
+def _next_finished(done: dict[int, Any]) -> int:
+    """The result to hand over next when order does not matter: any but an error first (the
+    error ends the run; results already made are not lost with it)."""
+    return min((k for k, r in done.items() if not isinstance(r, _Raised)), default=min(done))
+
+
 class _Pool:
     """Worker processes fed one task at a time, watched from this process."""
 
@@ -232,6 +238,8 @@ class _Pool:
                     continue
                 worker.busy, worker.task = False, None
                 done[index] = result
+                if isinstance(result, _Raised):
+                    more = False  # the run ends with it: no task after it is started
             now = time.monotonic()
             for worker in list(self.workers):
                 if worker.busy and self.hard_limit and now - worker.started > self.hard_limit:
@@ -239,10 +247,9 @@ class _Pool:
                     done[worker.index] = lost(worker.task, TimeLimitError(message))
                     self._replace(worker)
             while done and (emitted in done or not in_order):
-                result = done.pop(emitted if in_order else min(done))
-                if isinstance(
-                    result, _Raised
-                ):  # where map() in one process raises: after the results before it
+                result = done.pop(emitted if in_order else _next_finished(done))
+                # raised where map() in one process raises it: after the results before it
+                if isinstance(result, _Raised):
                     raise result.error
                 yield result
                 emitted += 1

@@ -81,7 +81,7 @@ def usage(message: str) -> typer.Exit:
 
 
 #: the command-line option that sets each Settings field the commands pass on
-OPTION_OF_SETTING = {"trailing_threshold": "--threshold", "time_limit": "--time-limit", "fast": "--fast"}
+OPTION_OF_SETTING = {"trailing_threshold": "--threshold", "time_limit": "--time-limit"}
 
 
 def load_cleaner(model: Path | None, **options: Any) -> Cleaner:
@@ -95,7 +95,7 @@ def load_cleaner(model: Path | None, **options: Any) -> Cleaner:
         return Cleaner(model=model, **options)
     except ConfigError as exc:
         option = OPTION_OF_SETTING.get(exc.setting or "")
-        raise usage(f"{option}: {exc}" if option else str(exc)) from exc
+        raise usage(exc.naming(option) if option else str(exc)) from exc
     except CleanerError as exc:
         if model is not None:
             raise usage(f"--model {model}: {exc}") from exc
