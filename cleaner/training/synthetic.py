@@ -287,22 +287,22 @@ def text_documents(
                 _text_doc(body, run, group, f"{name}{TEASERS_SUFFIX}", weight, borrowed=_groups(picks))
             )
         if junk:
-            picks = _pick(junk, by_lang[1], p, rng.randint(1, 3), rng)
-            lines = [t[2] for t in picks]
+            lent = _pick(junk, by_lang[1], p, rng.randint(1, 3), rng)
+            lines = [t[2] for t in lent]
             inside = lines[:1] if rng.random() < 0.3 and len(lines) > 1 else []
-        if junk and picks:
-            docs.append(
-                _text_doc(
-                    body,
-                    lines[len(inside) :],
-                    group,
-                    f"{name}#junk",
-                    weight,
-                    inside=inside,
-                    rng=rng,
-                    borrowed=_groups(picks),
+            if lent:
+                docs.append(
+                    _text_doc(
+                        body,
+                        lines[len(inside) :],
+                        group,
+                        f"{name}#junk",
+                        weight,
+                        inside=inside,
+                        rng=rng,
+                        borrowed=_groups(lent),
+                    )
                 )
-            )
         if rng.random() < META_SHARE and len(picks := _pick(names, by_lang[2], p, 4, rng)) == 4:
             head, tail = _metadata_lines(rng, [t[2] for t in picks])
             docs.append(
