@@ -23,7 +23,7 @@ from .errors import (
     TruncatedError,
     WorkerError,
 )
-from .filter import CleanResult, RemovedLine
+from .result import CleanResult, RemovedLine
 
 __version__ = "2.0.0.dev0"
 

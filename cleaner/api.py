@@ -16,10 +16,11 @@ from .decoding import decode, looks_binary, looks_like_html, utf16_without_bom
 from .document import Document
 from .errors import ConfigError, InputError
 from .extract import EXTRACT_VERSION, extract, read_metadata
-from .filter import CleanResult, apply
+from .filter import apply
 from .gzipped import GZIP_MAGIC, gunzip
 from .limits import time_limit
 from .model import Model, load_model, model_state
+from .result import CleanResult
 
 Kind = Literal["auto", "html", "text"]
 

@@ -26,7 +26,7 @@ from datatrove.utils.typeshelper import StatHints
 
 from .api import Cleaner
 from .errors import CleanerError, TimeLimitError
-from .filter import CleanResult
+from .result import CleanResult
 
 
 class _CleanerStep(PipelineStep):

@@ -1,11 +1,10 @@
-"""The decision rule: which scored lines go, and why. The thresholds a user may change live in
-config.Settings; the rule's fixed ones are named here."""
+"""The decision rule: which scored lines go, and why (the CleanResult it makes: result.py).
+The thresholds a user may change live in config.Settings; the rule's fixed ones are named
+here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
@@ -14,6 +13,7 @@ from .document import Document
 from .errors import ConfigError
 from .features import COLUMN, MIN_BLOCK_LINES, block_runs
 from .lexical import LexicalModel
+from .result import CleanResult, RemovedLine
 from .wording import SENTENCE_END, STANDALONE_META
 
 #: a line sharing less than this share of its words with the rest is "about something else"
@@ -33,70 +33,6 @@ SURE = 1e-4
 REASON_WORDS = 3
 #: a reason calls a line part of a run of headline-like lines from this many on
 REASON_RUN_MIN = 3
-
-
-@dataclass(frozen=True)
-class RemovedLine:
-    """A line the filter removed: its 0-based line number, text, junk probability and why."""
-
-    line: int
-    text: str
-    score: float
-    reason: str
-
-
-@dataclass(frozen=True)
-class CleanResult:
-    """The clean text plus everything a caller may want to know about how it was made.
-
-    Attributes:
-        text: the kept lines, joined by the input's line break (no break at the end).
-        removed: the removed lines, in order; their `line` numbers count every line of the
-            input, blank ones too.
-        metadata: the page's metadata with `with_metadata` (title, author, date, url...).
-        source: "html" or "text": how the input was read (`kind=` chose or detection told).
-        lines_in: non-blank lines in the document before cleaning (blank lines are
-            separators, not counted).
-        blank_lines_dropped: numbers of the blank lines that went with removed lines (their
-            separators, and blank lines left at the end): with `removed`, what rebuilds the
-            input's lines from `text` (a dropped blank line that held spaces or tabs comes
-            back empty; CRLF text: less the "\\r" ending blank lines and the last kept line).
-        newline: the line break the input used ("\\r\\n" for CRLF text): `text` ends without
-            one, and a writer ending the text with a line break uses this one.
-    """
-
-    text: str
-    removed: tuple[RemovedLine, ...] = ()
-    # left out of the hash: a dict has none; equal results still compare their metadata
-    metadata: dict[str, Any] = field(default_factory=dict, hash=False)
-    source: str = "text"
-    lines_in: int = 0
-    blank_lines_dropped: tuple[int, ...] = ()
-    newline: str = "\n"
-
-    @property
-    def removed_chars(self) -> int:
-        """Characters the removed lines held."""
-        return removed_chars(self.removed)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: text, metadata, removed lines with scores and reasons."""
-        return {
-            "text": self.text,
-            "source": self.source,
-            "metadata": self.metadata,
-            "lines_in": self.lines_in,
-            "newline": self.newline,
-            **self.removal_fields(),
-        }
-
-    def removal_fields(self) -> dict[str, Any]:
-        """JSON-ready `removed` (line, text, score, reason) and `blank_lines_dropped`: what
-        every output that keeps removed lines writes, so a review can rebuild the input."""
-        return {
-            "removed": [asdict(r) for r in self.removed],
-            "blank_lines_dropped": list(self.blank_lines_dropped),
-        }
 
 
 def cues(matrix: np.ndarray) -> np.ndarray:
@@ -172,11 +108,6 @@ def decide(
         # navigation rows, is not carried off by their median)
         remove &= own >= settings.guard_threshold
     return remove
-
-
-def removed_chars(removed: Iterable[RemovedLine]) -> int:
-    """Characters the removed lines held."""
-    return sum(len(r.text) for r in removed)
 
 
 def likeliest_tail(scores: np.ndarray, threshold: float) -> int:

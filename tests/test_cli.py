@@ -76,6 +76,9 @@ def test_json_output_has_text_metadata_and_removed_lines() -> None:
     assert record["text"] == cleaner.clean_html(PAGE.read_bytes())
     assert record["metadata"]["title"]
     assert record["removed"] and {"line", "text", "score", "reason"} <= set(record["removed"][0])
+    # the library reads the output back as the result the CLI wrote
+    direct = cleaner.Cleaner().clean_html(PAGE.read_bytes(), with_metadata=True)
+    assert cleaner.CleanResult.from_dict(record) == direct
 
 
 def test_json_metadata_has_the_same_keys_for_pages_and_plain_text() -> None:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import cleaner
+from cleaner.errors import InputError
+from cleaner.result import CleanResult
+
+from .conftest import SEED
 
 lines = st.lists(st.text(st.characters(blacklist_characters="\n"), max_size=120), max_size=25)
 
@@ -33,6 +39,35 @@ def test_crlf_text_cleans_as_its_lf_twin(src: list[str]) -> None:
     crlf = cleaner.Cleaner().clean_text("\r\n".join(src) + "\r\n")
     assert crlf.text == lf.text.replace("\n", "\r\n")
     assert (crlf.newline, lf.newline) == ("\r\n", "\n")
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines, st.sampled_from(["\n", "\r\n"]))
+def test_a_result_is_the_same_after_its_json(head: list[str], newline: str) -> None:
+    # the seed's teasers after random lines: results with removed lines and dropped blanks
+    text = newline.join([*head, "", *SEED.read_text(encoding="utf-8").split("\n")])
+    result = cleaner.Cleaner().clean_text(text)
+    assert result.removed
+    assert CleanResult.from_dict(json.loads(json.dumps(result.to_dict()))) == result
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "a clean result is an object, not list"),
+        ({"removed": []}, "text: missing"),
+        ({"text": "a", "removed": [{"line": 0, "text": "x", "reason": "r"}]}, "score: missing"),
+        (
+            {"text": "a", "removed": [{"line": True, "text": "x", "score": 1, "reason": "r"}]},
+            "line: bool where int",
+        ),
+        ({"text": "a", "removed": ["x"]}, "a removed line is an object, not str"),
+        ({"text": "a", "metadata": []}, "metadata: list where dict belongs"),
+    ],
+)
+def test_a_result_read_from_broken_json_names_the_field(data: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        CleanResult.from_dict(data)  # type: ignore[arg-type]
 
 
 @settings(max_examples=300, deadline=None)

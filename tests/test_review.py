@@ -15,7 +15,7 @@ import cleaner
 from cleaner.cli import app
 from cleaner.errors import InputError, TrainingError
 from cleaner.extract import extract
-from cleaner.filter import RemovedLine
+from cleaner.result import RemovedLine
 from cleaner.review import read_outputs, write_report
 from cleaner.review.outputs import merge_lines
 from cleaner.training.corpus import collect
@@ -214,6 +214,11 @@ def test_outputs_without_removed_lines_are_a_clear_error(tmp_path: Path) -> None
         ("f.jsonl.gz", b"not gzip", "f.jsonl.gz:1: not a cleaned record (JSONDecodeError"),
         ("b.jsonl", b"\xff\n", "cannot be read as cleaned records (UnicodeDecodeError"),
         ("n.json", b'{"path": "a", "text": 5, "removed": []}', "(TypeError: its text is not a string (int)"),
+        (
+            "s.json",
+            b'{"text": "a", "removed": [{"line": 0, "text": "x", "reason": "r"}]}',
+            "(InputError: score: missing)",
+        ),
         (
             "l.jsonl",
             b'{"clean_text": ["a"], "removed": []}\n',

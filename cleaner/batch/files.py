@@ -14,8 +14,8 @@ from typing import IO, Any
 from ..api import Cleaner, Kind
 from ..decoding import SNIFF_BYTES, decode, looks_like_html
 from ..errors import CleanerError, InputError, OutputError
-from ..filter import CleanResult
 from ..gzipped import GZIP_MAGIC, gunzip
+from ..result import CleanResult
 from .plan import Format, Job, Outcome, type_suffix
 from .pool import ordered_map
 from .writer import input_stamp, json_text, real_path, write_atomic

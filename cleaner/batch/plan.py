@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import ConfigError, InputError
-from ..filter import CleanResult
+from ..result import CleanResult
 from .report import Failure
 from .writer import RUN_LOG, TMP_SUFFIX, real_path
 

@@ -15,8 +15,8 @@ from typing import IO, Any
 
 from ..api import Cleaner, Kind
 from ..errors import CleanerError, InputError, OutputError
-from ..filter import CleanResult
 from ..gzipped import inflating
+from ..result import CleanResult
 from .files import stdin_bytes
 from .pool import ordered_map
 from .report import Failure

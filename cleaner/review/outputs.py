@@ -18,8 +18,8 @@ from typing import IO, Any
 
 from ..batch.records import is_output_record
 from ..errors import InputError
-from ..filter import RemovedLine, removed_chars
 from ..gzipped import inflating
+from ..result import RemovedLine, removed_chars
 
 #: reason hints that carry details after a colon ("words: 'a', 'b'") are grouped by their head
 _DETAIL = ":"
@@ -118,7 +118,7 @@ def _from_json(path: Path) -> ReviewDoc:
         if not isinstance(data, dict):
             raise TypeError(f"a JSON object is expected, not {type(data).__name__}")
         return _doc(data, data.get("path") or str(path), None, data["text"])
-    except (OSError, zlib.error, ValueError, KeyError, TypeError) as exc:
+    except (OSError, zlib.error, ValueError, KeyError, TypeError, InputError) as exc:
         records = "Extra data" in str(exc) or (isinstance(data, dict) and "clean_text" in data)
         hint = " (records of a --jsonl run? name the file .jsonl)" if records else ""
         raise InputError(
@@ -150,7 +150,7 @@ def _records(path: Path, fh: Iterable[str]) -> Iterator[ReviewDoc]:
             url = data.get("url") if isinstance(data.get("url"), str) else None
             record = next((data[k] for k in ("record_id", "id") if data.get(k) is not None), url or number)
             yield _doc(data, str(path), str(record), text, url)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, InputError) as exc:
             raise InputError(f"{path}:{number}: not a cleaned record ({type(exc).__name__}: {exc})") from exc
 
 
@@ -163,10 +163,7 @@ def _cleaned_record(data: Any) -> bool:
 def _doc(data: dict[str, Any], path: str, record: str | None, text: Any, url: str | None = None) -> ReviewDoc:
     if not isinstance(text, str):
         raise TypeError(f"its text is not a string ({type(text).__name__})")
-    removed = [
-        RemovedLine(int(r["line"]), str(r["text"]), float(r["score"]), str(r["reason"]))
-        for r in data["removed"]
-    ]
+    removed = [RemovedLine.from_dict(r) for r in data["removed"]]
     source = data.get("source")
     return ReviewDoc(
         path=path,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..batch.writer import atomic_output, read_head
 from ..errors import ConfigError, OutputError
-from ..filter import RemovedLine
+from ..result import RemovedLine
 from .outputs import ReviewDoc, hints
 
 #: score bands of the filter (lower bound, label); a removal falls in the last band it reaches

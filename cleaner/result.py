@@ -1,0 +1,123 @@
+"""What cleaning returns: the clean text, the removed lines with their scores and reasons,
+and how to rebuild the input; as JSON and back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .errors import InputError
+
+_MISSING = object()
+
+
+def _field(data: Mapping[str, Any], name: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
+    value = data.get(name, default)
+    if value is _MISSING:
+        raise InputError(f"{name}: missing")
+    # a bool is an int to isinstance, never a line number or count
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise InputError(
+            f"{name}: {type(value).__name__} where {getattr(kind, '__name__', 'a number')} belongs"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line the filter removed: its 0-based line number, text, junk probability and why."""
+
+    line: int
+    text: str
+    score: float
+    reason: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RemovedLine:
+        """A RemovedLine from its JSON form (InputError naming a field missing or of the wrong type)."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"a removed line is an object, not {type(data).__name__}")
+        return cls(
+            line=_field(data, "line", int),
+            text=_field(data, "text", str),
+            score=float(_field(data, "score", (int, float))),
+            reason=_field(data, "reason", str),
+        )
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """The clean text plus everything a caller may want to know about how it was made.
+
+    Attributes:
+        text: the kept lines, joined by the input's line break (no break at the end).
+        removed: the removed lines, in order; their `line` numbers count every line of the
+            input, blank ones too.
+        metadata: the page's metadata with `with_metadata` (title, author, date, url...).
+        source: "html" or "text": how the input was read (`kind=` chose or detection told).
+        lines_in: non-blank lines in the document before cleaning (blank lines are
+            separators, not counted).
+        blank_lines_dropped: numbers of the blank lines that went with removed lines (their
+            separators, and blank lines left at the end): with `removed`, what rebuilds the
+            input's lines from `text` (a dropped blank line that held spaces or tabs comes
+            back empty; CRLF text: less the "\\r" ending blank lines and the last kept line).
+        newline: the line break the input used ("\\r\\n" for CRLF text): `text` ends without
+            one, and a writer ending the text with a line break uses this one.
+    """
+
+    text: str
+    removed: tuple[RemovedLine, ...] = ()
+    # left out of the hash: a dict has none; equal results still compare their metadata
+    metadata: dict[str, Any] = field(default_factory=dict, hash=False)
+    source: str = "text"
+    lines_in: int = 0
+    blank_lines_dropped: tuple[int, ...] = ()
+    newline: str = "\n"
+
+    @property
+    def removed_chars(self) -> int:
+        """Characters the removed lines held."""
+        return removed_chars(self.removed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: text, metadata, removed lines with scores and reasons."""
+        return {
+            "text": self.text,
+            "source": self.source,
+            "metadata": self.metadata,
+            "lines_in": self.lines_in,
+            "newline": self.newline,
+            **self.removal_fields(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CleanResult:
+        """A CleanResult from its `to_dict` form (a `--format json` output read back).
+
+        Raises InputError naming a field that is missing or of the wrong type; keys it does not
+        know (an output's "path") are passed over."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"a clean result is an object, not {type(data).__name__}")
+        return cls(
+            text=_field(data, "text", str),
+            removed=tuple(RemovedLine.from_dict(r) for r in _field(data, "removed", list, [])),
+            metadata=_field(data, "metadata", dict, {}),
+            source=_field(data, "source", str, "text"),
+            lines_in=_field(data, "lines_in", int, 0),
+            blank_lines_dropped=tuple(_field(data, "blank_lines_dropped", list, [])),
+            newline=_field(data, "newline", str, "\n"),
+        )
+
+    def removal_fields(self) -> dict[str, Any]:
+        """JSON-ready `removed` (line, text, score, reason) and `blank_lines_dropped`: what
+        every output that keeps removed lines writes, so a review can rebuild the input."""
+        return {
+            "removed": [asdict(r) for r in self.removed],
+            "blank_lines_dropped": list(self.blank_lines_dropped),
+        }
+
+
+def removed_chars(removed: Iterable[RemovedLine]) -> int:
+    """Characters the removed lines held."""
+    return sum(len(r.text) for r in removed)
