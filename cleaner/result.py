@@ -10,18 +10,27 @@ from typing import Any
 from .errors import InputError
 
 _MISSING = object()
+#: what `source` and `newline` can hold
+SOURCES = ("html", "text")
+NEWLINES = ("\n", "\r\n")
 
 
-def _field(data: Mapping[str, Any], name: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
+def _field(data: Mapping[str, Any], name: str, kind: type, default: Any = _MISSING, where: str = "") -> Any:
     value = data.get(name, default)
     if value is _MISSING:
-        raise InputError(f"{name}: missing")
-    # a bool is an int to isinstance, never a line number or count
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise InputError(
-            f"{name}: {type(value).__name__} where {getattr(kind, '__name__', 'a number')} belongs"
-        )
+        raise InputError(f"{where}{name}: missing")
+    # a bool is an int to isinstance, never a line number or count; a score may be written 1
+    ok = isinstance(value, (int, float) if kind is float else kind) and not isinstance(value, bool)
+    if not ok:
+        raise InputError(f"{where}{name}: {type(value).__name__} where {kind.__name__} belongs")
     return value
+
+
+def _line_numbers(values: list[Any], where: str) -> tuple[int, ...]:
+    for k, n in enumerate(values):
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise InputError(f"{where}[{k}]: {n!r} is not a line number")
+    return tuple(values)
 
 
 @dataclass(frozen=True)
@@ -34,15 +43,21 @@ class RemovedLine:
     reason: str
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RemovedLine:
-        """A RemovedLine from its JSON form (InputError naming a field missing or of the wrong type)."""
+    def from_dict(cls, data: Mapping[str, Any], where: str = "") -> RemovedLine:
+        """A RemovedLine from its JSON form (InputError naming a field missing or of the wrong
+        type, after `where`: "removed[3].")."""
         if not isinstance(data, Mapping):
-            raise InputError(f"a removed line is an object, not {type(data).__name__}")
+            raise InputError(f"{where.rstrip('.') or 'a removed line'}: an object, not {type(data).__name__}")
+        line = _field(data, "line", int, where=where)
+        score = _field(data, "score", float, where=where)
+        # NaN compares false; a huge integer is compared, never made a float
+        if line < 0 or not 0 <= score <= 1:
+            raise InputError(f"{where}line {line!r} or score {score!r}: out of range")
         return cls(
-            line=_field(data, "line", int),
-            text=_field(data, "text", str),
-            score=float(_field(data, "score", (int, float))),
-            reason=_field(data, "reason", str),
+            line,
+            _field(data, "text", str, where=where),
+            float(score),
+            _field(data, "reason", str, where=where),
         )
 
 
@@ -95,18 +110,25 @@ class CleanResult:
     def from_dict(cls, data: Mapping[str, Any]) -> CleanResult:
         """A CleanResult from its `to_dict` form (a `--format json` output read back).
 
-        Raises InputError naming a field that is missing or of the wrong type; keys it does not
-        know (an output's "path") are passed over."""
+        Raises InputError naming a field that is missing, of the wrong type or out of range;
+        keys it does not know (an output's "path") are passed over. A `--jsonl` record holds
+        the clean text in `clean_text`: pass `{**record, "text": record["clean_text"]}`."""
         if not isinstance(data, Mapping):
             raise InputError(f"a clean result is an object, not {type(data).__name__}")
+        source, newline = _field(data, "source", str, "text"), _field(data, "newline", str, "\n")
+        if source not in SOURCES or newline not in NEWLINES:
+            raise InputError(f"source {source!r} or newline {newline!r}: not one cleaner writes")
+        removed = _field(data, "removed", list, [])
         return cls(
             text=_field(data, "text", str),
-            removed=tuple(RemovedLine.from_dict(r) for r in _field(data, "removed", list, [])),
-            metadata=_field(data, "metadata", dict, {}),
-            source=_field(data, "source", str, "text"),
+            removed=tuple(RemovedLine.from_dict(r, f"removed[{k}].") for k, r in enumerate(removed)),
+            metadata=dict(_field(data, "metadata", dict, {})),
+            source=source,
             lines_in=_field(data, "lines_in", int, 0),
-            blank_lines_dropped=tuple(_field(data, "blank_lines_dropped", list, [])),
-            newline=_field(data, "newline", str, "\n"),
+            blank_lines_dropped=_line_numbers(
+                _field(data, "blank_lines_dropped", list, []), "blank_lines_dropped"
+            ),
+            newline=newline,
         )
 
     def removal_fields(self) -> dict[str, Any]:

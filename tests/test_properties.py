@@ -44,25 +44,35 @@ def test_crlf_text_cleans_as_its_lf_twin(src: list[str]) -> None:
 @settings(max_examples=60, deadline=None)
 @given(lines, st.sampled_from(["\n", "\r\n"]))
 def test_a_result_is_the_same_after_its_json(head: list[str], newline: str) -> None:
-    # the seed's teasers after random lines: results with removed lines and dropped blanks
-    text = newline.join([*head, "", *SEED.read_text(encoding="utf-8").split("\n")])
+    # the seed's teasers, blank-separated, after random lines: removed lines and dropped blanks
+    text = newline.join(head) + newline * 2 + (newline * 2).join(SEED.read_text(encoding="utf-8").split("\n"))
     result = cleaner.Cleaner().clean_text(text)
-    assert result.removed
+    assert result.removed and result.blank_lines_dropped
     assert CleanResult.from_dict(json.loads(json.dumps(result.to_dict()))) == result
+
+
+_LINE = {"line": 0, "text": "x", "score": 1, "reason": "r"}
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         ([], "a clean result is an object, not list"),
-        ({"removed": []}, "text: missing"),
-        ({"text": "a", "removed": [{"line": 0, "text": "x", "reason": "r"}]}, "score: missing"),
+        ({"removed": []}, "^text: missing"),
         (
-            {"text": "a", "removed": [{"line": True, "text": "x", "score": 1, "reason": "r"}]},
-            "line: bool where int",
+            {"text": "a", "removed": [_LINE, {**_LINE, "score": None}]},
+            r"removed\[1\]\.score: NoneType where float",
         ),
-        ({"text": "a", "removed": ["x"]}, "a removed line is an object, not str"),
+        ({"text": "a", "removed": [{**_LINE, "line": True}]}, r"removed\[0\]\.line: bool where int"),
+        ({"text": "a", "removed": [{**_LINE, "score": float("nan")}]}, "score nan: out of range"),
+        ({"text": "a", "removed": [{**_LINE, "score": 10**400}]}, "out of range"),
+        ({"text": "a", "removed": ["x"]}, r"removed\[0\]: an object, not str"),
         ({"text": "a", "metadata": []}, "metadata: list where dict belongs"),
+        (
+            {"text": "a", "blank_lines_dropped": [1, "2"]},
+            r"blank_lines_dropped\[1\]: '2' is not a line number",
+        ),
+        ({"text": "a", "newline": "\r"}, "not one cleaner writes"),
     ],
 )
 def test_a_result_read_from_broken_json_names_the_field(data: object, message: str) -> None:

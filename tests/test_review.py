@@ -217,7 +217,7 @@ def test_outputs_without_removed_lines_are_a_clear_error(tmp_path: Path) -> None
         (
             "s.json",
             b'{"text": "a", "removed": [{"line": 0, "text": "x", "reason": "r"}]}',
-            "(InputError: score: missing)",
+            "(InputError: removed[0].score: missing)",
         ),
         (
             "l.jsonl",

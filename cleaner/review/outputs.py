@@ -19,7 +19,7 @@ from typing import IO, Any
 from ..batch.records import is_output_record
 from ..errors import InputError
 from ..gzipped import inflating
-from ..result import RemovedLine, removed_chars
+from ..result import SOURCES, CleanResult, RemovedLine, removed_chars
 
 #: reason hints that carry details after a colon ("words: 'a', 'b'") are grouped by their head
 _DETAIL = ":"
@@ -163,14 +163,16 @@ def _cleaned_record(data: Any) -> bool:
 def _doc(data: dict[str, Any], path: str, record: str | None, text: Any, url: str | None = None) -> ReviewDoc:
     if not isinstance(text, str):
         raise TypeError(f"its text is not a string ({type(text).__name__})")
-    removed = [RemovedLine.from_dict(r) for r in data["removed"]]
+    # a record's own fields (its "source", say) are the user's: only the removal fields are read
+    fields: dict[str, Any] = {name: data[name] for name in ("removed", "blank_lines_dropped") if name in data}
+    result = CleanResult.from_dict({"text": text, **fields})
     source = data.get("source")
     return ReviewDoc(
         path=path,
         record=record,
-        source=source if source in ("html", "text") else ("html" if url else "text"),
-        lines=merge_lines(text.split("\n") if text else [], removed, data.get("blank_lines_dropped", ())),
-        removed=removed,
+        source=source if source in SOURCES else ("html" if url else "text"),
+        lines=merge_lines(text.split("\n") if text else [], list(result.removed), result.blank_lines_dropped),
+        removed=list(result.removed),
         url=url,
     )
 
