@@ -214,6 +214,7 @@ def test_outputs_without_removed_lines_are_a_clear_error(tmp_path: Path) -> None
         ("f.jsonl.gz", b"not gzip", "f.jsonl.gz:1: not a cleaned record (JSONDecodeError"),
         ("b.jsonl", b"\xff\n", "cannot be read as cleaned records (UnicodeDecodeError"),
         ("n.json", b'{"path": "a", "text": 5, "removed": []}', "(TypeError: its text is not a string (int)"),
+        ("r.json", b'{"path": "a", "text": "x"}', "(KeyError: 'removed')"),
         (
             "s.json",
             b'{"text": "a", "removed": [{"line": 0, "text": "x", "reason": "r"}]}',

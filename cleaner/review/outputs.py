@@ -163,16 +163,17 @@ def _cleaned_record(data: Any) -> bool:
 def _doc(data: dict[str, Any], path: str, record: str | None, text: Any, url: str | None = None) -> ReviewDoc:
     if not isinstance(text, str):
         raise TypeError(f"its text is not a string ({type(text).__name__})")
-    # a record's own fields (its "source", say) are the user's: only the removal fields are read
-    fields: dict[str, Any] = {name: data[name] for name in ("removed", "blank_lines_dropped") if name in data}
-    result = CleanResult.from_dict({"text": text, **fields})
+    # only the removal fields: a record's own fields (its "source", say) are the user's
+    dropped = data.get("blank_lines_dropped", [])
+    result = CleanResult.from_dict({"text": text, "removed": data["removed"], "blank_lines_dropped": dropped})
+    removed = list(result.removed)
     source = data.get("source")
     return ReviewDoc(
         path=path,
         record=record,
         source=source if source in SOURCES else ("html" if url else "text"),
-        lines=merge_lines(text.split("\n") if text else [], list(result.removed), result.blank_lines_dropped),
-        removed=list(result.removed),
+        lines=merge_lines(text.split("\n") if text else [], removed, result.blank_lines_dropped),
+        removed=removed,
         url=url,
     )
 
