@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from .errors import InputError
 
 Source = Literal["html", "text"]
+#: the values of Source, for checks at run time
+SOURCES: tuple[str, ...] = get_args(Source)
 
 
 @dataclass
@@ -94,7 +96,7 @@ class Document:
             raise InputError(
                 "a Document's lines are a list of str, each without a newline (Document.from_text(text) splits a text)"
             )
-        if self.source not in ("html", "text"):
+        if self.source not in SOURCES:
             raise InputError(f"a Document's source is 'html' or 'text', not {self.source!r}")
         if not isinstance(self.metadata, dict):
             raise InputError(f"a Document's metadata is a dict, not {type(self.metadata).__name__}")

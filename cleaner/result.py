@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .document import SOURCES
 from .errors import InputError
 
 _MISSING = object()
-#: what `source` and `newline` can hold
-SOURCES = ("html", "text")
+#: the line breaks a result can have kept
 NEWLINES = ("\n", "\r\n")
 
 

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..batch.records import is_output_record
+from ..document import SOURCES
 from ..errors import InputError
 from ..gzipped import inflating
-from ..result import SOURCES, CleanResult, RemovedLine, removed_chars
+from ..result import CleanResult, RemovedLine, removed_chars
 
 #: reason hints that carry details after a colon ("words: 'a', 'b'") are grouped by their head
 _DETAIL = ":"
