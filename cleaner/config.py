@@ -26,6 +26,9 @@ CUE_THRESHOLD = 0.7
 #: at 0.5 (BENCHMARKS.md, thirteenth session): 43 more junk lines on l3s, 11 on wcxb-dev
 #: articles, 3 on fundus, none of their body lines; a few on dragnet and google-trends.
 METADATA_THRESHOLD = 0.5
+#: junk probability to which every threshold of a page above it is lowered when the page
+#: declares itself an article (1: no lowering); chosen in training, this when the model has none
+ARTICLE_THRESHOLD = 1.0
 #: a removal that would take more than this share of the document's characters is
 #: cut back to the lines scored at or above GUARD_THRESHOLD
 MAX_REMOVED_SHARE = 0.5
@@ -69,6 +72,10 @@ class Settings:
         metadata_threshold: for a page's line that reads like a byline or credit, a date
             stamp or a reading time, standing alone; not for plain text, whose gold bodies
             keep such lines.
+        article_threshold: on a page that declares itself an article (og:type or a
+            schema.org Article type), the trailing, inner and cue thresholds above it are
+            lowered to it: such a page is cleaned harder than a product, listing or forum
+            page, whose short lines are its content (None: chosen in training; 1: never).
         max_removed_share: a removal taking more than this share of a document's characters
             is cut back to the lines scored at or above `guard_threshold`.
         guard_threshold: the score a line needs to go when that guard applies.
@@ -87,6 +94,7 @@ class Settings:
     inner_threshold: float | None = None
     cue_threshold: float | None = None
     metadata_threshold: float | None = None
+    article_threshold: float | None = None
     max_removed_share: float = MAX_REMOVED_SHARE
     guard_threshold: float = GUARD_THRESHOLD
     min_lines: int = MIN_LINES
@@ -109,6 +117,7 @@ class Settings:
             "inner_threshold",
             "cue_threshold",
             "metadata_threshold",
+            "article_threshold",
             "max_removed_share",
             "guard_threshold",
         ):
@@ -165,6 +174,9 @@ class Settings:
         metadata = self.metadata_threshold
         if metadata is None:
             metadata = max(floor, METADATA_THRESHOLD)  # a constant, not chosen in training
+        article = self.article_threshold
+        if article is None:
+            article = max(floor, trained.get("article_threshold", ARTICLE_THRESHOLD))
         return replace(
             self,
             trailing_threshold=threshold,
@@ -172,6 +184,7 @@ class Settings:
             inner_threshold=inner,
             cue_threshold=cue,
             metadata_threshold=metadata,
+            article_threshold=article,
         )
 
 

@@ -88,6 +88,9 @@ class Document:
     #: facts from the HTML page; None for plain text
     page: PageFacts | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: whether the page declares itself an article (page.declares_article): the decision rule's
+    #: article threshold applies to it
+    declares_article: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.lines, list) or not all(
@@ -100,6 +103,8 @@ class Document:
             raise InputError(f"a Document's source is 'html' or 'text', not {self.source!r}")
         if not isinstance(self.metadata, dict):
             raise InputError(f"a Document's metadata is a dict, not {type(self.metadata).__name__}")
+        if not isinstance(self.declares_article, bool):
+            raise InputError(f"a Document's declares_article is True or False, not {self.declares_article!r}")
         if self.page is not None and not isinstance(self.page, PageFacts):
             raise InputError(f"a Document's page is PageFacts or None, not {type(self.page).__name__}")
         if self.page is not None:
@@ -133,15 +138,21 @@ class Document:
         return [self.lines[i].strip() for i in self.rows]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form: lines, source and page facts (not the metadata)."""
+        """JSON-ready form: lines, source, page facts and declaration (not the metadata)."""
         return {
             "lines": self.lines,
             "source": self.source,
             "page": self.page.to_dict() if self.page is not None else None,
+            "declares_article": self.declares_article,
         }
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Document:
         """The inverse of `to_dict`."""
         page = PageFacts.from_dict(raw["page"]) if raw.get("page") is not None else None
-        return cls(lines=list(raw["lines"]), source=raw["source"], page=page)
+        return cls(
+            lines=list(raw["lines"]),
+            source=raw["source"],
+            page=page,
+            declares_article=bool(raw.get("declares_article", False)),
+        )

@@ -11,11 +11,11 @@ from .config import Settings
 from .decoding import SURROGATE
 from .document import Document
 from .errors import CleanerError, ExtractionError
-from .page import page_facts
+from .page import declares_article, page_facts
 
 METADATA_FIELDS = ("title", "author", "date", "sitename", "url", "hostname", "description")
 #: bump when what extract() returns changes: training caches are keyed on it
-EXTRACT_VERSION = 10
+EXTRACT_VERSION = 11
 #: nesting deeper than this loses content in the HTML parser (libxml2 stops at 256 levels)
 MAX_PARSER_DEPTH = 250
 #: tags that nest (blocks, inline styling pages pile up, and custom elements, whose names
@@ -147,7 +147,13 @@ def _extract_once(
     text = normalize_unicode(text)
     lines = text.split("\n") if text else []
     # trafilatura worked on a copy: the tree still holds every element the lines came from
-    return Document(lines=lines, source="html", page=page_facts(tree, lines), metadata=metadata)
+    return Document(
+        lines=lines,
+        source="html",
+        page=page_facts(tree, lines),
+        metadata=metadata,
+        declares_article=declares_article(tree),
+    )
 
 
 def extract(

@@ -5,6 +5,7 @@ here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -63,11 +64,14 @@ def decide(
     labels: np.ndarray | None = None,
     metadata: np.ndarray | None = None,
     grouped: np.ndarray | None = None,
+    article: bool = False,
 ) -> np.ndarray:
     """Boolean mask of rows to remove: the trailing run at one confidence, others at a stricter
     one (less strict for lines with a boilerplate cue, and for `metadata` lines: bylines,
     stamps, reading times), with a guard on how much may go. On a page the trailing run is
     the lines after the last one below the confidence; in plain text it is the likeliest_tail.
+    On a page that declares itself an `article`, none of the three is above the article
+    threshold.
 
     Rows of one block (`runs`: the same run number, -1 for none) are decided together on
     their median score. A removed block or trailing run of two or more rows takes its header
@@ -86,8 +90,11 @@ def decide(
         return remove
     trailing = settings.text_threshold if plain_text else settings.trailing_threshold
     inner, cue_at, metadata_at = settings.inner_threshold, settings.cue_threshold, settings.metadata_threshold
-    if trailing is None or inner is None or cue_at is None or metadata_at is None:
+    article_at = settings.article_threshold
+    if trailing is None or inner is None or cue_at is None or metadata_at is None or article_at is None:
         raise ConfigError("decide() needs resolved settings (Settings.resolve)")
+    if article and not plain_text:
+        trailing, inner, cue_at = min(trailing, article_at), min(inner, article_at), min(cue_at, article_at)
     if plain_text:
         tail_start = likeliest_tail(scores, trailing)
     else:
@@ -187,6 +194,7 @@ def removals(
         # 8:56 AM", "… contributed to this report") that clean bodies would come out changed
         metadata=metadata_lines(matrix) if doc.source != "text" else None,
         grouped=grouped,
+        article=doc.declares_article,
     )
 
 
@@ -218,7 +226,12 @@ _HINTS: tuple[tuple[str, Callable[[float], bool], str], ...] = (
 
 
 def _reason(
-    row: np.ndarray, trailing: bool, words: list[str], carried: bool = False, grouped: int = 0
+    row: np.ndarray,
+    trailing: bool,
+    words: list[str],
+    carried: bool = False,
+    grouped: int = 0,
+    as_article: bool = False,
 ) -> str:
     if grouped == HEADER:  # where it sits did not decide it: the lines after it did
         hints = ["the header of the removed lines after it"]
@@ -226,6 +239,8 @@ def _reason(
         hints = ["in the trailing run" if trailing else "inside the text"]
     if carried:
         hints.append("carried by the surer lines after it")
+    if as_article and grouped != HEADER:
+        hints.append("the page declares itself an article")
     if grouped == WITH_HEADER:
         hints.append("went with its header")
     hints += [hint for column, shows, hint in _HINTS if shows(row[COLUMN[column]])]
@@ -272,6 +287,10 @@ def apply(
     if crlf and kept and kept[-1] < len(doc.lines) - 1:
         text = text.removesuffix("\r")  # the "\r" of the CRLF break cut after the last line
     gone = np.flatnonzero(remove)
+    as_article = np.zeros(len(rows), dtype=bool)
+    if doc.declares_article and doc.source == "html" and len(gone):
+        # what a page that does not declare itself an article would have kept
+        as_article = remove & ~removals(doc, matrix, scores, replace(settings, article_threshold=1.0))
     words = lexical.top_tokens(doc, gone, REASON_WORDS) if lexical is not None and len(gone) else {}
     removed = tuple(
         RemovedLine(
@@ -286,6 +305,7 @@ def apply(
                     doc.source == "text" and k > last_kept and scores[k] < (settings.text_threshold or 0)
                 ),
                 grouped=int(grouped[k]),
+                as_article=bool(as_article[k]),
             ),
         )
         for k in gone

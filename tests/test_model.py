@@ -267,6 +267,44 @@ def test_a_removal_of_most_of_the_text_keeps_all_but_the_surest_lines() -> None:
     assert np.flatnonzero(decide(page, long_row, rule, runs=block)).tolist() == [0, 1, 3, 4]
 
 
+def test_a_page_that_declares_itself_an_article_is_cleaned_at_the_article_threshold() -> None:
+    from cleaner.config import Settings
+    from cleaner.filter import decide
+
+    rule = Settings(trailing_threshold=0.9, inner_threshold=0.95, article_threshold=0.7).resolve()
+    scores = np.array([0.01, 0.8, 0.01, 0.02, 0.75, 0.85])
+    chars = np.full(6, 50.0)
+    assert not decide(scores, chars, rule).any()
+    assert np.flatnonzero(decide(scores, chars, rule, article=True)).tolist() == [1, 4, 5]
+    # plain text has no page to declare anything
+    assert not decide(scores, chars, rule, plain_text=True, article=True).any()
+    # left unset, it is the model's, else none (1); a trailing threshold you set is its floor
+    assert Settings().resolve({"article_threshold": 0.7}).article_threshold == 0.7
+    assert Settings().resolve().article_threshold == 1.0
+    assert Settings(trailing_threshold=0.9).resolve({"article_threshold": 0.7}).article_threshold == 0.9
+
+
+def test_a_line_removed_only_because_the_page_is_an_article_says_so() -> None:
+    from dataclasses import replace
+
+    from cleaner.config import Settings
+    from cleaner.extract import extract
+    from cleaner.features import line_features
+    from cleaner.filter import apply
+
+    # six body lines, "Related stories", a list of four teasers; the scores made up
+    page = extract((CASES / "pages" / "01_related_list.html").read_text(encoding="utf-8"))
+    scores = np.array([0.01] * 6 + [0.6] + [0.75, 0.75, 0.75, 0.97])
+    rule = Settings(trailing_threshold=0.8, inner_threshold=0.9, cue_threshold=0.9, article_threshold=0.7)
+    assert page.declares_article is False
+    assert not apply(page, line_features(page), scores, rule.resolve()).removed  # the list's median: 0.75
+    doc = replace(page, declares_article=True)
+    as_article = apply(doc, line_features(doc), scores, rule.resolve())
+    assert [r.text for r in as_article.removed] == page.row_texts[6:]
+    said = ["the page declares itself an article" in r.reason for r in as_article.removed]
+    assert said == [False, True, True, True, True]  # the header went with its list
+
+
 def test_documents_shorter_than_min_lines_are_left_alone() -> None:
     from cleaner.config import Settings
     from cleaner.filter import decide

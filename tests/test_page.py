@@ -13,7 +13,7 @@ from cleaner.errors import ModelError
 from cleaner.extract import extract
 from cleaner.features import COLUMN, FEATURE_NAMES, FEATURES, Lines, line_features
 from cleaner.lexical import N_BUCKETS, LexicalModel, readable, tokens
-from cleaner.page import TAG_BIT, page_facts
+from cleaner.page import TAG_BIT, declares_article, page_facts
 
 BODY = [
     "The council voted on Tuesday to close the old bridge to cars from next spring, after engineers "
@@ -37,6 +37,43 @@ PAGE = (
 @pytest.fixture(scope="module")
 def doc() -> Document:
     return extract(PAGE)
+
+
+def _head(tags: str) -> str:
+    return f"<html><head>{tags}</head><body><p>{BODY[0]}</p><p>{BODY[1]}</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("head", "article"),
+    [
+        ('<meta property="og:type" content="article">', True),
+        ('<meta name="og:type" content="Article">', True),
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x"}</script>', True),
+        # a graph of several things, and a type written as a schema.org address
+        (
+            '<script type="application/ld+json">{"@graph": [{"@type": "WebPage"}, {"@type": ["BlogPosting"]}]}</script>',
+            True,
+        ),
+        (
+            '<script type="application/ld+json">{"@type": "http://schema.org/ReportageNewsArticle"}</script>',
+            True,
+        ),
+        ('<meta property="og:type" content="website">', False),
+        ('<meta property="og:type" content="product">', False),
+        (
+            '<script type="application/ld+json">{"@type": "Product", "name": "Article 12 chair"}</script>',
+            False,
+        ),
+        # a forum thread says it is a posting: no article
+        ('<script type="application/ld+json">{"@type": "DiscussionForumPosting"}</script>', False),
+        # JSON-LD words in an ordinary script, or an article named in the title, say nothing
+        ('<script>var x = {"@type": "NewsArticle"};</script><title>An article</title>', False),
+        ("", False),
+    ],
+)
+def test_a_page_declares_itself_an_article_by_og_type_or_schema_org(head: str, article: bool) -> None:
+    assert declares_article(load_html(_head(head))) is article
+    assert extract(_head(head)).declares_article is article
 
 
 def _line(doc: Document, text: str) -> int:

@@ -170,3 +170,48 @@ def test_folds_keep_documents_that_borrowed_from_the_tested_publishers_out_of_tr
             assert all(tested.isdisjoint(docs[i].borrowed) and docs[i].group not in tested for i in train)
             if names[0] in tested:
                 assert len(docs) - 1 not in train
+
+
+def _rule_row(article: float, junk: int, body: float, recall: float, other_recall: float) -> dict:
+    """A row of the threshold choice: a rule's figures on a modern article set and other page types."""
+    return {
+        "article_threshold": article,
+        "score": 0.0,
+        "datasets": {
+            "wcxb-dev": {
+                "body_char_loss": body,
+                "recall_change": recall,
+                "f1_trafilatura": 0.9,
+                "f1_cleaner": 0.9,
+                "junk_lines_removed": junk,
+                "junk_lines": 100,
+            },
+            "wcxb-dev/other types": {
+                "body_char_loss": 0.002,  # over the cap under every rule: not what decides
+                "recall_change": other_recall,
+                "f1_trafilatura": 0.7,
+                "f1_cleaner": 0.7,
+                "junk_lines_removed": 0,
+                "junk_lines": 100,
+            },
+        },
+    }
+
+
+def test_the_article_threshold_removes_most_junk_within_the_caps() -> None:
+    from cleaner.training.thresholds import _article_choice
+
+    rows = [
+        _rule_row(0.6, 40, 0.0030, -0.001, -0.001),  # body over the cap on the target set
+        _rule_row(0.7, 30, 0.0005, -0.001, -0.004),  # recall lost on the other page types
+        _rule_row(0.8, 20, 0.0005, -0.001, -0.002),
+        _rule_row(0.9, 20, 0.0002, -0.000, -0.001),  # as much junk: the higher threshold wins the tie
+        _rule_row(1.0, 10, 0.0001, -0.000, -0.001),
+    ]
+    assert _article_choice(rows)["article_threshold"] == 0.9
+    rows[3]["datasets"]["wcxb-dev"]["junk_lines_removed"] = 15
+    assert _article_choice(rows)["article_threshold"] == 0.8
+    # nothing within the caps: pages that declare themselves articles are cleaned as the others
+    for row in rows:
+        row["datasets"]["wcxb-dev"]["body_char_loss"] = 0.01
+    assert _article_choice(rows)["article_threshold"] == 1.0

@@ -48,6 +48,11 @@ def _version(value: bool) -> None:
                 f"in the trailing run (--threshold), {rule['inner_threshold']} elsewhere "
                 f"({rule['cue_threshold']} with a boilerplate cue, {METADATA_THRESHOLD} for a byline, "
                 f"stamp or reading time on a page), {rule['text_threshold']} in plain text's trailing run"
+                + (
+                    f"; none above {rule['article_threshold']} on a page that declares itself an article"
+                    if rule.get("article_threshold", 1.0) < 1.0
+                    else ""
+                )
             )
         except (ModelError, KeyError, TypeError) as exc:  # the version is still worth printing
             typer.echo(f"model: unavailable ({exc})")

@@ -98,6 +98,11 @@ def _report(card: dict[str, Any], out: Path, *, replaced: str | None, with_data:
         ch = card["threshold_choice"]
         err(
             f"thresholds chosen out of fold: trailing {ch['trailing_threshold']}, elsewhere {ch['inner_threshold']}"
+            + (
+                f", none above {ch['article_threshold']} on pages that declare themselves articles"
+                if ch.get("article_threshold", 1.0) < 1.0
+                else ""
+            )
         )
     elif cv:
         why = (

@@ -156,7 +156,14 @@ def _cross_validate(
     if corpus.pages:
         choice = choose_thresholds(corpus, probs)
         thresholds = {
-            k: choice[k] for k in ("trailing_threshold", "text_threshold", "inner_threshold", "cue_threshold")
+            k: choice[k]
+            for k in (
+                "trailing_threshold",
+                "text_threshold",
+                "inner_threshold",
+                "cue_threshold",
+                "article_threshold",
+            )
         }
     rule = Settings().resolve(thresholds)
     cv: dict[str, Any] = {
