@@ -26,8 +26,9 @@ CUE_THRESHOLD = 0.7
 #: at 0.5 (BENCHMARKS.md, thirteenth session): 43 more junk lines on l3s, 11 on wcxb-dev
 #: articles, 3 on fundus, none of their body lines; a few on dragnet and google-trends.
 METADATA_THRESHOLD = 0.5
-#: junk probability to which every threshold of a page above it is lowered when the page
-#: declares itself an article (1: no lowering); chosen in training, this when the model has none
+#: junk probability to which the trailing, inner and cue thresholds of a page that declares
+#: itself an article are lowered where above it (1: none); chosen in training, this when the
+#: model has none
 ARTICLE_THRESHOLD = 1.0
 #: a removal that would take more than this share of the document's characters is
 #: cut back to the lines scored at or above GUARD_THRESHOLD
@@ -74,8 +75,9 @@ class Settings:
             keep such lines.
         article_threshold: on a page that declares itself an article (og:type or a
             schema.org Article type), the trailing, inner and cue thresholds above it are
-            lowered to it: such a page is cleaned harder than a product, listing or forum
-            page, whose short lines are its content (None: chosen in training; 1: never).
+            lowered to it, those you set too: such a page is cleaned harder than a product,
+            listing or forum page, whose short lines are its content (None: chosen in
+            training, never below a `trailing_threshold` you set; 1: never).
         max_removed_share: a removal taking more than this share of a document's characters
             is cut back to the lines scored at or above `guard_threshold`.
         guard_threshold: the score a line needs to go when that guard applies.

@@ -103,8 +103,9 @@ class Document:
             raise InputError(f"a Document's source is 'html' or 'text', not {self.source!r}")
         if not isinstance(self.metadata, dict):
             raise InputError(f"a Document's metadata is a dict, not {type(self.metadata).__name__}")
-        if not isinstance(self.declares_article, bool):
+        if not isinstance(self.declares_article, bool | np.bool_):
             raise InputError(f"a Document's declares_article is True or False, not {self.declares_article!r}")
+        self.declares_article = bool(self.declares_article)
         if self.page is not None and not isinstance(self.page, PageFacts):
             raise InputError(f"a Document's page is PageFacts or None, not {type(self.page).__name__}")
         if self.page is not None:
@@ -154,5 +155,5 @@ class Document:
             lines=list(raw["lines"]),
             source=raw["source"],
             page=page,
-            declares_article=bool(raw.get("declares_article", False)),
+            declares_article=raw.get("declares_article", False),
         )

@@ -152,7 +152,7 @@ def _rows_of(doc: Document, rows: np.ndarray) -> Document:
     other lines, so these rows hash as they do in the whole document."""
     lines = [doc.lines[i] for i in doc.rows[rows]]
     page = doc.page.take(doc.rows[rows]) if doc.page is not None else None
-    return Document(lines=lines, source=doc.source, page=page)
+    return Document(lines=lines, source=doc.source, page=page, declares_article=doc.declares_article)
 
 
 def _page_tokens(doc: Document) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -9,7 +9,7 @@ import pytest
 from trafilatura.utils import load_html
 
 from cleaner.document import Document
-from cleaner.errors import ModelError
+from cleaner.errors import InputError, ModelError
 from cleaner.extract import extract
 from cleaner.features import COLUMN, FEATURE_NAMES, FEATURES, Lines, line_features
 from cleaner.lexical import N_BUCKETS, LexicalModel, readable, tokens
@@ -58,7 +58,32 @@ def _head(tags: str) -> str:
             '<script type="application/ld+json">{"@type": "http://schema.org/ReportageNewsArticle"}</script>',
             True,
         ),
+        # a WebPage whose main entity is an article; a type as a compact IRI, with escaped
+        # slashes (PHP's json_encode); a script type with a charset; an upper-case property
+        (
+            '<script type="application/ld+json">{"@type": "WebPage", "mainEntity": {"@type": "Article"}}</script>',
+            True,
+        ),
+        ('<script type="application/ld+json">{"@type": "schema:NewsArticle"}</script>', True),
+        (
+            '<script type="application/ld+json">{"@type": "https:\\/\\/schema.org\\/BlogPosting"}</script>',
+            True,
+        ),
+        ('<script type="application/ld+json; charset=utf-8">{"@type": "Report"}</script>', True),
+        ('<meta property="OG:Type " content="article">', True),
+        # JSON-LD that does not parse is read for its types
+        ('<script type="application/ld+json">{"@type": "NewsArticle", }</script>', True),
         ('<meta property="og:type" content="website">', False),
+        # a listing of articles is no article: the types of things it lists do not count
+        (
+            '<script type="application/ld+json">{"@type": "CollectionPage", "mainEntity": {"@type": "ItemList",'
+            ' "itemListElement": [{"@type": "ListItem", "item": {"@type": "NewsArticle"}}]}}</script>',
+            False,
+        ),
+        (
+            '<script type="application/ld+json">{"@type": "Blog", "blogPost": [{"@type": "BlogPosting"}]}</script>',
+            False,
+        ),
         ('<meta property="og:type" content="product">', False),
         (
             '<script type="application/ld+json">{"@type": "Product", "name": "Article 12 chair"}</script>',
@@ -111,6 +136,12 @@ def test_page_facts_survive_the_cache_format(doc: Document) -> None:
     assert again.lines == doc.lines and again.page is not None and doc.page is not None
     assert again.page.context == doc.page.context
     assert np.array_equal(again.page.tags, doc.page.tags)
+    # what the page declares is kept too: training reads it from the cache
+    assert not again.declares_article
+    declared = extract(_head('<meta property="og:type" content="article">'))
+    assert Document.from_dict(declared.to_dict()).declares_article
+    with pytest.raises(InputError, match="declares_article"):
+        Document.from_dict({**declared.to_dict(), "declares_article": "false"})
 
 
 def test_feature_table_is_named_once_and_complete(doc: Document) -> None:

@@ -186,7 +186,8 @@ def _target_junk_removed(row: dict[str, Any]) -> float:
 
 def _within_article_caps(row: dict[str, Any]) -> bool:
     """Whether a rule keeps the ARTICLE_TARGETS' body characters and recall, and the
-    ARTICLE_NO_HARM groups' recall and F1, within the goals' caps."""
+    ARTICLE_NO_HARM groups' recall and F1, within the goals' caps (absolute caps, as the
+    goals are; a group without training pages sets none)."""
     ds = row["datasets"]
     targets = all(
         ds[g]["body_char_loss"] <= MAX_BODY_CHARS_REMOVED and ds[g]["recall_change"] >= -MAX_RECALL_LOSS
