@@ -28,7 +28,6 @@ from .wording import (
     LABEL,
     LIST_ITEM,
     META,
-    META_MAX_CHARS,
     QUOTE_START,
     TERMINAL,
     URLISH,
@@ -39,7 +38,7 @@ from .wording import (
 
 #: raised whenever a column, or the hashing of lexical.tokens, changes: a model of another
 #: version is refused on load
-FEATURE_VERSION = 5
+FEATURE_VERSION = 6
 
 #: a date counts as metadata in lines of few words (META_MAX_CHARS: the others, in lines this short)
 META_DATE_MAX_WORDS = 7
@@ -199,8 +198,8 @@ class Lines:
     @cached_property
     def metas(self) -> dict[str, np.ndarray]:
         """Per META name, whether each line, standing alone, reads like that metadata."""
-        short = [t if c <= META_MAX_CHARS else "" for t, c in zip(self.lower, self.chars, strict=True)]
-        flags = {name: self._flags(pattern, short) for name, pattern in META.items()}
+        kinds = [wording.meta_kinds(t) for t in self.lower]
+        flags = {name: np.array([k[name] for k in kinds], dtype=float) for name in META}
         flags["meta_date"] *= self.n_words <= META_DATE_MAX_WORDS
         return flags
 

@@ -49,7 +49,7 @@ META = {
     "meta_byline": re.compile(
         r"^(?:by|von|par|por|di|door|av|przez|de)\s+[^\W\d_]|"
         r"^(?:written|posted|reviewed|edited|reported|updated|photos?|words|text|fact[- ]checked)\s+by\b|"
-        r"contributed (?:to )?(?:this )?report|^editor'?s note|^(?:author|autor|auteur)\s*:"
+        r"^editor'?s note|^(?:author|autor|auteur)\s*:"
     ),
     "meta_stamp": re.compile(
         r"^(?:updated|published|posted|last (?:updated|modified)|modified|first published|"
@@ -68,6 +68,15 @@ META = {
 
 #: a line longer than this is prose, whatever it opens with ("By the time the council met, …")
 META_MAX_CHARS = 100
+#: a contributor credit, which reads as a byline (meta_byline) up to CREDIT_MAX_CHARS: wire
+#: stories end with credits of many names ("Associated Press writers … in … and … in …
+#: contributed to this report."; "Reporting by …; Writing by …; Editing by …")
+CREDIT = re.compile(
+    r"contributed (?:to )?(?:this |the )?report(?:ing)?\b[^.!?]{0,40}[.!?]?\W*$|"
+    r"^\W{0,2}(?:additional )?(?:reporting|writing|editing) by\b.*(?:;|\)\W*$)"
+)
+#: longer than this, a line ending in a credit is a paragraph that also gives one
+CREDIT_MAX_CHARS = 250
 #: the metadata a line standing alone is removed for anywhere on a page (filter.metadata_lines)
 STANDALONE_META = ("meta_byline", "meta_stamp", "meta_reading_time")
 
@@ -129,7 +138,16 @@ def title_share(words: list[str]) -> float:
     return upper / alpha if alpha else 0.0
 
 
+def meta_kinds(low: str) -> dict[str, bool]:
+    """Per META name, whether a lower-cased line (`lowered`), standing alone, reads like that
+    metadata (a date by its pattern alone: features count its words too)."""
+    short = len(low) <= META_MAX_CHARS
+    kinds = {name: short and pattern.search(low) is not None for name, pattern in META.items()}
+    kinds["meta_byline"] |= len(low) <= CREDIT_MAX_CHARS and CREDIT.search(low) is not None
+    return kinds
+
+
 def reads_as_metadata(line: str) -> bool:
     """Whether one line, standing alone, reads like a byline or credit, a date stamp or a reading time."""
-    text = line.strip()
-    return len(text) <= META_MAX_CHARS and any(META[name].search(lowered(text)) for name in STANDALONE_META)
+    kinds = meta_kinds(lowered(line.strip()))
+    return any(kinds[name] for name in STANDALONE_META)

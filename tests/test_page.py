@@ -14,6 +14,7 @@ from cleaner.extract import extract
 from cleaner.features import COLUMN, FEATURE_NAMES, FEATURES, Lines, line_features
 from cleaner.lexical import N_BUCKETS, LexicalModel, readable, tokens
 from cleaner.page import TAG_BIT, declares_article, page_facts
+from cleaner.wording import reads_as_metadata
 
 BODY = [
     "The council voted on Tuesday to close the old bridge to cars from next spring, after engineers "
@@ -164,11 +165,35 @@ def test_feature_table_is_named_once_and_complete(doc: Document) -> None:
         ("7 min read", "meta_reading_time"),
         ("12 March 2025", "meta_date"),
         ("Reuters contributed to this report.", "meta_byline"),
+        # credits of many names run past META_MAX_CHARS and still read as credits
+        (
+            "Novak reported from Lisbon and Okafor from Lagos. Wire service writers Tomas Berg in Oslo, "
+            "Leila Haddad in Beirut and Sam Ortiz in Quito contributed to this report.",
+            "meta_byline",
+        ),
+        ("(Reporting by Ines Duarte in Porto; Writing by Karl Moen; Editing by Priya Nair)", "meta_byline"),
+        ("Reporting by Ines Duarte and Joe Bright in Leeds; Editing by Priya Nair", "meta_byline"),
     ],
 )
 def test_metadata_shaped_lines(line: str, name: str) -> None:
     matrix = line_features(Document.from_text(f"{BODY[0]}\n{line}"))
     assert matrix[1, COLUMN[name]] == 1.0 and matrix[0, COLUMN[name]] == 0.0
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # prose that mentions contributing, or a credit inside a paragraph longer than CREDIT_MAX_CHARS
+        "Residents contributed to this report by the council, which asked them about the bus routes.",
+        "Editing by hand took the team three weeks, and a fair bit of patience",
+        "The inquiry heard from 40 witnesses over nine days. " * 4
+        + "The Associated Press contributed to this report.",
+    ],
+)
+def test_prose_that_mentions_credits_is_no_metadata(line: str) -> None:
+    matrix = line_features(Document.from_text(f"{BODY[0]}\n{line}"))
+    assert matrix[1, COLUMN["meta_byline"]] == 0.0
+    assert not reads_as_metadata(line)
 
 
 def test_a_line_hashes_the_same_alone_and_in_a_document(doc: Document) -> None:
