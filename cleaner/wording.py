@@ -70,12 +70,17 @@ META = {
 META_MAX_CHARS = 100
 #: a contributor credit, which reads as a byline (meta_byline) up to CREDIT_MAX_CHARS: wire
 #: stories end with credits of many names ("Associated Press writers … in … and … in …
-#: contributed to this report."; "Reporting by …; Writing by …; Editing by …")
+#: contributed to this report."; "Reporting by …; Writing by …; Editing by …"). Where it
+#: could be prose, a credit must end the line (but for "from <place>") or name two roles:
+#: "… contributed to this report by the council." and "Writing by hand is slower; …" are not
 CREDIT = re.compile(
-    r"contributed (?:to )?(?:this |the )?report(?:ing)?\b[^.!?]{0,40}[.!?]?\W*$|"
-    r"^\W{0,2}(?:additional )?(?:reporting|writing|editing) by\b.*(?:;|\)\W*$)"
+    r"contributed (?:to )?(?:this )?report(?:ing)?(?:\s+(?:from|in)\s+[^.!?;,]{1,30})?[.!?]?\W*$|"
+    r"^\W{0,2}(?:additional )?(?:reporting|writing|editing) by\b(?:[^;]*;|[^;,.]*[,.])\s*"
+    r"(?:additional )?(?:reporting|writing|editing|compiled|produced) by\b|"
+    r"^\(\s*(?:additional )?(?:reporting|writing|editing) by\b[^()]*\)\W*$"
 )
-#: longer than this, a line ending in a credit is a paragraph that also gives one
+#: longer than this, a line ending in a credit is a paragraph that also gives one (up to it,
+#: the line is taken for a credit with a sentence before it: "X reported from Y. …")
 CREDIT_MAX_CHARS = 250
 #: the metadata a line standing alone is removed for anywhere on a page (filter.metadata_lines)
 STANDALONE_META = ("meta_byline", "meta_stamp", "meta_reading_time")

@@ -14,7 +14,7 @@ from cleaner.extract import extract
 from cleaner.features import COLUMN, FEATURE_NAMES, FEATURES, Lines, line_features
 from cleaner.lexical import N_BUCKETS, LexicalModel, readable, tokens
 from cleaner.page import TAG_BIT, declares_article, page_facts
-from cleaner.wording import reads_as_metadata
+from cleaner.wording import CREDIT_MAX_CHARS, META_MAX_CHARS, reads_as_metadata
 
 BODY = [
     "The council voted on Tuesday to close the old bridge to cars from next spring, after engineers "
@@ -172,7 +172,15 @@ def test_feature_table_is_named_once_and_complete(doc: Document) -> None:
             "meta_byline",
         ),
         ("(Reporting by Ines Duarte in Porto; Writing by Karl Moen; Editing by Priya Nair)", "meta_byline"),
-        ("Reporting by Ines Duarte and Joe Bright in Leeds; Editing by Priya Nair", "meta_byline"),
+        (
+            "Reporting by Ines Duarte in Porto, Joe Bright in Leeds and Ana Lima in Recife; Writing by "
+            "Karl Moen; Editing by Priya Nair",
+            "meta_byline",
+        ),
+        ("Additional reporting by Joe Bright, editing by Priya Nair", "meta_byline"),
+        ("(Editing by Priya Nair)", "meta_byline"),
+        ("\u2014Wire service writer Tomas Berg in Oslo contributed to this report.", "meta_byline"),
+        ("Leila Haddad contributed reporting from Beirut.", "meta_byline"),
     ],
 )
 def test_metadata_shaped_lines(line: str, name: str) -> None:
@@ -183,8 +191,14 @@ def test_metadata_shaped_lines(line: str, name: str) -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        # prose that mentions contributing, or a credit inside a paragraph longer than CREDIT_MAX_CHARS
+        # prose that mentions contributing or reporting, or a credit ending a paragraph longer
+        # than CREDIT_MAX_CHARS
         "Residents contributed to this report by the council, which asked them about the bus routes.",
+        "The firms contributed to this report on climate risk.",
+        "He contributed to this reporting on the war",
+        "Reporting by the paper was wrong; the minister said so.",
+        "Writing by hand is slower; typing is faster.",
+        "Reporting by the broadcaster was criticised (see below)",
         "Editing by hand took the team three weeks, and a fair bit of patience",
         "The inquiry heard from 40 witnesses over nine days. " * 4
         + "The Associated Press contributed to this report.",
@@ -194,6 +208,15 @@ def test_prose_that_mentions_credits_is_no_metadata(line: str) -> None:
     matrix = line_features(Document.from_text(f"{BODY[0]}\n{line}"))
     assert matrix[1, COLUMN["meta_byline"]] == 0.0
     assert not reads_as_metadata(line)
+
+
+def test_a_credit_reads_as_metadata_up_to_its_length_cap() -> None:
+    credit = " and ".join(["Wire service writer Tomas Berg in Oslo"] * 6) + " contributed to this report."
+    fits = credit[len(credit) - CREDIT_MAX_CHARS :].lstrip()  # a credit of fewer names
+    assert META_MAX_CHARS < len(fits) <= CREDIT_MAX_CHARS < len(credit)
+    assert reads_as_metadata(fits) and not reads_as_metadata(credit)
+    lines = Lines(Document.from_text(f"{BODY[0]}\n{fits}\n{credit}"))
+    assert lines.metas["meta_byline"].tolist() == [0.0, 1.0, 0.0]
 
 
 def test_a_line_hashes_the_same_alone_and_in_a_document(doc: Document) -> None:

@@ -15,33 +15,36 @@ PAGES = sorted((CASES / "pages").glob("*.html"))
 # Expectations the shipped model does not meet yet, as measured when it was trained. They
 # stay strict: the day a model meets one, its test fails until the entry is removed here.
 KNOWN_MISSES = {
-    "02_newsletter_box": "mid-article newsletter box kept (scored 0.74 and 0.73; inner lines need 0.95)",
-    "03_photo_credits": "photo caption with its (Getty Images) credit kept (scored 0.20)",
-    "04_share_bar": "share prompt before the first paragraph kept (scored 0.77; inner lines need 0.95)",
-    "10_spanish_inline": "'Lee también:' line inside the text kept (scored 0.35)",
-    "11_read_more_links": "'READ MORE:' line inside the text kept (scored 0.59; inner lines need 0.95)",
-    "14_bio_at_end": "author bio as the last line kept (scored 0.66 < 0.8)",
-    "15_advert_labels": "'Advertisement' labels inside the text kept (scored 0.74 and 0.87; inner lines need 0.95)",
+    "02_newsletter_box": "mid-article newsletter box kept (scored 0.67 and 0.76; inner lines need 0.95)",
+    "03_photo_credits": "photo caption with its (Getty Images) credit kept (scored 0.28)",
+    "04_share_bar": "share prompt before the first paragraph kept (scored 0.78; inner lines need 0.95)",
+    "07_shift_jis": "関連記事 list kept: its header scored 0.86, the items 0.41-0.83",
+    "10_spanish_inline": "'Lee también:' line inside the text kept (scored 0.44)",
+    "11_read_more_links": "'READ MORE:' line inside the text kept (scored 0.71; inner lines need 0.95)",
+    "14_bio_at_end": "author bio as the last line kept (scored 0.71 < 0.8)",
+    "15_advert_labels": "'Advertisement' labels inside the text kept (scored 0.80 and 0.89; inner lines need 0.95)",
     "Maria Lopez is the Courier's arts correspondent. She has covered the town's cultural life since 2019.": (
-        "trailing author bio scored 0.12: reads like an article sentence"
+        "trailing author bio scored 0.13: reads like an article sentence"
     ),
-    "Copyright 2026 The Courier. All rights reserved.": "single trailing copyright line scored 0.46 (< 0.9)",
+    "Copyright 2026 The Courier. All rights reserved.": "single trailing copyright line scored 0.53 (< 0.9)",
     # plain text's threshold is 0.9 since the seventeenth session's cross-validation without
     # leaks (it was 0.8): single trailing prompts scored just under it stay
     "Sign up for our daily newsletter to get the best stories in your inbox": (
-        "single trailing newsletter prompt scored 0.88 (< 0.9 for plain text)"
+        "single trailing newsletter prompt scored 0.8996 (< 0.9 for plain text)"
     ),
-    "Read more: Village hall reopens after flood repairs": "single trailing 'Read more:' link scored 0.86 (< 0.9)",
-    "Photo: Anna Kowalski / The Courier": "single trailing photo credit scored 0.82 (< 0.9)",
-    "Follow us on Facebook and Instagram": "single trailing follow prompt scored 0.88 (< 0.9)",
+    "Read more: Village hall reopens after flood repairs": "single trailing 'Read more:' link scored 0.87 (< 0.9)",
+    "Photo: Anna Kowalski / The Courier": "single trailing photo credit scored 0.81 (< 0.9)",
+    "Follow us on Facebook and Instagram": "single trailing follow prompt scored 0.86 (< 0.9)",
     "Why the price of bread has doubled in five years, and who is paying for it\u2026": (
-        "a single trailing teaser scored 0.67 (< 0.9)"
+        "a single trailing teaser scored 0.71 (< 0.9)"
     ),
-    "More stories from the region": "a single trailing run header scored 0.74 (< 0.9)",
+    "More stories from the region": "a single trailing run header scored 0.69 (< 0.9)",
 }
 # Pages whose cleaned text loses more lines when cleaned again as plain text: the junk the
 # page trees kept (see KNOWN_MISSES) is caught by the plain-text judge on the second pass.
-KNOWN_NOT_IDEMPOTENT: dict[str, str] = {}
+KNOWN_NOT_IDEMPOTENT = {
+    "07_shift_jis": "the 関連記事 list the page kept (header 0.86) scores 0.95 as plain text and goes on a second pass",
+}
 
 
 def _cases(values: list, ids: list[str], misses: dict[str, str] = KNOWN_MISSES) -> list:
