@@ -34,6 +34,12 @@ app = typer.Typer(
 )
 
 
+def article_clause(thresholds: dict[str, Any], joiner: str) -> str:
+    """How a model's thresholds treat pages that declare themselves articles ("" when alike)."""
+    article = thresholds.get("article_threshold", 1.0)
+    return f"{joiner}none above {article} on pages that declare themselves articles" if article < 1.0 else ""
+
+
 def _version(value: bool) -> None:
     if value:
         from ..config import METADATA_THRESHOLD
@@ -48,11 +54,7 @@ def _version(value: bool) -> None:
                 f"in the trailing run (--threshold), {rule['inner_threshold']} elsewhere "
                 f"({rule['cue_threshold']} with a boilerplate cue, {METADATA_THRESHOLD} for a byline, "
                 f"stamp or reading time on a page), {rule['text_threshold']} in plain text's trailing run"
-                + (
-                    f"; none above {rule['article_threshold']} on a page that declares itself an article"
-                    if rule.get("article_threshold", 1.0) < 1.0
-                    else ""
-                )
+                + article_clause(rule, "; ")
             )
         except (ModelError, KeyError, TypeError) as exc:  # the version is still worth printing
             typer.echo(f"model: unavailable ({exc})")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from . import app, err, load_cleaner, usage
+from . import app, article_clause, err, load_cleaner, usage
 
 
 @app.command()
@@ -98,11 +98,7 @@ def _report(card: dict[str, Any], out: Path, *, replaced: str | None, with_data:
         ch = card["threshold_choice"]
         err(
             f"thresholds chosen out of fold: trailing {ch['trailing_threshold']}, elsewhere {ch['inner_threshold']}"
-            + (
-                f", none above {ch['article_threshold']} on pages that declare themselves articles"
-                if ch.get("article_threshold", 1.0) < 1.0
-                else ""
-            )
+            + article_clause(ch, ", ")
         )
     elif cv:
         why = (
