@@ -38,6 +38,8 @@ GUARD_THRESHOLD = 0.95
 MIN_LINES = 2
 #: seconds one document may take before it fails with TimeLimitError (None: no limit)
 TIME_LIMIT = 30.0
+#: the 0–1 fields that have no trained value to fall back on, so None means nothing
+_NOT_OPTIONAL = frozenset({"max_removed_share", "guard_threshold"})
 #: options renamed since 1.0, named in the error a caller of the old name gets
 RENAMED = {"threshold": "trailing_threshold"}
 #: what a Cleaner's calls take that is not a setting, and where to give it
@@ -124,6 +126,8 @@ class Settings:
             "guard_threshold",
         ):
             value = getattr(self, name)
+            if value is None and name in _NOT_OPTIONAL:
+                raise ConfigError(f"{name} must be a number between 0 and 1, got None", name)
             if value is not None:
                 number = _as_float(value)
                 if number is None or not 0.0 <= number <= 1.0:

@@ -51,8 +51,10 @@ class RemovedLine:
         line = _field(data, "line", int, where=where)
         score = _field(data, "score", float, where=where)
         # NaN compares false; a huge integer is compared, never made a float
-        if line < 0 or not 0 <= score <= 1:
-            raise InputError(f"{where}line {line!r} or score {score!r}: out of range")
+        if line < 0:
+            raise InputError(f"{where}line: {line!r} is out of range (a line number from 0)")
+        if not 0 <= score <= 1:
+            raise InputError(f"{where}score: {score!r} is out of range (a junk probability, 0 to 1)")
         return cls(
             line,
             _field(data, "text", str, where=where),

@@ -111,3 +111,34 @@ def test_ctrl_c_stops_a_parallel_batch_quietly_and_a_rerun_finishes_it(tmp_path:
     # outputs written but not yet logged when it stopped are kept, not refused as foreign
     subprocess.run([*clean, str(out)], capture_output=True, text=True, check=True)
     assert output_tree(out) == output_tree(tmp_path / "whole")
+
+
+def test_on_a_terminal_a_progress_bar_shows_and_errors_print_above_it(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        (src / f"a{i}.txt").write_bytes(SEED.read_bytes())
+    (src / "bin.html").write_bytes(b"\x00\x01\x02")
+    primary, secondary = os.openpty()  # stderr a terminal, as a person's shell gives it
+    env = {**os.environ, "COLUMNS": "400", "TERM": "xterm"}
+    clean = [sys.executable, "-m", "cleaner", "clean", str(src), "-o", str(tmp_path / "out"), "-j", "1"]
+    with subprocess.Popen(clean, stderr=secondary, stdout=subprocess.DEVNULL, env=env) as child:
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+    os.close(primary)
+    assert child.returncode == 1
+    text = shown.decode("utf-8", "replace")
+    assert "cleaning" in text and "4/4" in text  # the bar, counting files
+    lines = text.replace("\r\n", "\n").split("\n")
+    (error,) = [line for line in lines if "error: " in line]
+    # the bar's line was cleared before the error was printed: the error does not follow its text
+    assert error.split("\r")[-1].removeprefix("\x1b[2K").startswith("error: ")
+    assert f"error: {src / 'bin.html'}: looks like a binary file" in error

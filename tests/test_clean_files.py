@@ -145,6 +145,26 @@ def test_an_output_rewritten_by_a_run_into_a_subfolder_is_redone(tmp_path: Path)
     assert (rerun.cleaned, rerun.skipped, rerun.redone) == (1, 1, 1)
 
 
+def test_another_inputs_output_from_an_earlier_run_is_not_replaced_unless_forced(tmp_path: Path) -> None:
+    # two sites' folders cleaned one after the other into one folder: within one run the same
+    # collision fails by name (test_cli), across runs it must too, whatever the settings
+    first, second, out = tmp_path / "site1", tmp_path / "site2", tmp_path / "out"
+    for folder, text in ((first, "One.\nTwo."), (second, "Three.\nFour.")):
+        folder.mkdir()
+        (folder / "a.txt").write_text(text, encoding="utf-8")
+    assert cleaner.clean_files([first], out).cleaned == 1
+    for settings in ({}, {"trailing_threshold": 1.0}):
+        report = cleaner.clean_files([second], out, **settings)
+        (failure,) = report.failures
+        assert failure.error == "OutputError" and str(first / "a.txt") in failure.message
+        assert "--force" in failure.message
+    assert (out / "a.txt.txt").read_text(encoding="utf-8").startswith("One.")
+    assert cleaner.clean_files([first], out).skipped == 1  # its own input's rerun is unchanged
+    forced = cleaner.clean_files([second], out, force=True)
+    assert forced.cleaned == 1 and (out / "a.txt.txt").read_text(encoding="utf-8").startswith("Three.")
+    assert cleaner.clean_files([second], out).skipped == 1  # now the output of site2/a.txt
+
+
 def test_a_file_cleaner_did_not_write_is_not_overwritten_unless_forced(tmp_path: Path) -> None:
     src, out = _inputs(tmp_path), tmp_path / "out"
     (out / "a").mkdir(parents=True)
@@ -240,6 +260,8 @@ def test_an_output_that_cannot_be_written_is_an_output_error(tmp_path: Path) -> 
         ({"out_dir": None}, "out_dir is a str or Path, not NoneType"),
         ({"errors": 5}, "errors is a str or Path, not int"),
         ({"url": 5}, "url is a str"),
+        ({"force": "no"}, "force must be True or False, got 'no'"),
+        ({"progress": 1}, "progress must be True or False"),
         ({"out_dir": "x" * 300}, r"the output folder x+: not a usable path \(File name too long\)"),
         ({"out_dir": "o\0x"}, r"the output folder o.x: not a usable path \(embedded null byte\)"),
         ({"errors": "x" * 300}, r"the failures file x+ .*: not a usable path"),

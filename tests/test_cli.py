@@ -43,6 +43,14 @@ def test_help_examples_stay_whole_in_a_narrow_terminal(command: str) -> None:
     assert examples and all(example in shown for example in examples)  # pasted, each runs as written
 
 
+def test_the_command_list_shows_each_summary_whole() -> None:
+    out = runner.invoke(app, ["--help"], terminal_width=100)
+    listed = out.stdout.split("Commands:")[1].splitlines()
+    summaries = [line.split(None, 1) for line in listed if line.strip()]
+    assert {name for name, _ in summaries} == set(_commands())
+    assert all(not summary.endswith("...") for _, summary in summaries)  # click cuts a long first line
+
+
 def test_version_names_the_shipped_models_thresholds() -> None:
     from cleaner.model import default_model_dir, read_card
 

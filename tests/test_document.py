@@ -421,6 +421,8 @@ def test_a_url_that_is_not_a_string_is_an_input_error() -> None:
         ("guard_threshold", Decimal("NaN"), "a number between 0 and 1"),
         ("trailing_threshold", -0.1, "a number between 0 and 1"),
         ("max_removed_share", 1.5, "a number between 0 and 1"),
+        ("max_removed_share", None, "a number between 0 and 1, got None"),
+        ("guard_threshold", None, "a number between 0 and 1, got None"),
         ("time_limit", -1, "a number of seconds \\(0, or None"),
         ("min_lines", -1, "whole number >= 0"),
     ],

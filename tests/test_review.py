@@ -214,7 +214,8 @@ def test_outputs_without_removed_lines_are_a_clear_error(tmp_path: Path) -> None
         ("f.jsonl.gz", b"not gzip", "f.jsonl.gz:1: not a cleaned record (JSONDecodeError"),
         ("b.jsonl", b"\xff\n", "cannot be read as cleaned records (UnicodeDecodeError"),
         ("n.json", b'{"path": "a", "text": 5, "removed": []}', "(TypeError: its text is not a string (int)"),
-        ("r.json", b'{"path": "a", "text": "x"}', "(KeyError: 'removed')"),
+        ("r.json", b'{"path": "a", "text": "x"}', "(no 'removed' field)"),
+        ("m.json", b'{"x": 1}', "(no 'text' field)"),
         (
             "s.json",
             b'{"text": "a", "removed": [{"line": 0, "text": "x", "reason": "r"}]}',
@@ -246,6 +247,20 @@ def test_a_broken_output_is_named_with_its_reason(
     assert result.exit_code == 1
     assert f"error: {path}" in result.stderr and message in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_other_json_files_in_the_folder_are_passed_over(tmp_path: Path) -> None:
+    # a crawl's metadata saved beside the outputs is not an output (named alone, it is an error: above)
+    out = _batch(tmp_path, CASES / "pages" / "01_related_list.html")
+    (out / "metadata.json").write_text('{"crawled": "2026-01-01", "pages": 1}', encoding="utf-8")
+    result = runner.invoke(app, ["review", str(out), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.stderr
+    assert "metadata.json" not in (tmp_path / "r.html").read_text(encoding="utf-8")
+    (out / "broken.json").write_text('{"text": "x"}', encoding="utf-8")  # an output without its removed lines
+    result = runner.invoke(app, ["review", str(out), "-o", str(tmp_path / "r2.html")])
+    assert (
+        result.exit_code == 1 and "broken.json: not a `cleaner clean --format json` output" in result.stderr
+    )
 
 
 def test_the_page_replaces_an_earlier_page_only(tmp_path: Path) -> None:
@@ -473,6 +488,9 @@ def test_the_page_never_overwrites_an_output_and_a_folder_is_a_clear_error(tmp_p
     result = runner.invoke(app, ["review", str(out), "-o", str(out)])
     assert result.exit_code == 2
     assert f"{out} is a folder: name the HTML file to write" in result.stderr
+    result = runner.invoke(app, ["review", str(out), "-o", f"{tmp_path / 'new'}/"])
+    assert result.exit_code == 2 and f"{tmp_path / 'new'}/ is a folder" in result.stderr
+    assert not (tmp_path / "new").exists()  # not a file named "new"
     assert result.exception is None or isinstance(result.exception, SystemExit)
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
     result = runner.invoke(app, ["review", str(out), "-o", str(tmp_path / "a-file" / "review.html")])

@@ -154,6 +154,8 @@ def run_job(
             raise InputError(f"output {job.dest} would overwrite an input file; choose another -o folder")
         if not force and up_to_date(job):
             return Outcome(job, skipped=True)
+        if not force:
+            _check_same_input(job)
         redone = not force and _newer_than_input(job)
         stamp = input_stamp(job.src)  # before reading: a change while it is read is caught next run
         data = _read_stdin(max_bytes) if job.src is None else read_input(job.src, max_bytes)
@@ -170,6 +172,17 @@ def run_job(
         return Outcome(job, result=result, redone=redone, written_ns=written, stamp=stamp, note=note)
     except CleanerError as exc:
         return Outcome.failed(job, exc)
+
+
+def _check_same_input(job: Job) -> None:
+    """OutputError when the file at the job's output is an earlier run's output of another input."""
+    source = "" if job.src is None else str(real_path(job.src))
+    if job.dest is None or job.made_from is None or job.made_from == source:
+        return
+    raise OutputError(
+        f"{job.dest} is the output of another input, {job.made_from or '<stdin>'}, from an earlier "
+        "run: clean this one into another folder, or rerun with --force to replace it"
+    )
 
 
 def stdin_bytes() -> IO[bytes]:

@@ -46,8 +46,8 @@ def clean_files(
 
     Input a/b.html becomes OUT_DIR/a/b.html.txt (.json with format="json"); inputs are never
     overwritten, outputs made from their inputs as they are now are skipped unless `force`,
-    and a file at an output's place that no cleaner run wrote (or edited since) fails by name
-    unless `force`.
+    and a file at an output's place that no cleaner run wrote (or edited since), or that an
+    earlier run wrote from another input, fails by name unless `force`.
     Every failure is in the report (and, with `errors`, in that JSONL file); nothing is raised
     for one bad input. `jobs` worker processes, or a Dask cluster at `scheduler` ('local' starts one).
     `options` are Cleaner's: `model`, `kind` ('auto', 'html', 'text'), `url`, `encoding` (the
@@ -78,6 +78,9 @@ def clean_files(
     if url is not None and not isinstance(url, str):
         raise ConfigError(f"url is a str (the page's address) or None, not {type(url).__name__}")
     check_batch_options(format, kind, jobs, max_size_mb, scheduler, encoding)
+    for name, flag in (("force", force), ("progress", progress)):
+        if not isinstance(flag, bool):  # "no" would be a truthy string: force on by surprise
+            raise ConfigError(f"{name} must be True or False, got {flag!r}", name)
     cleaner = Cleaner(model=options.pop("model", None), **options)
     leftovers = remove_leftovers(Path(out_dir))
     report = run_batch(
@@ -192,7 +195,9 @@ def _open_log(out_dir: Path, signature: dict[str, Any], planned: list[Job]) -> t
             f"cannot use the output folder {out_dir} (its run log {exc.filename}: {exc.strerror or exc})"
         ) from exc
     return log, [
-        replace(j, made=log.made(j.dest), foreign=log.foreign(j.dest)) if j.dest is not None else j
+        replace(j, made=log.made(j.dest), foreign=log.foreign(j.dest), made_from=log.made_from(j.dest))
+        if j.dest is not None
+        else j
         for j in planned
     ]
 
@@ -201,7 +206,7 @@ def _record(log: RunLog, outcome: Outcome) -> None:
     dest, written = outcome.job.dest, outcome.written_ns
     assert dest is not None and written is not None  # only outcomes that wrote a file
     try:
-        log.record(dest, written, outcome.stamp)
+        log.record(dest, written, outcome.stamp, outcome.job.src)
     except OSError as exc:
         raise OutputError(f"cannot write the run log {log.path}: {exc.strerror or exc}") from exc
 

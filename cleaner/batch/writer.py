@@ -16,7 +16,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from ..decoding import SNIFF_BYTES, SURROGATE
 from ..errors import ConfigError, InputError
@@ -159,8 +159,21 @@ def remove_leftovers(outdir: Path, of: str | None = None) -> int:
     return count
 
 
-#: per output: (signature, the output's st_mtime_ns, the input's stamp) of its last log line
-_Entries = dict[str, tuple[str, int, str]]
+class _Entry(NamedTuple):
+    """What an output's last log line says made it."""
+
+    signature: str
+    #: the output's modification time (ns) when written
+    mtime_ns: int
+    #: its input's stamp then (`input_stamp`)
+    stamp: str
+    #: its input's real path ("" for stdin; None on lines written before paths were kept)
+    source: str | None
+
+
+_NONE = _Entry("", -1, "", None)
+#: per output (relative to the log's folder): its last log line
+_Entries = dict[str, _Entry]
 
 
 def _ends_mid_line(path: Path) -> bool:
@@ -183,10 +196,12 @@ def _read_log(path: Path) -> tuple[_Entries, int]:
                 lines += 1
                 with contextlib.suppress(ValueError, TypeError, KeyError):
                     entry = json.loads(line)
-                    entries[entry["output"]] = (
+                    source = entry.get("source")
+                    entries[entry["output"]] = _Entry(
                         str(entry["signature"]),
                         int(entry["mtime_ns"]),
                         str(entry.get("input", "")),
+                        None if source is None else str(source),
                     )
     except FileNotFoundError:
         pass
@@ -214,7 +229,7 @@ class RunLog:
         #: output (relative to the folder) -> (signature, st_mtime_ns, input stamp) of its last line
         self.entries, lines = _read_log(self.path)
         if lines > 2 * len(self.entries) + COMPACT_SLACK:
-            write_atomic(self.path, "".join(self._line(k, *v) for k, v in self.entries.items()))
+            write_atomic(self.path, "".join(self._line(k, v) for k, v in self.entries.items()))
         #: the log ends inside a line (a write cut short by a full disk): the next line starts anew
         self.torn = _ends_mid_line(self.path)
         # there before any output: a run killed before logging its first output still marks
@@ -226,8 +241,18 @@ class RunLog:
     def made(self, dest: Path) -> tuple[int, str] | None:
         """The modification time an output in the folder had when these settings wrote it,
         and its input's stamp then (None: they did not)."""
-        signature, mtime_ns, stamp = self.entries.get(str(dest.relative_to(self.outdir)), ("", 0, ""))
-        return (mtime_ns, stamp) if signature == self.signature else None
+        entry = self.entries.get(str(dest.relative_to(self.outdir)), _NONE)
+        return (entry.mtime_ns, entry.stamp) if entry.signature == self.signature else None
+
+    def made_from(self, dest: Path) -> str | None:
+        """The input (its real path; "" for stdin) of the output at this place as a run logged
+        it, with any settings; None when no run logged the file that is there now."""
+        entry = self.entries.get(str(dest.relative_to(self.outdir)), _NONE)
+        try:
+            there = dest.stat().st_mtime_ns == entry.mtime_ns
+        except OSError:
+            return None
+        return entry.source if there else None
 
     def foreign(self, dest: Path) -> bool:
         """Whether a file is at an output's place that no cleaner run logged as it is now
@@ -242,33 +267,41 @@ class RunLog:
             return False  # nothing there (or nothing readable: writing will say why)
         if not stat.S_ISREG(info.st_mode):
             return False
-        if self.entries.get(str(dest.relative_to(self.outdir)), ("", -1, ""))[1] == info.st_mtime_ns:
+        if self.entries.get(str(dest.relative_to(self.outdir)), _NONE).mtime_ns == info.st_mtime_ns:
             return False
         for path in dict.fromkeys((dest.absolute(), real_path(dest))):
             for folder in path.parents:
                 if folder not in self.other_logs_:
                     self.other_logs_[folder] = _read_log(folder / RUN_LOG)[0]
                 if (
-                    self.other_logs_[folder].get(str(path.relative_to(folder)), ("", -1, ""))[1]
+                    self.other_logs_[folder].get(str(path.relative_to(folder)), _NONE).mtime_ns
                     == info.st_mtime_ns
                 ):
                     return False
         return True
 
-    def record(self, dest: Path, mtime_ns: int, stamp: str) -> None:
+    def record(self, dest: Path, mtime_ns: int, stamp: str, source: Path | None) -> None:
         """Note that these settings wrote an output in the folder, which then had this
-        modification time, from an input with this stamp (`input_stamp`)."""
+        modification time, from this input (None: stdin) with this stamp (`input_stamp`)."""
         output = str(dest.relative_to(self.outdir))
-        self.entries[output] = (self.signature, mtime_ns, stamp)
+        entry = _Entry(self.signature, mtime_ns, stamp, str(real_path(source)) if source is not None else "")
+        self.entries[output] = entry
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(("\n" if self.torn else "") + self._line(output, self.signature, mtime_ns, stamp))
+            fh.write(("\n" if self.torn else "") + self._line(output, entry))
         self.torn = False
 
     @staticmethod
-    def _line(output: str, signature: str, mtime_ns: int, stamp: str) -> str:
-        entry = {"output": output, "signature": signature, "mtime_ns": mtime_ns, "input": stamp}
-        return json.dumps(entry) + "\n"
+    def _line(output: str, entry: _Entry) -> str:
+        line = {
+            "output": output,
+            "signature": entry.signature,
+            "mtime_ns": entry.mtime_ns,
+            "input": entry.stamp,
+        }
+        if entry.source is not None:
+            line["source"] = entry.source
+        return json.dumps(line) + "\n"
 
 
 def input_stamp(path: Path | None) -> str:

@@ -78,7 +78,9 @@ def _main(
 
 def err(message: str) -> None:
     """Print a message to stderr (data goes to stdout)."""
-    typer.echo(message, err=True)
+    # sys.stderr as it is now, not click's stream: under a progress bar it is rich's proxy,
+    # which prints the message above the bar instead of onto its line
+    print(message, file=sys.stderr, flush=True)
 
 
 def usage(message: str) -> typer.Exit:

@@ -3,6 +3,7 @@ library's batch functions; this module parses options and prints what they retur
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -99,7 +100,7 @@ _Force = Annotated[
     typer.Option(
         "--force",
         help="Redo every output, and overwrite files at outputs' places that cleaner did not "
-        "write (or that were edited); by default a rerun skips outputs made from their inputs as "
+        "write (or that were edited) or wrote from another input; by default a rerun skips outputs made from their inputs as "
         "they are now, with the same settings, model and version.",
     ),
 ]
@@ -299,6 +300,9 @@ def _clean_files(
         raise typer.Exit(1) from exc
     except KeyboardInterrupt as exc:
         how, code = stopped(exc)
+        if output is not None:  # a busy worker's, stopped between writing an output and renaming it
+            with contextlib.suppress(CleanerError, OSError):  # the next run's start removes them too
+                remove_leftovers(output)
         done = "outputs written so far are kept; rerun the same command to finish" if output else "stopped"
         err(f"{how}: {done}")
         raise typer.Exit(code) from exc

@@ -11,7 +11,7 @@ import typer
 from . import app, err, usage
 
 
-@app.command()
+@app.command(short_help="Write an HTML page of what a batch removed, to check.")
 def review(
     outputs: Annotated[
         Path,
@@ -19,9 +19,9 @@ def review(
             metavar="OUTPUTS", help="Outputs of a batch: a folder of --format json files, or a JSONL file."
         ),
     ],
-    report: Annotated[
-        Path, typer.Option("-o", "--output", metavar="FILE", help="The HTML file to write.")
-    ] = Path("review.html"),
+    page: Annotated[
+        str, typer.Option("-o", "--output", metavar="FILE", help="The HTML file to write.")
+    ] = "review.html",
     compare: Annotated[
         Path | None,
         typer.Option(
@@ -51,8 +51,11 @@ def review(
     from ..review import read_outputs, write_report
     from ..review.outputs import output_files
 
-    if str(report) == "-":
+    if page == "-":
         raise usage("-o -: the review page is a file to open in a browser; name it (e.g. -o review.html)")
+    report = Path(page)
+    if page.endswith(("/", os.sep)):  # a Path drops the slash: "out/" would become a file named out
+        raise usage(f"{page} is a folder: name the HTML file to write (e.g. {report / 'review.html'})")
     for root in (outputs, compare):
         if root is not None and not os.path.lexists(root):
             raise usage(f"{root}: no such file or folder")

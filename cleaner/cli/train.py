@@ -159,7 +159,7 @@ _Split = Annotated[
 ]
 
 
-@app.command()
+@app.command(short_help="Score cleaner beside trafilatura against gold text.")
 def evaluate(
     datasets: _Datasets,
     split: _Split = "test",

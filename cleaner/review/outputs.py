@@ -60,13 +60,15 @@ class ReviewDoc:
 def read_outputs(root: Path | str) -> list[ReviewDoc]:
     """Every document of a batch's outputs under `root` (a folder, or one JSON/JSONL file).
 
-    JSONL files that are not cleaned records (an --errors file, a corrections.jsonl saved
-    beside the outputs) are passed over; a broken output is an InputError naming it.
+    Files in a folder that are not cleaner's outputs (an --errors file, a corrections.jsonl,
+    a crawl's metadata.json saved beside the outputs: JSON with neither "text" nor "removed")
+    are passed over; a broken output, or a file named that is not one, is an InputError
+    naming it.
     """
     root = Path(root)
     docs: list[ReviewDoc] = []
     for path in output_files(root):
-        read = _from_jsonl(path) if _holds_records(path) else [_from_json(path)]
+        read = _from_jsonl(path) if _holds_records(path) else _from_json(path, named=path == root)
         for doc in read:
             doc.output = path.relative_to(root).as_posix() if path != root else ""
             docs.append(doc)
@@ -111,20 +113,22 @@ def _open(path: Path) -> Iterator[IO[str]]:
         yield io.TextIOWrapper(inflating(raw), encoding="utf-8")
 
 
-def _from_json(path: Path) -> ReviewDoc:
+def _from_json(path: Path, named: bool) -> list[ReviewDoc]:
+    """The document of a `--format json` output; none from another JSON object found in a
+    folder (not `named`)."""
     data: Any = None
     try:
         with _open(path) as fh:
             data = json.load(fh)
         if not isinstance(data, dict):
             raise TypeError(f"a JSON object is expected, not {type(data).__name__}")
-        return _doc(data, data.get("path") or str(path), None, data["text"])
+        if not named and not {"text", "removed"} & data.keys():
+            return []
+        return [_doc(data, data.get("path") or str(path), None, data["text"])]
     except (OSError, zlib.error, ValueError, KeyError, TypeError, InputError) as exc:
         records = "Extra data" in str(exc) or (isinstance(data, dict) and "clean_text" in data)
         hint = " (records of a --jsonl run? name the file .jsonl)" if records else ""
-        raise InputError(
-            f"{path}: not a `cleaner clean --format json` output ({type(exc).__name__}: {exc}){hint}"
-        ) from exc
+        raise InputError(f"{path}: not a `cleaner clean --format json` output ({_why(exc)}){hint}") from exc
 
 
 def _from_jsonl(path: Path) -> Iterator[ReviewDoc]:
@@ -152,7 +156,15 @@ def _records(path: Path, fh: Iterable[str]) -> Iterator[ReviewDoc]:
             record = next((data[k] for k in ("record_id", "id") if data.get(k) is not None), url or number)
             yield _doc(data, str(path), str(record), text, url)
         except (ValueError, KeyError, TypeError, InputError) as exc:
-            raise InputError(f"{path}:{number}: not a cleaned record ({type(exc).__name__}: {exc})") from exc
+            raise InputError(f"{path}:{number}: not a cleaned record ({_why(exc)})") from exc
+
+
+def _why(exc: Exception) -> str:
+    """What was wrong with a file or record: a missing field by name, else the error."""
+    if isinstance(exc, KeyError) and exc.args:  # KeyError("removed (a hint)")
+        key, _, hint = str(exc.args[0]).partition(" ")
+        return f"no {key!r} field" + (f" {hint}" if hint else "")
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _cleaned_record(data: Any) -> bool:
