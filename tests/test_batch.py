@@ -142,3 +142,40 @@ def test_on_a_terminal_a_progress_bar_shows_and_errors_print_above_it(tmp_path: 
     # the bar's line was cleared before the error was printed: the error does not follow its text
     assert error.split("\r")[-1].removeprefix("\x1b[2K").startswith("error: ")
     assert f"error: {src / 'bin.html'}: looks like a binary file" in error
+
+
+def test_with_stderr_closed_messages_do_not_go_into_the_data(tmp_path: Path) -> None:
+    records = tmp_path / "r.jsonl"
+    records.write_text('{"html": "<p>One sentence here.</p>"}\n{"html": 5}\n', encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "cleaner", "clean", "--jsonl", str(records)],
+        stdout=subprocess.PIPE,
+        preexec_fn=lambda: os.close(2),  # `2>&-`: Python's sys.stderr is None
+        check=False,
+    )
+    assert run.returncode == 1  # the second record failed, as with stderr open
+    lines = run.stdout.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("{")  # the one record; no "error:", no summary
+
+
+def test_an_interrupt_in_the_batchs_own_loop_stops_the_workers_before_it_propagates(tmp_path: Path) -> None:
+    import multiprocessing
+
+    import cleaner
+    from cleaner.batch.run import run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(6):
+        (src / f"{i}.txt").write_bytes(SEED.read_bytes())
+
+    def stop(outcome: object) -> None:
+        raise KeyboardInterrupt  # lands in run_batch's loop, outside the pool's generators
+
+    try:
+        run_batch(cleaner.Cleaner(), [str(src)], tmp_path / "out", jobs=2, on_outcome=stop)
+    except KeyboardInterrupt:  # where the CLI removes temporary files: its traceback holds the frames
+        alive = [p for p in multiprocessing.active_children() if p.name == "cleaner-worker"]
+    else:
+        pytest.fail("the interrupt did not propagate")
+    assert not alive

@@ -165,6 +165,38 @@ def test_another_inputs_output_from_an_earlier_run_is_not_replaced_unless_forced
     assert cleaner.clean_files([second], out).skipped == 1  # now the output of site2/a.txt
 
 
+def test_the_same_input_by_another_way_or_moved_is_not_another_input(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    snap1, snap2 = tmp_path / "snap1", tmp_path / "snap2"
+    for folder, text in ((snap1, "One.\nTwo."), (snap2, "Three.\nFour.")):
+        folder.mkdir()
+        (folder / "a.txt").write_text(text, encoding="utf-8")
+    latest = tmp_path / "latest"
+    latest.symlink_to(snap1)
+    assert cleaner.clean_files([latest], out).cleaned == 1
+    latest.unlink()
+    latest.symlink_to(snap2)  # the link a crawler moves to each new snapshot: the same input
+    retargeted = cleaner.clean_files([latest], out)
+    assert (retargeted.cleaned, retargeted.failed) == (1, 0)
+    assert (out / "a.txt.txt").read_text(encoding="utf-8").startswith("Three.")
+    # a folder moved since its run: the logged input is gone, so this is most likely it
+    moved = tmp_path / "moved"
+    snap2.rename(moved)
+    again = cleaner.clean_files([moved], out, trailing_threshold=1.0)
+    assert (again.cleaned, again.failed) == (1, 0)
+
+
+def test_an_output_logged_by_a_run_into_a_subfolder_is_that_runs_inputs(tmp_path: Path) -> None:
+    site, other, out = tmp_path / "site", tmp_path / "other", tmp_path / "out"
+    for folder in (site, other):
+        (folder / "s").mkdir(parents=True)
+        (folder / "s" / "a.txt").write_text(f"{folder.name} one.\nTwo.", encoding="utf-8")
+    assert cleaner.clean_files([site / "s"], out / "s").cleaned == 1  # logged in out/s/
+    report = cleaner.clean_files([other], out)  # out/s/a.txt.txt: site/s/a.txt's, by out/s's log
+    assert report.failed == 1 and str(site / "s" / "a.txt") in report.failures[0].message
+    assert (out / "s" / "a.txt.txt").read_text(encoding="utf-8").startswith("site one.")
+
+
 def test_a_file_cleaner_did_not_write_is_not_overwritten_unless_forced(tmp_path: Path) -> None:
     src, out = _inputs(tmp_path), tmp_path / "out"
     (out / "a").mkdir(parents=True)
@@ -262,6 +294,7 @@ def test_an_output_that_cannot_be_written_is_an_output_error(tmp_path: Path) -> 
         ({"url": 5}, "url is a str"),
         ({"force": "no"}, "force must be True or False, got 'no'"),
         ({"progress": 1}, "progress must be True or False"),
+        ({"force": None}, "force must be True or False"),
         ({"out_dir": "x" * 300}, r"the output folder x+: not a usable path \(File name too long\)"),
         ({"out_dir": "o\0x"}, r"the output folder o.x: not a usable path \(embedded null byte\)"),
         ({"errors": "x" * 300}, r"the failures file x+ .*: not a usable path"),

@@ -253,6 +253,7 @@ def test_other_json_files_in_the_folder_are_passed_over(tmp_path: Path) -> None:
     # a crawl's metadata saved beside the outputs is not an output (named alone, it is an error: above)
     out = _batch(tmp_path, CASES / "pages" / "01_related_list.html")
     (out / "metadata.json").write_text('{"crawled": "2026-01-01", "pages": 1}', encoding="utf-8")
+    (out / "urls.json").write_text('["https://example.com/a"]', encoding="utf-8")
     result = runner.invoke(app, ["review", str(out), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 0, result.stderr
     assert "metadata.json" not in (tmp_path / "r.html").read_text(encoding="utf-8")

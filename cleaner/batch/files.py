@@ -5,6 +5,7 @@ write its output atomically. Knows nothing about features or models: it calls
 from __future__ import annotations
 
 import functools
+import os
 import stat
 import sys
 from collections.abc import Iterator, Sequence
@@ -18,7 +19,7 @@ from ..gzipped import GZIP_MAGIC, gunzip
 from ..result import CleanResult
 from .plan import Format, Job, Outcome, type_suffix
 from .pool import ordered_map
-from .writer import input_stamp, json_text, real_path, write_atomic
+from .writer import input_names, input_stamp, json_text, real_path, write_atomic
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -175,13 +176,15 @@ def run_job(
 
 
 def _check_same_input(job: Job) -> None:
-    """OutputError when the file at the job's output is an earlier run's output of another input."""
-    source = "" if job.src is None else str(real_path(job.src))
-    if job.dest is None or job.made_from is None or job.made_from == source:
+    """OutputError when the file at the job's output is an earlier run's output of another
+    input that is still there (one moved or renamed since is this one, most likely)."""
+    if job.dest is None or not job.made_from or set(job.made_from) & set(input_names(job.src)):
+        return
+    if not any(os.path.lexists(name) for name in job.made_from if name):
         return
     raise OutputError(
-        f"{job.dest} is the output of another input, {job.made_from or '<stdin>'}, from an earlier "
-        "run: clean this one into another folder, or rerun with --force to replace it"
+        f"{job.dest} is the output of another input, {job.made_from[0] or '<stdin>'}, from an "
+        "earlier run: clean this one into another folder, or rerun with --force to replace it"
     )
 
 

@@ -42,10 +42,10 @@ class Job:
     #: a file no cleaner run logged is at the output's place (RunLog.foreign): it is replaced
     #: only by the same content (an interrupted run's output) or with `force`
     foreign: bool = False
-    #: the input (real path; "" for stdin) an earlier run logged the output at its place as
-    #: made from, with any settings; None when unknown. Another input's output is replaced
-    #: only with `force` (two folders cleaned one after the other into one folder)
-    made_from: str | None = None
+    #: the input (writer.input_names) an earlier run logged the file at the output's place
+    #: as made from, with any settings; None when unknown. Another input's output is
+    #: replaced only with `force` (two folders cleaned one after the other into one folder)
+    made_from: tuple[str, ...] | None = None
 
 
 @dataclass

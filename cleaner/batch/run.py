@@ -10,10 +10,12 @@ import numbers
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
+
+import numpy as np
 
 from ..api import Cleaner, Kind, check_kind
 from ..decoding import web_codec
@@ -79,7 +81,7 @@ def clean_files(
         raise ConfigError(f"url is a str (the page's address) or None, not {type(url).__name__}")
     check_batch_options(format, kind, jobs, max_size_mb, scheduler, encoding)
     for name, flag in (("force", force), ("progress", progress)):
-        if not isinstance(flag, bool):  # "no" would be a truthy string: force on by surprise
+        if not isinstance(flag, bool | np.bool_):  # "no" would be a truthy string: force on by surprise
             raise ConfigError(f"{name} must be True or False, got {flag!r}", name)
     cleaner = Cleaner(model=options.pop("model", None), **options)
     leftovers = remove_leftovers(Path(out_dir))
@@ -88,12 +90,12 @@ def clean_files(
         [str(p) for p in paths],
         Path(out_dir),
         jobs=jobs,
-        force=force,
+        force=bool(force),
         fmt=format,
         errors=Path(errors) if errors is not None else None,
         max_bytes=int(max_size_mb * MB),
         scheduler=scheduler,
-        progress=progress,
+        progress=bool(progress),
         kind=kind,
         url=url,
         encoding=encoding,
@@ -176,6 +178,9 @@ def run_batch(
                 if on_outcome is not None:
                     on_outcome(outcome)
         finally:  # an interrupted run's failures so far too: the file never tells of an older run
+            # the workers stop here, not when the generators are collected: an interrupt in
+            # this loop's own code (logging, on_outcome) leaves them suspended, workers busy
+            outcomes.close()
             if errors is not None:  # by path: workers finish in any order
                 write_failures(errors, sorted(report.failures, key=lambda f: f.path))
     return report
@@ -276,7 +281,7 @@ def _outcomes(
     yield from run_on_cluster(client, cleaner, planned, **options)
 
 
-def _with_progress(items: Iterable[Any], show: bool, total: int) -> Iterator[Any]:
+def _with_progress(items: Iterable[Any], show: bool, total: int) -> Generator[Any, None, None]:
     """Pass items through, with a progress bar on stderr when asked and the batch is long."""
     if not show or total < 2:
         yield from items
@@ -291,7 +296,8 @@ def _with_progress(items: Iterable[Any], show: bool, total: int) -> Iterator[Any
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
+    # soft_wrap: messages printed above the bar keep their lines (a long path stays whole)
+    with Progress(*columns, console=Console(file=sys.stderr, soft_wrap=True), transient=True) as bar:
         task = bar.add_task("clean", total=total, rate="")
         for item in items:
             yield item

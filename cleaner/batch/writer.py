@@ -167,8 +167,9 @@ class _Entry(NamedTuple):
     mtime_ns: int
     #: its input's stamp then (`input_stamp`)
     stamp: str
-    #: its input's real path ("" for stdin; None on lines written before paths were kept)
-    source: str | None
+    #: its input's absolute path as given and its real path (one when they agree; "" for
+    #: stdin); None on lines written before paths were kept
+    source: tuple[str, ...] | None
 
 
 _NONE = _Entry("", -1, "", None)
@@ -201,7 +202,7 @@ def _read_log(path: Path) -> tuple[_Entries, int]:
                         str(entry["signature"]),
                         int(entry["mtime_ns"]),
                         str(entry.get("input", "")),
-                        None if source is None else str(source),
+                        None if source is None else tuple(map(str, source)),
                     )
     except FileNotFoundError:
         pass
@@ -244,47 +245,50 @@ class RunLog:
         entry = self.entries.get(str(dest.relative_to(self.outdir)), _NONE)
         return (entry.mtime_ns, entry.stamp) if entry.signature == self.signature else None
 
-    def made_from(self, dest: Path) -> str | None:
-        """The input (its real path; "" for stdin) of the output at this place as a run logged
-        it, with any settings; None when no run logged the file that is there now."""
-        entry = self.entries.get(str(dest.relative_to(self.outdir)), _NONE)
-        try:
-            there = dest.stat().st_mtime_ns == entry.mtime_ns
-        except OSError:
-            return None
-        return entry.source if there else None
+    def made_from(self, dest: Path) -> tuple[str, ...] | None:
+        """The input (`input_names`) of the file at an output's place as the run that wrote it
+        logged it, whatever its settings; None when no run logged the file that is there now."""
+        entry = self._logged(dest)
+        return entry.source if entry is not None else None
 
     def foreign(self, dest: Path) -> bool:
         """Whether a file is at an output's place that no cleaner run logged as it is now
         (another program's file, an output edited since, or one a killed run wrote before
-        logging it): files.run_job keeps it only if it holds the very output.
+        logging it): files.run_job keeps it only if it holds the very output."""
+        try:
+            regular = stat.S_ISREG(dest.stat().st_mode)
+        except OSError:
+            return False  # nothing there (or nothing readable: writing will say why)
+        return regular and self._logged(dest) is None
 
-        Runs into subfolders or parent folders keep their own logs there: those count too,
-        found from the path as given and from its real one (through symlinks)."""
+    def _logged(self, dest: Path) -> _Entry | None:
+        """The log line that wrote the regular file at an output's place as it is now (by its
+        modification time), or None. Runs into subfolders or parent folders keep their own
+        logs there: those count too, found from the path as given and from its real one
+        (through symlinks)."""
         try:
             info = dest.stat()
         except OSError:
-            return False  # nothing there (or nothing readable: writing will say why)
+            return None
         if not stat.S_ISREG(info.st_mode):
-            return False
-        if self.entries.get(str(dest.relative_to(self.outdir)), _NONE).mtime_ns == info.st_mtime_ns:
-            return False
+            return None
+        own = self.entries.get(str(dest.relative_to(self.outdir)))
+        if own is not None and own.mtime_ns == info.st_mtime_ns:
+            return own
         for path in dict.fromkeys((dest.absolute(), real_path(dest))):
             for folder in path.parents:
                 if folder not in self.other_logs_:
                     self.other_logs_[folder] = _read_log(folder / RUN_LOG)[0]
-                if (
-                    self.other_logs_[folder].get(str(path.relative_to(folder)), _NONE).mtime_ns
-                    == info.st_mtime_ns
-                ):
-                    return False
-        return True
+                entry = self.other_logs_[folder].get(str(path.relative_to(folder)))
+                if entry is not None and entry.mtime_ns == info.st_mtime_ns:
+                    return entry
+        return None
 
     def record(self, dest: Path, mtime_ns: int, stamp: str, source: Path | None) -> None:
         """Note that these settings wrote an output in the folder, which then had this
         modification time, from this input (None: stdin) with this stamp (`input_stamp`)."""
         output = str(dest.relative_to(self.outdir))
-        entry = _Entry(self.signature, mtime_ns, stamp, str(real_path(source)) if source is not None else "")
+        entry = _Entry(self.signature, mtime_ns, stamp, input_names(source))
         self.entries[output] = entry
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as fh:
@@ -300,8 +304,17 @@ class RunLog:
             "input": entry.stamp,
         }
         if entry.source is not None:
-            line["source"] = entry.source
+            line["source"] = list(entry.source)
         return json.dumps(line) + "\n"
+
+
+def input_names(path: Path | None) -> tuple[str, ...]:
+    """An input's absolute path as given and its real path (one when they agree); ("",) for
+    stdin. A symlink retargeted since, or a file reached through another link, is the same
+    input by either."""
+    if path is None:
+        return ("",)
+    return tuple(dict.fromkeys((str(path.absolute()), str(real_path(path)))))
 
 
 def input_stamp(path: Path | None) -> str:

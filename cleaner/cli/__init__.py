@@ -80,7 +80,8 @@ def err(message: str) -> None:
     """Print a message to stderr (data goes to stdout)."""
     # sys.stderr as it is now, not click's stream: under a progress bar it is rich's proxy,
     # which prints the message above the bar instead of onto its line
-    print(message, file=sys.stderr, flush=True)
+    if sys.stderr is not None:  # None when closed (`2>&-`): print would write to stdout, the data
+        print(message, file=sys.stderr, flush=True)
 
 
 def usage(message: str) -> typer.Exit:

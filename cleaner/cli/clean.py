@@ -291,7 +291,13 @@ def _clean_files(
         if output is not None and (leftovers := remove_leftovers(output)):
             err(f"removed {leftovers} temporary file(s) left by an interrupted run")
         report = run_batch(
-            cleaner, paths, output, fmt=fmt, progress=sys.stderr.isatty(), on_outcome=show, **options
+            cleaner,
+            paths,
+            output,
+            fmt=fmt,
+            progress=sys.stderr is not None and sys.stderr.isatty(),
+            on_outcome=show,
+            **options,
         )
     except ConfigError as exc:
         raise usage(str(exc)) from exc

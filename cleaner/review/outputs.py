@@ -61,8 +61,8 @@ def read_outputs(root: Path | str) -> list[ReviewDoc]:
     """Every document of a batch's outputs under `root` (a folder, or one JSON/JSONL file).
 
     Files in a folder that are not cleaner's outputs (an --errors file, a corrections.jsonl,
-    a crawl's metadata.json saved beside the outputs: JSON with neither "text" nor "removed")
-    are passed over; a broken output, or a file named that is not one, is an InputError
+    a crawl's metadata.json saved beside the outputs: JSON that is not an object with "text"
+    or "removed") are passed over; a broken output, or a file named that is not one, is an InputError
     naming it.
     """
     root = Path(root)
@@ -120,10 +120,10 @@ def _from_json(path: Path, named: bool) -> list[ReviewDoc]:
     try:
         with _open(path) as fh:
             data = json.load(fh)
+        if not named and (not isinstance(data, dict) or not {"text", "removed"} & data.keys()):
+            return []  # outputs are objects with both
         if not isinstance(data, dict):
             raise TypeError(f"a JSON object is expected, not {type(data).__name__}")
-        if not named and not {"text", "removed"} & data.keys():
-            return []
         return [_doc(data, data.get("path") or str(path), None, data["text"])]
     except (OSError, zlib.error, ValueError, KeyError, TypeError, InputError) as exc:
         records = "Extra data" in str(exc) or (isinstance(data, dict) and "clean_text" in data)
