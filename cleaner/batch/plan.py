@@ -39,7 +39,7 @@ class Job:
     #: its input's stamp then (writer.input_stamp), from the output folder's RunLog; None
     #: when they did not
     made: tuple[int, str] | None = None
-    #: a file no cleaner run logged is at the output's place (RunLog.foreign): it is replaced
+    #: a file no cleaner run logged is at the output's place (RunLog.at_place): it is replaced
     #: only by the same content (an interrupted run's output) or with `force`
     foreign: bool = False
     #: the input (writer.input_names) an earlier run logged the file at the output's place

@@ -199,12 +199,14 @@ def _open_log(out_dir: Path, signature: dict[str, Any], planned: list[Job]) -> t
         raise OutputError(
             f"cannot use the output folder {out_dir} (its run log {exc.filename}: {exc.strerror or exc})"
         ) from exc
-    return log, [
-        replace(j, made=log.made(j.dest), foreign=log.foreign(j.dest), made_from=log.made_from(j.dest))
-        if j.dest is not None
-        else j
-        for j in planned
-    ]
+    return log, [_as_logged(log, j) if j.dest is not None else j for j in planned]
+
+
+def _as_logged(log: RunLog, job: Job) -> Job:
+    """The job with what the run log knows of the file at its output's place."""
+    assert job.dest is not None
+    foreign, made_from = log.at_place(job.dest)
+    return replace(job, made=log.made(job.dest), foreign=foreign, made_from=made_from)
 
 
 def _record(log: RunLog, outcome: Outcome) -> None:

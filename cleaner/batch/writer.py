@@ -245,42 +245,35 @@ class RunLog:
         entry = self.entries.get(str(dest.relative_to(self.outdir)), _NONE)
         return (entry.mtime_ns, entry.stamp) if entry.signature == self.signature else None
 
-    def made_from(self, dest: Path) -> tuple[str, ...] | None:
-        """The input (`input_names`) of the file at an output's place as the run that wrote it
-        logged it, whatever its settings; None when no run logged the file that is there now."""
-        entry = self._logged(dest)
-        return entry.source if entry is not None else None
-
-    def foreign(self, dest: Path) -> bool:
-        """Whether a file is at an output's place that no cleaner run logged as it is now
+    def at_place(self, dest: Path) -> tuple[bool, tuple[str, ...] | None]:
+        """What is at an output's place: whether a file no cleaner run logged as it is now
         (another program's file, an output edited since, or one a killed run wrote before
-        logging it): files.run_job keeps it only if it holds the very output."""
-        try:
-            regular = stat.S_ISREG(dest.stat().st_mode)
-        except OSError:
-            return False  # nothing there (or nothing readable: writing will say why)
-        return regular and self._logged(dest) is None
-
-    def _logged(self, dest: Path) -> _Entry | None:
-        """The log line that wrote the regular file at an output's place as it is now (by its
-        modification time), or None. Runs into subfolders or parent folders keep their own
-        logs there: those count too, found from the path as given and from its real one
-        (through symlinks)."""
+        logging it: files.run_job keeps it only if it holds the very output), and the input
+        (`input_names`) the run that wrote the file there logged, whatever its settings
+        (None: no run logged it)."""
         try:
             info = dest.stat()
         except OSError:
-            return None
+            return False, None  # nothing there (or nothing readable: writing will say why)
         if not stat.S_ISREG(info.st_mode):
-            return None
+            return False, None
+        entry = self._logged(dest, info.st_mtime_ns)
+        return entry is None, entry.source if entry is not None else None
+
+    def _logged(self, dest: Path, mtime_ns: int) -> _Entry | None:
+        """The log line that wrote the file at an output's place, which now has this
+        modification time, or None. Runs into subfolders or parent folders keep their own
+        logs there: those count too, found from the path as given and from its real one
+        (through symlinks)."""
         own = self.entries.get(str(dest.relative_to(self.outdir)))
-        if own is not None and own.mtime_ns == info.st_mtime_ns:
+        if own is not None and own.mtime_ns == mtime_ns:
             return own
         for path in dict.fromkeys((dest.absolute(), real_path(dest))):
             for folder in path.parents:
                 if folder not in self.other_logs_:
                     self.other_logs_[folder] = _read_log(folder / RUN_LOG)[0]
                 entry = self.other_logs_[folder].get(str(path.relative_to(folder)))
-                if entry is not None and entry.mtime_ns == info.st_mtime_ns:
+                if entry is not None and entry.mtime_ns == mtime_ns:
                     return entry
         return None
 

@@ -100,8 +100,8 @@ _Force = Annotated[
     typer.Option(
         "--force",
         help="Redo every output, and overwrite files at outputs' places that cleaner did not "
-        "write (or that were edited) or wrote from another input; by default a rerun skips outputs made from their inputs as "
-        "they are now, with the same settings, model and version.",
+        "write (or that were edited) or wrote from another input; by default a rerun skips "
+        "outputs made from their inputs as they are now, with the same settings, model and version.",
     ),
 ]
 _Errors = Annotated[
