@@ -137,7 +137,7 @@ class Settings:
             limit = _as_float(self.time_limit)
             if limit is None or not 0 <= limit < math.inf:
                 raise ConfigError(
-                    f"time_limit must be a number of seconds (0, or None in Python: no limit), got {self.time_limit!r}",
+                    f"time_limit must be a number of seconds >= 0 (0: no limit), got {self.time_limit!r}",
                     "time_limit",
                 )
             object.__setattr__(self, "time_limit", limit or None)  # 0: no limit, as --time-limit 0

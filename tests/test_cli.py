@@ -254,7 +254,10 @@ def test_output_folder_inside_input_folder_is_not_cleaned_again(tmp_path: Path) 
             ["clean", str(SEED), "--time-limit", "inf"],
             "Usage error: --time-limit must be a number of seconds",
         ),
-        (["clean", str(SEED), "--time-limit", "nan"], "seconds (0, or None in Python: no limit), got nan"),
+        (
+            ["clean", str(SEED), "--time-limit", "nan"],
+            "--time-limit must be a number of seconds >= 0 (0: no limit), got nan",
+        ),
         (["clean", "-", "-"], "Usage error: stdin (-) can be given only once"),
         (
             ["clean", str(SEED), "--max-size", "inf"],

@@ -411,7 +411,7 @@ def test_a_url_that_is_not_a_string_is_an_input_error() -> None:
         ("cue_threshold", float("nan"), "a number between 0 and 1"),
         ("time_limit", "10", "number of seconds"),
         ("time_limit", float("nan"), "number of seconds"),
-        ("time_limit", float("inf"), "\\(0, or None in Python: no limit\\)"),
+        ("time_limit", float("inf"), "seconds >= 0 \\(0: no limit\\)"),
         ("min_lines", None, "whole number"),
         ("min_lines", 2.5, "whole number"),
         ("fast", "no", "True or False"),
@@ -423,7 +423,7 @@ def test_a_url_that_is_not_a_string_is_an_input_error() -> None:
         ("max_removed_share", 1.5, "a number between 0 and 1"),
         ("max_removed_share", None, "a number between 0 and 1, got None"),
         ("guard_threshold", None, "a number between 0 and 1, got None"),
-        ("time_limit", -1, "a number of seconds \\(0, or None"),
+        ("time_limit", -1, "a number of seconds >= 0 \\(0: no limit\\)"),
         ("min_lines", -1, "whole number >= 0"),
     ],
 )

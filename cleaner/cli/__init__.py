@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -82,6 +83,11 @@ def err(message: str) -> None:
     # which prints the message above the bar instead of onto its line
     if sys.stderr is not None:  # None when closed (`2>&-`): print would write to stdout, the data
         print(message, file=sys.stderr, flush=True)
+
+
+def names_folder(argument: str) -> bool:
+    """Whether a path argument ends in a separator ("out/"), which names a folder."""
+    return argument.endswith(("/", os.sep))  # a Path drops the separator: test the string
 
 
 def usage(message: str) -> typer.Exit:

@@ -3,11 +3,10 @@ usage error (exit 2) saying what to give instead."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-from . import usage
+from . import names_folder, usage
 
 
 def check_clean_options(
@@ -71,7 +70,7 @@ def _usable(output: str) -> Path:
 
 def check_output_file(output: str | None) -> None:
     """Usage error for a --jsonl or web-archive run whose -o names a folder."""
-    if output is not None and output != "-" and (output.endswith(("/", os.sep)) or _usable(output).is_dir()):
+    if output is not None and output != "-" and (names_folder(output) or _usable(output).is_dir()):
         raise usage(
             f"-o {output} names a folder: --jsonl and web-archive runs write one JSONL file "
             "(-o out.jsonl, or -o - for stdout)"

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from . import app, err, usage
+from . import app, err, names_folder, usage
 
 
 @app.command(short_help="Write an HTML page of what a batch removed, to check.")
@@ -54,7 +54,7 @@ def review(
     if page == "-":
         raise usage("-o -: the review page is a file to open in a browser; name it (e.g. -o review.html)")
     report = Path(page)
-    if page.endswith(("/", os.sep)):  # a Path drops the slash: "out/" would become a file named out
+    if names_folder(page):
         raise usage(f"{page} is a folder: name the HTML file to write (e.g. {report / 'review.html'})")
     for root in (outputs, compare):
         if root is not None and not os.path.lexists(root):
