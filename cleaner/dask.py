@@ -58,6 +58,10 @@ def clean_bag(
     >>> clean_bag(db.read_text("pages/*.jsonl").map(json.loads), field="html").to_textfiles(...)
     """
     # checked here, once: on the workers a bad option would fail every item, or the whole computation
+    if not callable(getattr(bag, "map", None)):
+        raise ConfigError(
+            f"bag must be a dask.bag.Bag (dask.bag.from_sequence(items)), not {type(bag).__name__}"
+        )
     check_kind(kind)
     if not isinstance(field, str) or not field:
         raise ConfigError(f"field must name the records' field to clean, not {field!r}")
@@ -69,13 +73,26 @@ def clean_bag(
     return bag.map(_clean_item, cleaner=cleaner, field=field, kind=kind, max_bytes=max_bytes)
 
 
+#: longer than any path the system takes (Linux's PATH_MAX): a str item this long is text
+MAX_PATH_CHARS = 4096
+#: how much of a string item that is not a path its error keeps as the item's "path"
+SHOWN_CHARS = 60
+
+
 def _clean_item(item: Any, *, cleaner: Cleaner, field: str, kind: Kind, max_bytes: int) -> dict[str, Any]:
-    record: dict[str, Any] = item if isinstance(item, dict) else {"path": str(item)}
+    page = isinstance(item, str) and ("\n" in item or "<" in item or len(item) > MAX_PATH_CHARS)
+    shown = f"{item[:SHOWN_CHARS]}…" if page and len(item) > SHOWN_CHARS else str(item)
+    record: dict[str, Any] = item if isinstance(item, dict) else {"path": shown}
     try:
         if not isinstance(item, dict | str | os.PathLike):
             raise InputError(f"a bag item must be a path or a record (dict), not {type(item).__name__}")
+        if page:  # bag.map(read_text) or a bag of pages' text: a str item is a path
+            raise InputError(
+                f"a str item is a path, and this one reads as a page's text: give records "
+                f"({{{field!r}: page}}) or paths"
+            )
         if isinstance(item, dict):
-            return clean_record(cleaner, item, field, kind)
+            return clean_record(cleaner, item, field, kind, max_bytes)
         path = Path(item)
         return {
             **record,

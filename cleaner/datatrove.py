@@ -6,7 +6,8 @@
 `text` some other extractor already produced (`clean_text`). Both add the metadata
 `cleaner_removed_lines` and `cleaner_removed_chars`, drop documents left with no text (stat
 `dropped`), and count a document that fails (`clean_error`) or overruns the time limit
-(`timeout`) and skip it: one bad page never fails the task. The model is loaded once per
+(`timeout`) and skip it: one bad page never fails the task (the first of a task is logged as a
+warning, each one in the task's log file). The model is loaded once per
 task; options are Cleaner's (a `model` folder and any Settings field).
 
 >>> from datatrove.pipeline.readers import WarcReader  # doctest: +SKIP
@@ -19,10 +20,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from datatrove.data import Document as DatatroveDocument
-from datatrove.pipeline.base import PipelineStep
-from datatrove.utils.logging import logger
-from datatrove.utils.typeshelper import StatHints
+try:
+    from datatrove.data import Document as DatatroveDocument
+    from datatrove.pipeline.base import PipelineStep
+    from datatrove.utils.logging import logger
+    from datatrove.utils.typeshelper import StatHints
+except ImportError as exc:
+    raise ImportError(
+        f"cleaner.datatrove needs datatrove: pip install 'news-cleaner[datatrove]' ({exc})"
+    ) from exc
 
 from .api import Cleaner
 from .errors import CleanerError, TimeLimitError
@@ -58,12 +64,13 @@ class _CleanerStep(PipelineStep):
                 except Exception as exc:  # a task outlives any one page: counted and logged
                     self.stat_update("timeout" if isinstance(exc, TimeLimitError) else "clean_error")
                     expected = isinstance(exc, CleanerError)
-                    if not (expected and warned):  # bad pages once a task, each bug every time
-                        kind = "" if expected else " (unexpected)"
-                        logger.warning(
-                            f"cleaner{kind}: {type(exc).__name__}: {exc}; document {doc.id} skipped"
-                        )
-                        warned = warned or expected
+                    kind = "" if expected else " (unexpected)"
+                    # on the console: a task's first bad page, and each bug; every one in the task's log file
+                    level = "DEBUG" if expected and warned else "WARNING"
+                    logger.log(
+                        level, f"cleaner{kind}: {type(exc).__name__}: {exc}; document {doc.id} skipped"
+                    )
+                    warned = warned or expected
                     continue
             if not result.text:
                 self.stat_update(StatHints.dropped)

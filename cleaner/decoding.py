@@ -220,6 +220,10 @@ def _wide_text(data: bytes, encoding: str, what: str) -> str:
     return text
 
 
+#: the media types of an HTML page
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
 def content_type_charset(content_type: str) -> str | None:
     """The charset parameter of a Content-Type header ("text/html; charset=UTF-8"), if any."""
     _, _, rest = content_type.lower().partition("charset=")

@@ -45,16 +45,19 @@ import dataclasses
 import logging
 from typing import Any
 
-from itemadapter import ItemAdapter
-from scrapy import Item
-from scrapy.exceptions import DropItem
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
+try:
+    from itemadapter import ItemAdapter
+    from scrapy import Item
+    from scrapy.exceptions import DropItem
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet.threads import deferToThread
+except ImportError as exc:
+    raise ImportError(f"cleaner.scrapy needs Scrapy: pip install 'news-cleaner[scrapy]' ({exc})") from exc
 
 from .api import Cleaner
 from .batch.files import MAX_INPUT_BYTES
 from .config import Settings
-from .decoding import content_type_charset
+from .decoding import HTML_TYPES, content_type_charset
 from .errors import CleanerError, ConfigError
 
 logger = logging.getLogger(__name__)
@@ -90,6 +93,7 @@ class CleanerPipeline:
             )
         self.max_bytes = max_bytes
         self._warned_without_page = False
+        self._warned_bytes_kept = False
         self._warned_replaced: set[str] = set()
 
     @classmethod
@@ -160,33 +164,54 @@ class CleanerPipeline:
                 f"cleaner: {type(item).__name__} has no field {' or '.join(map(repr, missing))} for the clean text; "
                 "declare it, or name another with CLEANER_OUTPUT_FIELD / CLEANER_METADATA_FIELD ('' leaves metadata out)"
             )
+        content_type = adapter.get(self.encoding_field) if self.encoding_field else None
+        media = _media_type(content_type)
+        if media and media not in (*HTML_TYPES, "text/plain"):
+            raise DropItem(f"cleaner: item from {url}: Content-Type {media}, not a page (HTML or plain text)")
         try:
-            result = self.cleaner.clean_html(
+            result = self.cleaner.clean(
                 page if isinstance(page, str | bytes) else bytes(page),
                 url=url if isinstance(url, str) else None,
+                kind="text" if media == "text/plain" else "html",
                 with_metadata=bool(self.metadata_field),
-                encoding=_charset(adapter.get(self.encoding_field)) if self.encoding_field else None,
+                encoding=_charset(content_type),
             )
         except CleanerError as exc:
             raise DropItem(f"cleaner: {url}: {exc}") from exc
         if self.drop_empty and not result.text:
             raise DropItem(f"cleaner: no article text in {url}")
-        if self.drop_input and self.input_field != self.output_field:
-            if isinstance(item, dict | Item):
-                del adapter[self.input_field]
-            else:  # a dataclass or attrs item without one of its fields breaks repr() and asdict()
-                try:
-                    adapter[self.input_field] = None
-                except (TypeError, ValueError) as exc:  # a validating model whose field may not be None
-                    raise DropItem(
-                        f"cleaner: {url}: cannot empty field {self.input_field!r} of {type(item).__name__} "
-                        f"({' '.join(str(exc).split())}); make it optional or leave CLEANER_DROP_INPUT off"
-                    ) from exc
+        if self.input_field != self.output_field:
+            self._leave_page(item, adapter, url)
         self._note_replaced(adapter, url)
         adapter[self.output_field] = result.text
         if self.metadata_field:
             adapter[self.metadata_field] = result.metadata
         return item
+
+    def _leave_page(self, item: Any, adapter: ItemAdapter, url: Any) -> None:
+        """Take the cleaned page out of the item (CLEANER_DROP_INPUT), or warn once that items
+        keep it as bytes, which feeds cannot export."""
+        if self.drop_input:
+            if isinstance(item, dict | Item):
+                del adapter[self.input_field]
+                return
+            try:  # a dataclass or attrs item without one of its fields breaks repr() and asdict()
+                adapter[self.input_field] = None
+            except (TypeError, ValueError) as exc:  # a validating model whose field may not be None
+                raise DropItem(
+                    f"cleaner: {url}: cannot empty field {self.input_field!r} of {type(item).__name__} "
+                    f"({' '.join(str(exc).split())}); make it optional or leave CLEANER_DROP_INPUT off"
+                ) from exc
+        elif not self._warned_bytes_kept and isinstance(
+            adapter.get(self.input_field), bytes | bytearray | memoryview
+        ):
+            self._warned_bytes_kept = True
+            logger.warning(
+                "cleaner: items keep their page as bytes in field %r (the first: from %s), which JSON, "
+                "CSV and XML feeds cannot export: set CLEANER_DROP_INPUT = True to take it out once cleaned",
+                self.input_field,
+                url,
+            )
 
     def _note_replaced(self, adapter: ItemAdapter, url: Any) -> None:
         """Warn once per field when items already hold a value where cleaner writes (a spider's
@@ -228,6 +253,13 @@ def _typed(settings: Any, key: str, getter: Any, default: Any) -> Any:
         return getter(key, default)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{key} = {value!r}: {exc}") from exc
+
+
+def _media_type(value: Any) -> str:
+    """The media type of an item's Content-Type ("text/html"); "" for a bare charset or none."""
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value).decode("latin-1")
+    return value.split(";")[0].strip().lower() if isinstance(value, str) and "/" in value else ""
 
 
 def _charset(value: Any) -> str | None:

@@ -1,7 +1,7 @@
 """Web archives in, clean records out: HTML responses of WARC and ARC files (needs `news-cleaner[warc]`).
 
-Read with warcio: it reads ARC as well as WARC, and undoes HTTP chunking and
-Content-Encoding (gzip, deflate; brotli when installed) itself. Reading is a small share of
+Read with warcio: it reads ARC as well as WARC, and undoes HTTP chunking and gzip or
+deflate Content-Encoding itself (brotli is decoded here: warcio's decoder fails with brotli 1.2). Reading is a small share of
 the time: cleaning a page costs ~20 ms, parsing its record well under 1 ms.
 """
 
@@ -19,13 +19,12 @@ from .batch.files import MAX_INPUT_BYTES
 from .batch.plan import ARCHIVES
 from .batch.pool import ordered_map
 from .batch.report import Failure
-from .decoding import SNIFF_BYTES, content_type_charset, looks_like_html
+from .decoding import HTML_TYPES, SNIFF_BYTES, content_type_charset, looks_like_html
 from .errors import CleanerError, InputError, TruncatedError
 from .gzipped import READ_BLOCK, inflating
 
 #: file names that `cleaner clean` reads as web archives
 ARCHIVE_SUFFIXES = tuple(suffix + gz for suffix in ARCHIVES for gz in ("", ".gz"))
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 #: how a WARC record, and an ARC file's first record, begin
@@ -96,14 +95,17 @@ def html_responses(
         # a pipe may hold only a few bytes yet: judge only a head long enough (warcio does the rest)
         if len(head) >= max(map(len, _ARCHIVE_STARTS)) and not head.startswith(_ARCHIVE_STARTS):
             raise InputError(f"not a readable WARC/ARC file: it starts with {head[:16]!r}, not 'WARC/'")
+        arc = head.startswith(b"filedesc://")
         tally = _Tally(buffered)
         archive = ArchiveIterator(tally, arc2warc=True)
         whole = False  # a record came out whole: what follows the last one is checked at the end
-        for record in _parsed(iter(archive), ArchiveLoadFailed):
+        for number, record in enumerate(_parsed(iter(archive), ArchiveLoadFailed), start=1):
             whole = True
             headers = record.rec_headers
             url = headers.get_header("WARC-Target-URI") or ""
             date, record_id = headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
+            if arc:  # warcio makes ARC records a random id each read: their number is the same each run
+                record_id = f"<urn:arc-record:{number}>"
             http = record.http_headers
             declared = (http.get_header("content-type") or "").lower() if http is not None else ""
             status = http.get_statuscode() if http is not None else ""
@@ -117,11 +119,14 @@ def html_responses(
                     )
                 continue
             try:
-                body = record.content_stream().read(max_bytes + 1)
+                body = _body(record, max_bytes)
                 cut = len(body) <= max_bytes and _cut_short(record)
             except TruncatedError:  # a gzip'd archive that ends inside this record
                 body, cut = b"", True
-            except Exception as exc:  # a decoder bug (warcio 1.8 with brotli 1.2: AttributeError)
+            except InputError as exc:
+                yield Response(url, date, record_id, b"", error=str(exc))
+                continue
+            except Exception as exc:  # a decoder's own failure (a corrupt gzip or deflate body)
                 error = f"cannot decode the HTTP body: {type(exc).__name__}: {exc}"
                 yield Response(url, date, record_id, b"", error=error)
                 continue
@@ -137,6 +142,8 @@ def html_responses(
         # whole record that are not blank lines are such a record
         if whole and tally.more_than_blank_after(archive.get_record_offset() + archive.get_record_length()):
             raise InputError("the archive ends inside a record's headers, after its last whole record")
+        if not whole:  # warcio reads an empty file as an archive of no records
+            raise InputError("not one WARC/ARC record in it: the file is empty")
     except (ArchiveLoadFailed, OSError) as exc:
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
 
@@ -147,7 +154,7 @@ def _skipped(rec_type: str, has_http: bool, declared: str, status: str) -> str |
         return "revisits"
     if rec_type != "response" or not has_http:
         return "other"
-    if declared and not any(t in declared for t in _HTML_TYPES):
+    if declared and not any(t in declared for t in HTML_TYPES):
         return "not_html"
     # a status line without a code (a broken server's) leaves the page to its content
     if status.isdigit() and not status.startswith("2"):
@@ -200,6 +207,41 @@ def _parsed(records: Iterator[Any], load_failed: type[Exception]) -> Iterator[An
             ) from exc
         count += 1
         yield record
+
+
+def _body(record: Any, max_bytes: int) -> bytes:
+    """A response's HTTP body, de-chunked and decoded, up to `max_bytes` + 1 bytes."""
+    http = record.http_headers
+    if (http.get_header("content-encoding") or "").strip().lower() != "br":
+        return bytes(record.content_stream().read(max_bytes + 1))
+    # warcio's own br decoder sets an attribute brotli >= 1.2 no longer has: decoded here
+    from warcio.bufferedreaders import ChunkedDataReader
+
+    chunked = http.get_header("transfer-encoding") == "chunked"  # the test warcio's content_stream makes
+    return _unbrotli(ChunkedDataReader(record.raw_stream) if chunked else record.raw_stream, max_bytes)
+
+
+def _unbrotli(raw: IO[bytes], max_bytes: int) -> bytes:
+    """A brotli stream decoded, up to `max_bytes` + 1 bytes (never more: a small body may
+    decode to gigabytes); InputError when brotli is missing or the data is not brotli."""
+    try:
+        import brotli
+    except ImportError as exc:
+        raise InputError(
+            "the HTTP body is brotli-compressed (Content-Encoding: br): decoding it needs brotli: "
+            "pip install 'news-cleaner[warc]'"
+        ) from exc
+    decoder = brotli.Decompressor()
+    out = bytearray()
+    try:
+        while len(out) <= max_bytes and not decoder.is_finished():
+            data = b""
+            if decoder.can_accept_more_data() and not (data := raw.read(READ_BLOCK)):
+                break  # the body ends before the brotli stream does: what was decoded stands
+            out += decoder.process(data, output_buffer_limit=max_bytes + 1 - len(out))
+    except brotli.error as exc:
+        raise InputError(f"cannot decode the HTTP body (Content-Encoding: br): {exc}") from exc
+    return bytes(out)
 
 
 def _cut_short(record: Any) -> bool:

@@ -357,6 +357,32 @@ def test_paths_that_are_not_paths_are_refused(tmp_path: Path, paths: object, mes
     assert not list(tmp_path.iterdir()), "nothing written"
 
 
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("crawl.warc.gz", r"crawl.warc.gz is a web archive: clean its records with cleaner.clean_archive"),
+        ("old.ARC", r"old.ARC is a web archive"),
+        ("records.jsonl", r"records.jsonl is named as JSONL records: .*kind='text'"),
+    ],
+)
+def test_an_archive_or_records_named_as_input_is_not_cleaned_as_one_page(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text('{"html": "<p>a record, not a page</p>"}\n', encoding="utf-8")
+    with pytest.raises(cleaner.ConfigError, match=message):
+        cleaner.clean_files([SEED, path], tmp_path / "out")
+    assert not (tmp_path / "out").exists(), "nothing written"
+
+
+def test_records_read_as_text_are_cleaned_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "records.jsonl"
+    path.write_text('{"html": "a record"}\n', encoding="utf-8")
+    report = cleaner.clean_files([path], tmp_path / "out", kind="text")
+    assert report.cleaned == 1
+    assert (tmp_path / "out" / "records.jsonl.txt").read_text(encoding="utf-8") == '{"html": "a record"}\n'
+
+
 def test_the_old_option_name_says_what_it_became() -> None:
     with pytest.raises(cleaner.ConfigError, match="threshold is now trailing_threshold"):
         cleaner.Cleaner(threshold=0.5)

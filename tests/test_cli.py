@@ -860,7 +860,7 @@ def test_file_vanishing_mid_batch(tmp_path: Path) -> None:
         (["{src}"], "2 inputs (a folder or several files) need an output folder: add -o OUTDIR"),
         (["{src}", "-o", "{tmp}/out", "-j", "-1"], "Invalid value for '--jobs'"),
         (["{src}", "-o", "{tmp}/out", "--url", "https://example.com/a"], "cannot be given for 2 inputs"),
-        (["{tmp}/r.jsonl"], "is named as JSONL records: add --jsonl"),
+        (["{tmp}/r.jsonl"], "is named as JSONL records: clean them with `cleaner clean --jsonl`"),
         (
             ["{tmp}/r.jsonl", "--jsonl", "--explain", "--force"],
             "not for --jsonl or web-archive runs: --explain (removed lines are in the records; web archives: "

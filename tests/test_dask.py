@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socketserver
 import threading
 import time
@@ -163,6 +164,34 @@ def test_clean_bag_takes_bytes_records_and_reports_odd_items(tmp_path: Path) -> 
         "error": "InputError",
         "message": "cannot stat: embedded null byte",
     }
+
+
+def test_clean_bag_refuses_a_record_over_max_bytes_and_a_page_given_as_a_path() -> None:
+    """max_bytes holds for records as for paths; a page's text where a path goes (a bag of
+    read_text) fails as such, without the page in the failure."""
+    from cleaner.dask import SHOWN_CHARS, clean_bag
+
+    page = PAGES[0].read_text(encoding="utf-8", errors="replace")
+    big, small, text = clean_bag(
+        db.from_sequence([{"url": "u", "html": page}, {"html": "<p>short</p>"}, page]), max_bytes=1000
+    ).compute(scheduler="sync")
+    assert big["clean_error"]["path"] == "u"
+    assert re.fullmatch(
+        r"field 'html': [\d,]+ bytes, over the 1,000-byte limit \(raise the limit.*",
+        big["clean_error"]["message"],
+    )
+    assert "clean_error" not in small
+    assert "reads as a page's text: give records ({'html': page}) or paths" in text["clean_error"]["message"]
+    assert text["path"] == text["clean_error"]["path"] == page[:SHOWN_CHARS] + "…"
+
+
+def test_clean_bag_of_something_else_than_a_bag_is_a_config_error() -> None:
+    from cleaner.dask import clean_bag
+
+    with pytest.raises(
+        ConfigError, match=r"bag must be a dask.bag.Bag \(dask.bag.from_sequence\(items\)\), not list"
+    ):
+        clean_bag([{"html": "<p>x</p>"}])
 
 
 @pytest.mark.parametrize(

@@ -279,3 +279,27 @@ def test_records_that_held_a_clean_text_say_so_in_the_summary(tmp_path: Path) ->
     again = runner.invoke(app, ["clean", "--jsonl", str(first), "-o", str(tmp_path / "second.jsonl")])
     assert again.exit_code == 0, again.stderr
     assert "3 record(s) held a clean_text already, replaced" in again.stderr
+
+
+def test_a_page_piped_in_as_records_fails_once_not_once_per_line() -> None:
+    out = runner.invoke(app, ["clean", "--jsonl", "-"], input=PAGE.read_bytes())
+    assert out.exit_code == 1
+    assert out.stderr.count("error:") == 1
+    assert "<stdin> does not look like JSONL records: it does not open with a JSON object" in out.stderr
+    assert out.stdout == ""
+
+
+def test_a_record_over_the_size_limit_fails_alone(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    big = {"id": "big", "html": "<p>" + "word " * 300_000 + "</p>"}  # 1.5 MB
+    src.write_text(json.dumps(big) + "\n" + json.dumps({"id": "small", "html": "<p>One.</p>"}) + "\n")
+    out = runner.invoke(
+        app, ["clean", "--jsonl", str(src), "--max-size", "1", "-o", str(tmp_path / "o.jsonl")]
+    )
+    assert out.exit_code == 1
+    assert (
+        f"{src}:1: field 'html': 1,500,007 bytes, over the 1,048,576-byte limit (raise the limit"
+        in out.stderr
+    )
+    rows = (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(r)["id"] for r in rows] == ["small"]

@@ -17,7 +17,7 @@ import pytest
 
 from cleaner import Cleaner
 
-from .conftest import CASES
+from .conftest import CASES, SEED
 
 pytest.importorskip("scrapy")
 
@@ -140,6 +140,44 @@ def test_the_page_stays_in_the_item_unless_dropped(drop: bool) -> None:
     assert "PageItem(" in repr(typed)  # a dataclass item keeps all its fields
 
 
+def test_items_that_keep_their_page_as_bytes_get_one_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """Bytes fail to export to JSON, CSV and XML feeds (the README's spider yields them)."""
+    from cleaner.scrapy import CleanerPipeline
+
+    page = PAGES[0].read_bytes()
+    with caplog.at_level("WARNING", logger="cleaner.scrapy"):
+        CleanerPipeline(drop_input=True).clean_item({"url": "u0", "html": page})
+        CleanerPipeline().clean_item({"url": "u1", "html": page.decode("utf-8")})
+        pipeline = CleanerPipeline()
+        for n in (2, 3):
+            pipeline.clean_item({"url": f"u{n}", "html": page})
+    assert [r.getMessage() for r in caplog.records] == [
+        "cleaner: items keep their page as bytes in field 'html' (the first: from u2), which JSON, CSV "
+        "and XML feeds cannot export: set CLEANER_DROP_INPUT = True to take it out once cleaned"
+    ]
+
+
+def test_the_content_type_decides_how_the_page_is_cleaned() -> None:
+    """HTML as a page, plain text as text (as `cleaner clean t.txt`), any other type dropped
+    with the reason rather than passed on with an empty text."""
+    from scrapy.exceptions import DropItem
+
+    from cleaner.scrapy import CleanerPipeline
+
+    pipeline = CleanerPipeline(drop_input=True)
+    text = SEED.read_text(encoding="utf-8")
+    item = pipeline.clean_item({"url": "u", "html": text.encode(), "encoding": b"text/plain; charset=utf-8"})
+    assert item["text"] == Cleaner().clean_text(text).text != ""
+    page = PAGES[0].read_bytes()
+    for given in ("application/xhtml+xml", "TEXT/HTML; charset=utf-8", "utf-8", None):
+        item = pipeline.clean_item({"url": "u", "html": page, "encoding": given})
+        assert item["text"] == Cleaner().clean_html(page, url="u").text, given
+    with pytest.raises(
+        DropItem, match=r"item from u: Content-Type application/json, not a page \(HTML or plain"
+    ):
+        pipeline.clean_item({"url": "u", "html": b'{"a": 1}', "encoding": "application/json"})
+
+
 def test_the_responses_charset_decodes_a_page_given_as_bytes() -> None:
     from cleaner.scrapy import CleanerPipeline
 
@@ -229,7 +267,7 @@ def test_a_spiders_own_text_and_metadata_are_replaced_with_one_warning_each(
     from cleaner.scrapy import CleanerPipeline
 
     pipeline = CleanerPipeline()
-    page = PAGES[0].read_bytes()
+    page = PAGES[0].read_text(encoding="utf-8")
     items = [
         {
             "url": f"https://example.org/{n}",

@@ -45,7 +45,7 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
             "(pipe data in as stdin: `... | cleaner clean -`)"
         )
     if info.st_size > max_bytes:
-        raise InputError(f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit{_RAISE_LIMIT}")
+        raise InputError(f"{info.st_size:,} bytes, over the {max_bytes:,}-byte limit{RAISE_LIMIT}")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -53,14 +53,15 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     return _inflated(data, max_bytes)
 
 
-_RAISE_LIMIT = " (raise the limit: --max-size MB; max_size_mb= in clean_files, max_bytes= in clean_bag)"
+#: how a refused input's message says to raise the size limit
+RAISE_LIMIT = " (raise the limit: --max-size MB; max_size_mb= in clean_files, max_bytes= in clean_bag)"
 
 
 def _inflated(data: bytes, max_bytes: int) -> bytes:
     """An input's bytes, gunzipped when gzip'd: the limit is on the page, not on its
     compressed size (a 300 KB .gz can hold 100 MB)."""
     if data.startswith(GZIP_MAGIC):
-        return gunzip(data, max_bytes, hint=_RAISE_LIMIT)
+        return gunzip(data, max_bytes, hint=RAISE_LIMIT)
     return data
 
 
@@ -202,7 +203,7 @@ def _read_stdin(max_bytes: int) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot read stdin: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:
-        raise InputError(f"more than {max_bytes:,} bytes, over the limit{_RAISE_LIMIT}")
+        raise InputError(f"more than {max_bytes:,} bytes, over the limit{RAISE_LIMIT}")
     return _inflated(data, max_bytes)
 
 

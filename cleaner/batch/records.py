@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..api import Cleaner, Kind
+from ..decoding import looks_binary
 from ..errors import CleanerError, InputError, OutputError
 from ..gzipped import inflating
 from ..result import CleanResult
-from .files import stdin_bytes
+from .files import MAX_INPUT_BYTES, RAISE_LIMIT, stdin_bytes
 from .pool import ordered_map
 from .report import Failure
 from .writer import atomic_output, json_text
@@ -55,18 +56,20 @@ def clean_jsonl(
     kind: Kind,
     on_error: Callable[[Failure], None],
     workers: int = 1,
+    max_bytes: int = MAX_INPUT_BYTES,
 ) -> StreamStats:
     """Clean one field of every JSONL record, keeping the other fields and the record order.
 
     Each record gains the fields of `cleaned_fields` (`clean_text`, `removed`). The record's
     `url`, if any, is passed to extraction. A broken line or a record without the field is
-    passed to `on_error` (its path is `FILE:LINE`) and left out. gzip'd inputs are inflated
+    passed to `on_error` (its path is `FILE:LINE`) and left out, as is one whose field holds
+    more than `max_bytes`. gzip'd inputs are inflated
     (told by content), a `.gz` output is compressed; None means stdin/stdout. A file output
     is written atomically. Records are cleaned in `workers` processes, read lazily and
     written in order.
     """
     stats = StreamStats()
-    work = functools.partial(_clean_line, cleaner, field, kind)
+    work = functools.partial(_clean_line, cleaner, field, kind, max_bytes)
     with jsonl_output(dest) as write:
         lines = _numbered_lines(sources)
         for record in ordered_map(work, lines, workers, cleaner.settings.time_limit, _lost_line):
@@ -91,22 +94,38 @@ def _open_lines(path: Path | None) -> Iterator[IO[bytes]]:
         yield inflating(raw)
 
 
+def not_records(head: bytes) -> str | None:
+    """Why an input opening with these bytes is plainly not JSONL records (binary, or not
+    opening with an object: a page would fail once per line), or None."""
+    if looks_binary(head):
+        return "looks like a binary file, not JSONL records"
+    if head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] not in (b"{", b""):
+        return "does not look like JSONL records: it does not open with a JSON object"
+    return None
+
+
 def _numbered_lines(sources: Sequence[Path | None]) -> Iterator[tuple[str, bytes]]:
     """(file:line, line) of every non-blank line of the sources, in order; InputError naming
-    the file when one cannot be read to its end."""
+    the file when one cannot be read to its end, or when stdin is plainly not records (files
+    are checked before the run)."""
     for src in sources:
         where = "<stdin>" if src is None else str(src)
+        first = src is None
         try:
             with _open_lines(src) as lines:
                 for number, line in enumerate(lines, start=1):
-                    if line.strip():
-                        yield f"{where}:{number}", line
+                    if not line.strip():
+                        continue
+                    if first and (problem := not_records(line)):
+                        raise InputError(f"{where} {problem}")
+                    first = False
+                    yield f"{where}:{number}", line
         except (OSError, zlib.error) as exc:  # truncated or corrupt gzip, I/O errors
             raise InputError(f"{where}: cannot read: {exc}") from exc
 
 
 def _clean_line(
-    cleaner: Cleaner, field: str, kind: Kind, task: tuple[str, bytes]
+    cleaner: Cleaner, field: str, kind: Kind, max_bytes: int, task: tuple[str, bytes]
 ) -> tuple[dict[str, Any], bool] | Failure:
     """The cleaned record of one numbered JSONL line and whether it replaced a `clean_text`
     the record held, or why it cannot be cleaned."""
@@ -119,7 +138,7 @@ def _clean_line(
     except ValueError as exc:
         return Failure.of(where, InputError(f"not a JSON object: {exc}"))
     try:
-        return clean_record(cleaner, record, field, kind), "clean_text" in record
+        return clean_record(cleaner, record, field, kind, max_bytes), "clean_text" in record
     except CleanerError as exc:
         return Failure.of(where, exc)
 
@@ -170,11 +189,18 @@ def is_output_record(record: Any) -> bool:
     return isinstance(record, dict) and ("clean_text" in record or {"record_id", "text"} <= record.keys())
 
 
-def clean_record(cleaner: Cleaner, record: dict[str, Any], field: str, kind: Kind = "auto") -> dict[str, Any]:
+def clean_record(
+    cleaner: Cleaner,
+    record: dict[str, Any],
+    field: str,
+    kind: Kind = "auto",
+    max_bytes: int = MAX_INPUT_BYTES,
+) -> dict[str, Any]:
     """A copy of the record with the fields of `cleaned_fields` added, from cleaning `record[field]`.
 
     The record's `url`, if a string, is passed to extraction. Raises InputError for a record
-    that is not a dict or lacks the field, and the cleaning errors as they come.
+    that is not a dict, lacks the field or holds more than `max_bytes` (UTF-8) in it, and the
+    cleaning errors as they come.
     """
     if not isinstance(record, dict):
         raise InputError("not a JSON object")
@@ -183,6 +209,14 @@ def clean_record(cleaner: Cleaner, record: dict[str, Any], field: str, kind: Kin
         strings = [k for k, v in record.items() if isinstance(v, str)][:MAX_FIELDS_NAMED]
         here = f"; its string fields: {', '.join(map(repr, strings))}" if strings else ""
         raise InputError(f"no string field {field!r} (--field names the one to clean{here})")
+    # a str's UTF-8 size needs a copy: made only when its length allows it to be over
+    size = (
+        len(value)
+        if isinstance(value, bytes) or 4 * len(value) <= max_bytes
+        else len(value.encode(errors="replace"))
+    )
+    if size > max_bytes:
+        raise InputError(f"field {field!r}: {size:,} bytes, over the {max_bytes:,}-byte limit{RAISE_LIMIT}")
     url = record.get("url") if isinstance(record.get("url"), str) else None
     return {**record, **cleaned_fields(cleaner.clean(value, url=url, kind=kind))}
 

@@ -71,8 +71,8 @@ def clean_files(
     )
     if odd is not None:
         raise ConfigError(f"paths are str or Path, not {type(odd).__name__} ({odd!r})")
-    paths = [os.fspath(p) for p in given]
-    if any(str(p) == STDIN for p in paths):
+    names = [str(os.fspath(p)) for p in given]
+    if STDIN in names:
         raise ConfigError("clean_files reads files and folders; clean stdin with Cleaner.clean")
     kind = cast(Kind, options.pop("kind", "auto"))
     jobs = jobs or default_jobs()  # 0: one per core, as -j 0
@@ -80,6 +80,7 @@ def clean_files(
     if url is not None and not isinstance(url, str):
         raise ConfigError(f"url is a str (the page's address) or None, not {type(url).__name__}")
     check_batch_options(format, kind, jobs, max_size_mb, scheduler, encoding)
+    check_file_inputs(names, kind)
     for name, flag in (("force", force), ("progress", progress)):
         if not isinstance(flag, bool | np.bool_):  # "no" would be a truthy string: force on by surprise
             raise ConfigError(f"{name} must be True or False, got {flag!r}", name)
@@ -87,7 +88,7 @@ def clean_files(
     leftovers = remove_leftovers(Path(out_dir))
     report = run_batch(
         cleaner,
-        [str(p) for p in paths],
+        names,
         Path(out_dir),
         jobs=jobs,
         force=bool(force),
@@ -216,6 +217,25 @@ def _record(log: RunLog, outcome: Outcome) -> None:
         log.record(dest, written, outcome.stamp, outcome.job.src)
     except OSError as exc:
         raise OutputError(f"cannot write the run log {log.path}: {exc.strerror or exc}") from exc
+
+
+def check_file_inputs(paths: list[str], kind: str) -> None:
+    """Raise ConfigError for a named input a file batch would misread as one page: a web
+    archive, or JSONL records (unless read as text)."""
+    from ..warc import is_archive
+
+    archive = next((p for p in paths if is_archive(p)), None)
+    if archive is not None:
+        raise ConfigError(
+            f"{archive} is a web archive: clean its records with cleaner.clean_archive, or "
+            f"`cleaner clean {archive} -o records.jsonl`"
+        )
+    records = next((p for p in paths if p.lower().endswith((".jsonl", ".jsonl.gz"))), None)
+    if records is not None and kind == "auto":
+        raise ConfigError(
+            f"{records} is named as JSONL records: clean them with `cleaner clean --jsonl`, or the "
+            "file as text (--input-type text; kind='text' in Python)"
+        )
 
 
 def check_batch_options(

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..api import Cleaner, Kind
-from ..decoding import looks_binary
 from ..errors import ConfigError, InputError
-from .records import clean_jsonl, is_output_record, jsonl_output
+from .records import clean_jsonl, is_output_record, jsonl_output, not_records
 from .report import Failure, check_failures_file, write_failures
 from .writer import read_head, real_path, replaceable
 
@@ -77,7 +76,14 @@ def clean_streams(
             summary = _clean_archives(cleaner, sources, dest, failed, max_bytes, workers, with_removed)
         else:
             stats = clean_jsonl(
-                cleaner, sources, dest, field=field, kind=kind, on_error=failed, workers=workers
+                cleaner,
+                sources,
+                dest,
+                field=field,
+                kind=kind,
+                on_error=failed,
+                workers=workers,
+                max_bytes=max_bytes,
             )
             summary = stats.summary()
     finally:
@@ -94,11 +100,9 @@ def _check_records(src: Path) -> None:
         head = read_head(src)
     except (OSError, zlib.error):
         return  # reading the records reports it, naming the file
-    if looks_binary(head):
-        raise ConfigError(f"{src} looks like a binary file, not JSONL records")
-    first = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
-    if first not in (b"{", b""):
-        raise ConfigError(f"{src} does not look like JSONL records: it does not open with a JSON object")
+    problem = not_records(head)
+    if problem is not None:
+        raise ConfigError(f"{src} {problem}")
 
 
 class _NothingRead(Exception):

@@ -79,11 +79,13 @@ def check_output_file(output: str | None) -> None:
 
 def check_file_options(paths: list[str], output: str | None, input_type: str) -> None:
     """Usage errors for a file batch: JSONL files without --jsonl, an -o that names a file."""
-    records = [p for p in paths if p.lower().endswith((".jsonl", ".jsonl.gz"))]
-    if records and input_type == "auto":
-        raise usage(
-            f"{records[0]} is named as JSONL records: add --jsonl (or --input-type text to clean it as text)"
-        )
+    from ..batch.run import check_file_inputs
+    from ..errors import ConfigError
+
+    try:
+        check_file_inputs(paths, input_type)
+    except ConfigError as exc:
+        raise usage(str(exc)) from exc
     if output is None:
         return
     if output == "-":
