@@ -293,6 +293,8 @@ def _options(settings: Any) -> dict[str, Any]:
         if name not in defaults:
             logger.warning("cleaner: setting %s is not one cleaner reads; ignored", key)
             continue
+        if name in options:  # CLEANER_THRESHOLD and CLEANER_TRAILING_THRESHOLD: one would win unsaid
+            raise ConfigError(f"{_key(name)} and {key} set the same threshold: give one")
         value = settings.get(key)
         if isinstance(defaults[name], bool):
             options[name] = _typed(settings, key, settings.getbool, None)

@@ -146,7 +146,10 @@ def test_broken_lines_are_reported_and_the_rest_cleaned(tmp_path: Path) -> None:
         )
     out = runner.invoke(app, ["clean", "--jsonl", str(src), "-o", str(tmp_path / "o.jsonl")])
     assert out.exit_code == 1
-    assert f"{src}:2: not a JSON object" in out.stderr
+    assert (
+        f"{src}:2: not a JSON object: Expecting property name enclosed in double quotes at character 2\n"
+        in out.stderr
+    )
     assert (
         f"{src}:4: no string field 'html' (--field names the one to clean; its string fields: 'body')"
         in out.stderr

@@ -259,6 +259,11 @@ def test_settings_reach_the_cleaner_typed_and_a_typo_is_logged(caplog: pytest.Lo
     ]
     with pytest.raises(ConfigError, match="CLEANER_THRESHOLD = 'abc'"):
         _options(CrawlSettings({"CLEANER_THRESHOLD": "abc"}))
+    both = {"CLEANER_THRESHOLD": 0.9, "CLEANER_TRAILING_THRESHOLD": 0.2}  # one would win unsaid
+    with pytest.raises(
+        ConfigError, match=r"^CLEANER_THRESHOLD and CLEANER_TRAILING_THRESHOLD set the same threshold"
+    ):
+        _options(CrawlSettings(both))
 
 
 def test_a_spiders_own_text_and_metadata_are_replaced_with_one_warning_each(

@@ -342,6 +342,9 @@ def test_archives_and_pages_are_not_mixed(tmp_path: Path) -> None:
     write_crawl(crawl, compress=True)
     result = CliRunner().invoke(app, ["clean", str(crawl), str(PAGES[0]), "-o", str(tmp_path / "o")])
     assert result.exit_code == 2 and "cannot be mixed" in result.stderr
+    # an input type would be ignored: each response is HTML by its Content-Type
+    result = CliRunner().invoke(app, ["clean", str(crawl), "--input-type", "text"])
+    assert result.exit_code == 2 and "--input-type is not for web archives" in result.stderr
 
 
 def test_an_archive_arriving_slowly_through_a_pipe_is_read(tmp_path: Path) -> None:

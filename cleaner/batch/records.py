@@ -135,7 +135,9 @@ def _clean_line(
     except UnicodeDecodeError as exc:
         # replacing the bytes would change fields the output promises to keep as they were
         return Failure.of(where, InputError(f"not UTF-8 text, as JSON Lines must be: {exc}"))
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:  # json's "line 2" would read as the file's line, not the record's
+        return Failure.of(where, InputError(f"not a JSON object: {exc.msg} at character {exc.pos + 1}"))
+    except ValueError as exc:  # a number of more digits than Python converts
         return Failure.of(where, InputError(f"not a JSON object: {exc}"))
     try:
         return clean_record(cleaner, record, field, kind, max_bytes), "clean_text" in record

@@ -207,6 +207,10 @@ def clean(
     archives = any(map(is_archive, paths))
     if field is not None and not jsonl:
         raise usage("--field is for --jsonl runs: it names the field of each record to clean")
+    if archives and input_type != "auto":
+        raise usage(
+            "--input-type is not for web archives: a response is HTML by its Content-Type (or its content)"
+        )
     if jsonl or archives:
         check_stream_options(explain=explain, force=force, url=url, scheduler=scheduler, encoding=encoding)
         check_output_file(output)
