@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from .api import Cleaner
 from .batch.files import MAX_INPUT_BYTES
-from .batch.plan import ARCHIVES
+from .batch.plan import ARCHIVE_STARTS, ARCHIVES
 from .batch.pool import ordered_map
 from .batch.report import Failure
 from .decoding import HTML_TYPES, SNIFF_BYTES, content_type_charset, looks_like_html
@@ -25,10 +25,6 @@ from .gzipped import READ_BLOCK, inflating
 
 #: file names that `cleaner clean` reads as web archives
 ARCHIVE_SUFFIXES = tuple(suffix + gz for suffix in ARCHIVES for gz in ("", ".gz"))
-
-
-#: how a WARC record, and an ARC file's first record, begin
-_ARCHIVE_STARTS = (b"WARC/", b"filedesc://")
 
 
 def is_archive(path: str | Path) -> bool:
@@ -93,7 +89,7 @@ def html_responses(
     try:
         head = buffered.peek(64)[:64].lstrip()
         # a pipe may hold only a few bytes yet: judge only a head long enough (warcio does the rest)
-        if len(head) >= max(map(len, _ARCHIVE_STARTS)) and not head.startswith(_ARCHIVE_STARTS):
+        if len(head) >= max(map(len, ARCHIVE_STARTS)) and not head.startswith(ARCHIVE_STARTS):
             raise InputError(f"not a readable WARC/ARC file: it starts with {head[:16]!r}, not 'WARC/'")
         arc = head.startswith(b"filedesc://")
         tally = _Tally(buffered)

@@ -707,6 +707,16 @@ def test_size_limit_refuses_large_inputs_unread(tmp_path: Path) -> None:
     assert "over the 1,048,576-byte limit" in out.stderr
 
 
+@pytest.mark.parametrize("start", [b"WARC/1.1\r\nWARC-Type: warcinfo\r\n", b"filedesc://crawl.arc 0.0.0.0 "])
+def test_a_web_archive_piped_in_fails_saying_to_name_its_file(start: bytes) -> None:
+    import gzip
+
+    for data in (start, gzip.compress(start)):  # as a page it would give no text, with exit 0
+        out = runner.invoke(app, ["clean", "-"], input=data)
+        assert out.exit_code == 1 and out.stdout == ""
+        assert "<stdin>: a web archive: name its file (cleaner clean crawl.warc.gz)" in out.stderr
+
+
 def test_size_limit_holds_for_stdin_plain_and_gzipd() -> None:
     import gzip
 

@@ -17,7 +17,7 @@ from ..decoding import SNIFF_BYTES, decode, looks_like_html
 from ..errors import CleanerError, InputError, OutputError
 from ..gzipped import GZIP_MAGIC, gunzip
 from ..result import CleanResult
-from .plan import Format, Job, Outcome, type_suffix
+from .plan import ARCHIVE_STARTS, Format, Job, Outcome, type_suffix
 from .pool import ordered_map
 from .writer import input_names, input_stamp, json_text, real_path, write_atomic
 
@@ -204,7 +204,12 @@ def _read_stdin(max_bytes: int) -> bytes:
         raise InputError(f"cannot read stdin: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:
         raise InputError(f"more than {max_bytes:,} bytes, over the limit{RAISE_LIMIT}")
-    return _inflated(data, max_bytes)
+    data = _inflated(data, max_bytes)
+    if data.lstrip()[:16].startswith(ARCHIVE_STARTS):  # as a page it would give no text, quietly
+        raise InputError(
+            "a web archive: name its file (cleaner clean crawl.warc.gz); archives are not read from stdin"
+        )
+    return data
 
 
 def _adopt(dest: Path, content: str) -> int:

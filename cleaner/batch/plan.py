@@ -24,6 +24,8 @@ _MEDIA = (".mp3", ".mp4", ".m4a", ".webm", ".ogg", ".wav", ".avi", ".mov")
 _DATA = (".json", ".jsonl", ".csv", ".rss", ".atom", ".pdf", ".zip", ".tar", ".tgz", ".bz2", ".xz", ".7z")
 #: web archives: cleaned when named as inputs (`cleaner clean crawl.warc.gz`), not as pages
 ARCHIVES = (".warc", ".arc")
+#: how a WARC record, and an ARC file's first record, begin
+ARCHIVE_STARTS = (b"WARC/", b"filedesc://")
 #: what a folder's walk passes over: a saved site's assets, data files and archives
 NOT_PAGES = frozenset(_IMAGES + _STYLES_SCRIPTS_FONTS + _MEDIA + _DATA + ARCHIVES + (".xml", ".exe", ".bin"))
 
