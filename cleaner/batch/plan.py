@@ -11,7 +11,7 @@ from typing import Literal
 
 from ..errors import ConfigError, InputError
 from ..result import CleanResult
-from .report import Failure
+from .report import Failure, PassedOver
 from .writer import RUN_LOG, TMP_SUFFIX, real_path
 
 Format = Literal["text", "json"]
@@ -79,23 +79,11 @@ def output_suffix(fmt: Format) -> str:
 
 
 @dataclass
-class Plan:
+class Plan(PassedOver):
     """What a batch will do: its jobs, the inputs that failed already, and what it passes over."""
 
     jobs: list[Job] = field(default_factory=list)
     failed: list[Outcome] = field(default_factory=list)
-    #: how many files in the folders have a suffix of NOT_PAGES
-    passed_over: int = 0
-    #: folders given with nothing to clean in them
-    empty: list[str] = field(default_factory=list)
-    #: output folders of earlier runs (they hold a run log) found inside input folders
-    earlier_outputs: list[str] = field(default_factory=list)
-    #: hidden files and folders (".git", ".DS_Store") in the folders, passed over
-    hidden: int = 0
-    #: symlinked folders inside the folders, not followed (a link can loop or leave the tree)
-    symlinked_folders: list[str] = field(default_factory=list)
-    #: web archives in the folders (counted in passed_over too): they are named one by one
-    archives: int = 0
 
 
 def plan(inputs: list[str], outdir: Path | None, fmt: Format) -> Plan:
@@ -171,7 +159,7 @@ def _add_input(todo: Plan, given: str, outdir: Path | None, suffix: str) -> None
             dest = outdir / rel.parent / f"{rel.name}{suffix}" if outdir else None
             jobs.append(Job(file, dest, str(file)))
         if len(jobs) == before and len(todo.failed) == failed_before:  # a folder not listed is a failure
-            todo.empty.append(given)
+            todo.empty_folders.append(given)
     elif path.exists() or path.is_symlink():
         jobs.append(Job(path, outdir / f"{path.name}{suffix}" if outdir else None, str(path)))
     else:

@@ -93,7 +93,25 @@ def write_failures(path: Path, failures: list[Failure]) -> None:
 
 
 @dataclass
-class BatchReport:
+class PassedOver:
+    """What a batch's folders held that it does not clean: counted by the plan, told by the report."""
+
+    #: files in the folders passed over by type (plan.NOT_PAGES: images, styles, scripts, ...)
+    passed_over: int = 0
+    #: web archives among them: an archive is cleaned when named as an input, not in a folder
+    archives: int = 0
+    #: folders given with nothing to clean in them
+    empty_folders: list[str] = field(default_factory=list)
+    #: output folders of earlier runs (they hold a run log) inside the input folders
+    earlier_outputs: list[str] = field(default_factory=list)
+    #: hidden files and folders in the folders (".git", ".DS_Store")
+    hidden: int = 0
+    #: symlinked folders inside the folders, not followed (a link can loop or leave the tree)
+    symlinked_folders: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BatchReport(PassedOver):
     """The counts of a batch of files, and every failure (`cleaner.clean_files` returns it)."""
 
     cleaned: int = 0
@@ -106,18 +124,6 @@ class BatchReport:
     #: outputs newer than their inputs made again: other settings, model or version made
     #: them, a run into another folder did, or their input changed (replaced by an older file)
     redone: int = 0
-    #: files in the folders passed over by type (plan.NOT_PAGES: images, styles, scripts, ...)
-    passed_over: int = 0
-    #: web archives among them: an archive is cleaned when named as an input, not in a folder
-    archives: int = 0
-    #: folders given with nothing to clean in them
-    empty_folders: list[str] = field(default_factory=list)
-    #: output folders of earlier runs inside the input folders, passed over
-    earlier_outputs: list[str] = field(default_factory=list)
-    #: hidden files and folders in the folders (".git", ".DS_Store"), passed over
-    hidden: int = 0
-    #: symlinked folders inside the folders, not followed
-    symlinked_folders: list[str] = field(default_factory=list)
     #: inputs cleaned that gave no text at all (nothing extracted: a script-only page, an empty file)
     no_text: int = 0
 

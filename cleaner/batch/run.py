@@ -11,7 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,7 +22,7 @@ from ..decoding import web_codec
 from ..errors import ConfigError, OutputError
 from .files import MAX_INPUT_BYTES, run_all
 from .plan import STDIN, Format, Job, Outcome, plan
-from .report import BatchReport, check_failures_file, write_failures
+from .report import BatchReport, PassedOver, check_failures_file, write_failures
 from .writer import RUN_LOG, RunLog, real_path, remove_leftovers
 
 #: bytes in a megabyte, as --max-size counts them
@@ -146,14 +146,7 @@ def run_batch(
     if errors is not None:
         taken = [p for j in planned for p in (j.src, j.dest) if p is not None]
         check_failures_file(errors, [*taken, *([out_dir / RUN_LOG] if out_dir is not None else [])])
-    report = BatchReport(
-        passed_over=todo.passed_over,
-        archives=todo.archives,
-        empty_folders=todo.empty,
-        earlier_outputs=todo.earlier_outputs,
-        hidden=todo.hidden,
-        symlinked_folders=todo.symlinked_folders,
-    )
+    report = BatchReport(**{f.name: getattr(todo, f.name) for f in fields(PassedOver)})
     with _cluster(scheduler if planned else None, jobs) as client:  # reached before the output folder is made
         log = None
         if out_dir is not None and planned:
