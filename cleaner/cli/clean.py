@@ -158,7 +158,7 @@ Examples:
   cleaner clean article.html
   curl -s https://example.com/news | cleaner clean - --url https://example.com/news
   cleaner clean scraped/ -o clean/ --explain
-  cleaner clean scraped/ -o out/ --format json && cleaner review out/
+  cleaner clean scraped/ -o out/ --format json; cleaner review out/
 
 \b
   # web archives and JSONL records: one JSONL output

@@ -42,9 +42,9 @@ def review(
     Examples:
 
     \b
-      cleaner clean scraped/ -o out/ --format json && cleaner review out/ -o review.html
+      cleaner clean scraped/ -o out/ --format json; cleaner review out/ -o review.html
       cleaner review out-new/ --compare out-old/ -o changes.html
-      cleaner clean records.jsonl --jsonl -o clean.jsonl && cleaner review clean.jsonl
+      cleaner clean records.jsonl --jsonl -o clean.jsonl; cleaner review clean.jsonl
     """
     from ..batch.writer import real_path
     from ..errors import CleanerError, ConfigError
