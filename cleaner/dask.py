@@ -58,7 +58,9 @@ def clean_bag(
     >>> clean_bag(db.read_text("pages/*.jsonl").map(json.loads), field="html").to_textfiles(...)
     """
     # checked here, once: on the workers a bad option would fail every item, or the whole computation
-    if not callable(getattr(bag, "map", None)):
+    from dask.bag import Bag
+
+    if not isinstance(bag, Bag):
         raise ConfigError(
             f"bag must be a dask.bag.Bag (dask.bag.from_sequence(items)), not {type(bag).__name__}"
         )
@@ -80,7 +82,11 @@ SHOWN_CHARS = 60
 
 
 def _clean_item(item: Any, *, cleaner: Cleaner, field: str, kind: Kind, max_bytes: int) -> dict[str, Any]:
-    page = isinstance(item, str) and ("\n" in item or "<" in item or len(item) > MAX_PATH_CHARS)
+    page = (
+        isinstance(item, str)
+        and ("\n" in item or "<" in item or len(item) > MAX_PATH_CHARS)
+        and not os.path.lexists(item)  # a file may be named "odd<name>.html"
+    )
     shown = f"{item[:SHOWN_CHARS]}…" if page and len(item) > SHOWN_CHARS else str(item)
     record: dict[str, Any] = item if isinstance(item, dict) else {"path": shown}
     try:

@@ -224,6 +224,11 @@ def _wide_text(data: bytes, encoding: str, what: str) -> str:
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
+def media_type(content_type: str) -> str:
+    """The media type a Content-Type header names ("text/html" of "Text/HTML; charset=utf-8")."""
+    return content_type.split(";")[0].split(",")[0].strip().lower()
+
+
 def content_type_charset(content_type: str) -> str | None:
     """The charset parameter of a Content-Type header ("text/html; charset=UTF-8"), if any."""
     _, _, rest = content_type.lower().partition("charset=")

@@ -14,7 +14,8 @@ names none). Settings (all optional):
 - ``CLEANER_INPUT_FIELD`` (``"html"``): the item field holding the page (str or bytes);
 - ``CLEANER_URL_FIELD`` (``"url"``): the field holding the page's URL;
 - ``CLEANER_ENCODING_FIELD`` (``"encoding"``): the field holding the response's charset, or
-  its whole Content-Type header (str or bytes), for a page given as bytes;
+  its whole Content-Type header (str or bytes): the charset decodes a page given as bytes,
+  the media type says how to read it (HTML; ``text/plain`` by its content; others dropped);
 - ``CLEANER_OUTPUT_FIELD`` (``"text"``): where the clean text goes;
 - ``CLEANER_METADATA_FIELD`` (``"metadata"``): where title, author, date, sitename... go
   (``""`` to leave them out);
@@ -57,7 +58,7 @@ except ImportError as exc:
 from .api import Cleaner
 from .batch.files import MAX_INPUT_BYTES
 from .config import Settings
-from .decoding import HTML_TYPES, content_type_charset
+from .decoding import HTML_TYPES, content_type_charset, media_type
 from .errors import CleanerError, ConfigError
 
 logger = logging.getLogger(__name__)
@@ -172,7 +173,7 @@ class CleanerPipeline:
             result = self.cleaner.clean(
                 page if isinstance(page, str | bytes) else bytes(page),
                 url=url if isinstance(url, str) else None,
-                kind="text" if media == "text/plain" else "html",
+                kind="auto" if media == "text/plain" else "html",  # servers send HTML as text/plain too
                 with_metadata=bool(self.metadata_field),
                 encoding=_charset(content_type),
             )
@@ -255,23 +256,28 @@ def _typed(settings: Any, key: str, getter: Any, default: Any) -> Any:
         raise ConfigError(f"{key} = {value!r}: {exc}") from exc
 
 
+def _header(value: Any) -> str:
+    """An item's encoding field as text: a charset label or a Content-Type header, as Scrapy's
+    `response.headers` holds it (bytes, or a list of them from `getlist`); "" for anything else."""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    if isinstance(value, bytes | bytearray | memoryview):
+        value = bytes(value).decode("latin-1")
+    return value.strip() if isinstance(value, str) else ""
+
+
 def _media_type(value: Any) -> str:
     """The media type of an item's Content-Type ("text/html"); "" for a bare charset or none."""
-    if isinstance(value, bytes | bytearray):
-        value = bytes(value).decode("latin-1")
-    return value.split(";")[0].strip().lower() if isinstance(value, str) and "/" in value else ""
+    header = _header(value)
+    return media_type(header) if "/" in header else ""
 
 
 def _charset(value: Any) -> str | None:
-    """The charset an item's encoding field gives: a charset label, or a whole Content-Type
-    header as Scrapy's `response.headers` holds it (bytes); None for anything else."""
-    if isinstance(value, bytes | bytearray):
-        value = bytes(value).decode("latin-1")
-    if not isinstance(value, str) or not value.strip():
-        return None
-    if "/" in value or "=" in value:
-        return content_type_charset(value)
-    return value.strip()
+    """The charset an item's encoding field gives (see `_header`), None for none."""
+    header = _header(value)
+    if "/" in header or "=" in header:
+        return content_type_charset(header)
+    return header or None
 
 
 #: crawler settings whose name is not CLEANER_ and the Settings field's in capitals

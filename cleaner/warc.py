@@ -1,13 +1,14 @@
 """Web archives in, clean records out: HTML responses of WARC and ARC files (needs `news-cleaner[warc]`).
 
 Read with warcio: it reads ARC as well as WARC, and undoes HTTP chunking and gzip or
-deflate Content-Encoding itself (brotli is decoded here: warcio's decoder fails with brotli 1.2). Reading is a small share of
+deflate Content-Encoding itself (brotli is decoded here: warcio 1.8's br decoder fails). Reading is a small share of
 the time: cleaning a page costs ~20 ms, parsing its record well under 1 ms.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from .batch.files import MAX_INPUT_BYTES
 from .batch.plan import ARCHIVE_STARTS, ARCHIVES
 from .batch.pool import ordered_map
 from .batch.report import Failure
-from .decoding import HTML_TYPES, SNIFF_BYTES, content_type_charset, looks_like_html
+from .decoding import HTML_TYPES, SNIFF_BYTES, content_type_charset, looks_like_html, media_type
 from .errors import CleanerError, InputError, TruncatedError
 from .gzipped import READ_BLOCK, inflating
 
@@ -91,17 +92,18 @@ def html_responses(
         # a pipe may hold only a few bytes yet: judge only a head long enough (warcio does the rest)
         if len(head) >= max(map(len, ARCHIVE_STARTS)) and not head.startswith(ARCHIVE_STARTS):
             raise InputError(f"not a readable WARC/ARC file: it starts with {head[:16]!r}, not 'WARC/'")
-        arc = head.startswith(b"filedesc://")
         tally = _Tally(buffered)
         archive = ArchiveIterator(tally, arc2warc=True)
         whole = False  # a record came out whole: what follows the last one is checked at the end
         for number, record in enumerate(_parsed(iter(archive), ArchiveLoadFailed), start=1):
+            if record.rec_type is None:  # what warcio makes of blank lines where a record would be
+                continue
             whole = True
             headers = record.rec_headers
             url = headers.get_header("WARC-Target-URI") or ""
             date, record_id = headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
-            if arc:  # warcio makes ARC records a random id each read: their number is the same each run
-                record_id = f"<urn:arc-record:{number}>"
+            if tally.head.lstrip().startswith(b"filedesc://"):
+                record_id = _arc_record_id(number, url, date)
             http = record.http_headers
             declared = (http.get_header("content-type") or "").lower() if http is not None else ""
             status = http.get_statuscode() if http is not None else ""
@@ -139,7 +141,7 @@ def html_responses(
         if whole and tally.more_than_blank_after(archive.get_record_offset() + archive.get_record_length()):
             raise InputError("the archive ends inside a record's headers, after its last whole record")
         if not whole:  # warcio reads an empty file as an archive of no records
-            raise InputError("not one WARC/ARC record in it: the file is empty")
+            raise InputError("not one WARC/ARC record in it: the file is empty (or blank)")
     except (ArchiveLoadFailed, OSError) as exc:
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
 
@@ -150,7 +152,7 @@ def _skipped(rec_type: str, has_http: bool, declared: str, status: str) -> str |
         return "revisits"
     if rec_type != "response" or not has_http:
         return "other"
-    if declared and not any(t in declared for t in HTML_TYPES):
+    if declared and media_type(declared) not in HTML_TYPES:
         return "not_html"
     # a status line without a code (a broken server's) leaves the page to its content
     if status.isdigit() and not status.startswith("2"):
@@ -159,10 +161,12 @@ def _skipped(rec_type: str, has_http: bool, declared: str, status: str) -> str |
 
 
 class _Tally(io.RawIOBase):
-    """A stream read through, counting its bytes and keeping the last TALLY_TAIL of them."""
+    """A stream read through, counting its bytes and keeping its first and last ones."""
 
     def __init__(self, raw: IO[bytes]):
         self.raw, self.count, self.tail = raw, 0, b""
+        #: the stream's first TALLY_HEAD bytes (a pipe's first read may hold fewer than a peek needs)
+        self.head = b""
 
     def readable(self) -> bool:
         return True
@@ -171,6 +175,8 @@ class _Tally(io.RawIOBase):
         data = self.raw.read(len(buffer))
         buffer[: len(data)] = data
         self.count += len(data)
+        if len(self.head) < TALLY_HEAD:
+            self.head = (self.head + data)[:TALLY_HEAD]
         self.tail = (self.tail + data)[-TALLY_TAIL:]
         return len(data)
 
@@ -182,6 +188,15 @@ class _Tally(io.RawIOBase):
 
 #: how many last bytes of an archive are kept to tell a cut record from blank lines
 TALLY_TAIL = 1 << 16
+#: how many first bytes of an archive are kept to tell ARC from WARC
+TALLY_HEAD = 64
+
+
+def _arc_record_id(number: int, url: str, date: str | None) -> str:
+    """An ARC record's id: warcio makes a random one each read, so a rerun's records would
+    match none of the last run's; this one is the same each run and differs between archives."""
+    digest = hashlib.sha1(f"{number} {url} {date}".encode(errors="surrogatepass")).hexdigest()
+    return f"<urn:arc-record:{number}:{digest[:16]}>"
 
 
 def _parsed(records: Iterator[Any], load_failed: type[Exception]) -> Iterator[Any]:
@@ -210,7 +225,7 @@ def _body(record: Any, max_bytes: int) -> bytes:
     http = record.http_headers
     if (http.get_header("content-encoding") or "").strip().lower() != "br":
         return bytes(record.content_stream().read(max_bytes + 1))
-    # warcio's own br decoder sets an attribute brotli >= 1.2 no longer has: decoded here
+    # warcio 1.8's own br decoder sets an attribute brotli's decoder does not take: decoded here
     from warcio.bufferedreaders import ChunkedDataReader
 
     chunked = http.get_header("transfer-encoding") == "chunked"  # the test warcio's content_stream makes
@@ -218,8 +233,11 @@ def _body(record: Any, max_bytes: int) -> bytes:
 
 
 def _unbrotli(raw: IO[bytes], max_bytes: int) -> bytes:
-    """A brotli stream decoded, up to `max_bytes` + 1 bytes (never more: a small body may
-    decode to gigabytes); InputError when brotli is missing or the data is not brotli."""
+    """A brotli body decoded, up to `max_bytes` + 1 bytes (a small body may decode to
+    gigabytes: the decoder's output is capped as it goes). An HTML body labelled br comes back
+    as it is (crawlers that store bodies decoded keep the header; warcio reads a body labelled
+    gzip that is not so too); one that breaks after some output keeps what was decoded (a
+    cut). InputError for other bodies brotli cannot decode, and when brotli >= 1.2 is missing."""
     try:
         import brotli
     except ImportError as exc:
@@ -228,16 +246,25 @@ def _unbrotli(raw: IO[bytes], max_bytes: int) -> bytes:
             "pip install 'news-cleaner[warc]'"
         ) from exc
     decoder = brotli.Decompressor()
-    out = bytearray()
+    if not hasattr(decoder, "can_accept_more_data"):  # the output cap came with brotli 1.2
+        raise InputError(
+            "decoding a brotli-compressed HTTP body needs brotli 1.2 or later: pip install 'brotli>=1.2'"
+        )
+    out, taken = bytearray(), bytearray()
     try:
         while len(out) <= max_bytes and not decoder.is_finished():
             data = b""
             if decoder.can_accept_more_data() and not (data := raw.read(READ_BLOCK)):
                 break  # the body ends before the brotli stream does: what was decoded stands
+            if not out and len(taken) <= max_bytes:
+                taken += data
             out += decoder.process(data, output_buffer_limit=max_bytes + 1 - len(out))
     except brotli.error as exc:
-        raise InputError(f"cannot decode the HTTP body (Content-Encoding: br): {exc}") from exc
-    return bytes(out)
+        if not out and looks_like_html(bytes(taken[:SNIFF_BYTES]).decode("latin-1")):
+            return bytes(taken + raw.read(max(0, max_bytes + 1 - len(taken))))[: max_bytes + 1]
+        if not out:
+            raise InputError(f"cannot decode the HTTP body (Content-Encoding: br): {exc}") from exc
+    return bytes(out[: max_bytes + 1])
 
 
 def _cut_short(record: Any) -> bool:

@@ -360,7 +360,10 @@ def test_paths_that_are_not_paths_are_refused(tmp_path: Path, paths: object, mes
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("crawl.warc.gz", r"crawl.warc.gz is a web archive: clean its records with cleaner.clean_archive"),
+        (
+            "crawl.warc.gz",
+            r"crawl.warc.gz is a web archive: clean its records with cleaner.warc.clean_archive",
+        ),
         ("old.ARC", r"old.ARC is a web archive"),
         ("records.jsonl", r"records.jsonl is named as JSONL records: .*kind='text'"),
     ],
@@ -373,6 +376,14 @@ def test_an_archive_or_records_named_as_input_is_not_cleaned_as_one_page(
     with pytest.raises(cleaner.ConfigError, match=message):
         cleaner.clean_files([SEED, path], tmp_path / "out")
     assert not (tmp_path / "out").exists(), "nothing written"
+
+
+def test_a_folder_named_like_records_or_an_archive_is_walked(tmp_path: Path) -> None:
+    for name in ("pages.jsonl", "site.warc"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.html").write_bytes(PAGE.read_bytes())
+    report = cleaner.clean_files([tmp_path / "pages.jsonl", tmp_path / "site.warc"], tmp_path / "out")
+    assert report.cleaned == 2 and report.failed == 0
 
 
 def test_records_read_as_text_are_cleaned_as_text(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import re
 import socketserver
@@ -166,7 +167,7 @@ def test_clean_bag_takes_bytes_records_and_reports_odd_items(tmp_path: Path) -> 
     }
 
 
-def test_clean_bag_refuses_a_record_over_max_bytes_and_a_page_given_as_a_path() -> None:
+def test_clean_bag_refuses_a_record_over_max_bytes_and_a_page_given_as_a_path(tmp_path: Path) -> None:
     """max_bytes holds for records as for paths; a page's text where a path goes (a bag of
     read_text) fails as such, without the page in the failure."""
     from cleaner.dask import SHOWN_CHARS, clean_bag
@@ -183,6 +184,15 @@ def test_clean_bag_refuses_a_record_over_max_bytes_and_a_page_given_as_a_path() 
     assert "clean_error" not in small
     assert "reads as a page's text: give records ({'html': page}) or paths" in text["clean_error"]["message"]
     assert text["path"] == text["clean_error"]["path"] == page[:SHOWN_CHARS] + "…"
+    # the limit is on the page, not on its gzip'd bytes; a file may have "<" in its name
+    odd = tmp_path / "odd<name>.html"
+    odd.write_bytes(PAGES[0].read_bytes())
+    zipped, named = clean_bag(
+        db.from_sequence([{"html": gzip.compress(page.encode())}, str(odd)]), max_bytes=1000
+    ).compute(scheduler="sync")
+    assert "gzip data inflates past 1,000 bytes" in zipped["clean_error"]["message"]
+    assert "clean_error" not in clean_bag(db.from_sequence([str(odd)])).compute(scheduler="sync")[0]
+    assert "over the 1,000-byte limit" in named["clean_error"]["message"]
 
 
 def test_clean_bag_of_something_else_than_a_bag_is_a_config_error() -> None:

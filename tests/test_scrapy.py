@@ -158,8 +158,9 @@ def test_items_that_keep_their_page_as_bytes_get_one_warning(caplog: pytest.LogC
 
 
 def test_the_content_type_decides_how_the_page_is_cleaned() -> None:
-    """HTML as a page, plain text as text (as `cleaner clean t.txt`), any other type dropped
-    with the reason rather than passed on with an empty text."""
+    """HTML as a page, plain text by its content (as text, or as a page when it is one:
+    servers send HTML as text/plain too), any other type dropped with the reason rather than
+    passed on with an empty text."""
     from scrapy.exceptions import DropItem
 
     from cleaner.scrapy import CleanerPipeline
@@ -169,13 +170,17 @@ def test_the_content_type_decides_how_the_page_is_cleaned() -> None:
     item = pipeline.clean_item({"url": "u", "html": text.encode(), "encoding": b"text/plain; charset=utf-8"})
     assert item["text"] == Cleaner().clean_text(text).text != ""
     page = PAGES[0].read_bytes()
-    for given in ("application/xhtml+xml", "TEXT/HTML; charset=utf-8", "utf-8", None):
+    given_as = ("application/xhtml+xml", "TEXT/HTML; charset=utf-8", "utf-8", None, "text/plain")
+    lists = ([b"text/html"], "text/html, application/json")  # headers.getlist, a header sent twice
+    for given in (*given_as, *lists):
         item = pipeline.clean_item({"url": "u", "html": page, "encoding": given})
         assert item["text"] == Cleaner().clean_html(page, url="u").text, given
     with pytest.raises(
         DropItem, match=r"item from u: Content-Type application/json, not a page \(HTML or plain"
     ):
         pipeline.clean_item({"url": "u", "html": b'{"a": 1}', "encoding": "application/json"})
+    with pytest.raises(DropItem, match="Content-Type application/json, not a page"):
+        pipeline.clean_item({"url": "u", "html": b'{"a": 1}', "encoding": [b"application/json"]})
 
 
 def test_the_responses_charset_decodes_a_page_given_as_bytes() -> None:

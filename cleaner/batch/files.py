@@ -50,16 +50,16 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from exc
-    return _inflated(data, max_bytes)
+    return inflated(data, max_bytes)
 
 
 #: how a refused input's message says to raise the size limit
 RAISE_LIMIT = " (raise the limit: --max-size MB; max_size_mb= in clean_files, max_bytes= in clean_bag)"
 
 
-def _inflated(data: bytes, max_bytes: int) -> bytes:
+def inflated(data: bytes, max_bytes: int) -> bytes:
     """An input's bytes, gunzipped when gzip'd: the limit is on the page, not on its
-    compressed size (a 300 KB .gz can hold 100 MB)."""
+    compressed size (a 300 KB .gz can hold 100 MB); InputError past it."""
     if data.startswith(GZIP_MAGIC):
         return gunzip(data, max_bytes, hint=RAISE_LIMIT)
     return data
@@ -204,7 +204,7 @@ def _read_stdin(max_bytes: int) -> bytes:
         raise InputError(f"cannot read stdin: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:
         raise InputError(f"more than {max_bytes:,} bytes, over the limit{RAISE_LIMIT}")
-    data = _inflated(data, max_bytes)
+    data = inflated(data, max_bytes)
     if data.lstrip()[:16].startswith(ARCHIVE_STARTS):  # as a page it would give no text, quietly
         raise InputError(
             "a web archive: name its file (cleaner clean crawl.warc.gz); archives are not read from stdin"

@@ -18,7 +18,7 @@ from ..decoding import looks_binary
 from ..errors import CleanerError, InputError, OutputError
 from ..gzipped import inflating
 from ..result import CleanResult
-from .files import MAX_INPUT_BYTES, RAISE_LIMIT, stdin_bytes
+from .files import MAX_INPUT_BYTES, RAISE_LIMIT, inflated, stdin_bytes
 from .pool import ordered_map
 from .report import Failure
 from .writer import atomic_output, json_text
@@ -211,11 +211,14 @@ def clean_record(
         strings = [k for k, v in record.items() if isinstance(v, str)][:MAX_FIELDS_NAMED]
         here = f"; its string fields: {', '.join(map(repr, strings))}" if strings else ""
         raise InputError(f"no string field {field!r} (--field names the one to clean{here})")
-    # a str's UTF-8 size needs a copy: made only when its length allows it to be over
+    if isinstance(value, bytes):
+        value = inflated(value, max_bytes)  # as a file's bytes: the limit is on the page, not its .gz
+    # a str's UTF-8 size needs a copy: made only when its length allows it to be over (a lone
+    # surrogate, which JSON can carry, counts its 3 bytes)
     size = (
         len(value)
         if isinstance(value, bytes) or 4 * len(value) <= max_bytes
-        else len(value.encode(errors="replace"))
+        else len(value.encode("utf-8", "surrogatepass"))
     )
     if size > max_bytes:
         raise InputError(f"field {field!r}: {size:,} bytes, over the {max_bytes:,}-byte limit{RAISE_LIMIT}")

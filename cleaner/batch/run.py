@@ -213,17 +213,19 @@ def _record(log: RunLog, outcome: Outcome) -> None:
 
 
 def check_file_inputs(paths: list[str], kind: str) -> None:
-    """Raise ConfigError for a named input a file batch would misread as one page: a web
-    archive, or JSONL records (unless read as text)."""
+    """Raise ConfigError for a file named as input that a file batch would misread as one
+    page: a web archive, or JSONL records (unless `kind` says how to read it). Folders are
+    walked, whatever their name."""
     from ..warc import is_archive
 
-    archive = next((p for p in paths if is_archive(p)), None)
+    files = [p for p in paths if not os.path.isdir(p)]
+    archive = next((p for p in files if is_archive(p)), None)
     if archive is not None:
         raise ConfigError(
-            f"{archive} is a web archive: clean its records with cleaner.clean_archive, or "
+            f"{archive} is a web archive: clean its records with cleaner.warc.clean_archive, or "
             f"`cleaner clean {archive} -o records.jsonl`"
         )
-    records = next((p for p in paths if p.lower().endswith((".jsonl", ".jsonl.gz"))), None)
+    records = next((p for p in files if p.lower().endswith((".jsonl", ".jsonl.gz"))), None)
     if records is not None and kind == "auto":
         raise ConfigError(
             f"{records} is named as JSONL records: clean them with `cleaner clean --jsonl`, or the "
