@@ -222,11 +222,15 @@ def _wide_text(data: bytes, encoding: str, what: str) -> str:
 
 #: the media types of an HTML page
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: a media type's type/subtype token (RFC 9110), wherever a broken header puts it
+_MEDIA_TYPE = re.compile(r"[\w!#$&^.+-]+/[\w!#$&^.+-]+")
 
 
 def media_type(content_type: str) -> str:
-    """The media type a Content-Type header names ("text/html" of "Text/HTML; charset=utf-8")."""
-    return content_type.split(";")[0].split(",")[0].strip().lower()
+    """The media type a Content-Type header names ("text/html" of "Text/HTML; charset=utf-8",
+    or of a broken "text/html charset=utf-8"); "" when it names none."""
+    found = _MEDIA_TYPE.search(content_type)
+    return found.group().lower() if found else ""
 
 
 def content_type_charset(content_type: str) -> str | None:

@@ -259,8 +259,8 @@ def _typed(settings: Any, key: str, getter: Any, default: Any) -> Any:
 def _header(value: Any) -> str:
     """An item's encoding field as text: a charset label or a Content-Type header, as Scrapy's
     `response.headers` holds it (bytes, or a list of them from `getlist`); "" for anything else."""
-    if isinstance(value, list | tuple):
-        value = value[0] if value else ""
+    if isinstance(value, list | tuple):  # the last one counts, as for Headers.get and browsers
+        value = value[-1] if value else ""
     if isinstance(value, bytes | bytearray | memoryview):
         value = bytes(value).decode("latin-1")
     return value.strip() if isinstance(value, str) else ""
@@ -268,8 +268,7 @@ def _header(value: Any) -> str:
 
 def _media_type(value: Any) -> str:
     """The media type of an item's Content-Type ("text/html"); "" for a bare charset or none."""
-    header = _header(value)
-    return media_type(header) if "/" in header else ""
+    return media_type(_header(value))
 
 
 def _charset(value: Any) -> str | None:

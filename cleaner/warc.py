@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +30,8 @@ ARCHIVE_SUFFIXES = tuple(suffix + gz for suffix in ARCHIVES for gz in ("", ".gz"
 
 
 def is_archive(path: str | Path) -> bool:
-    """Whether a path names a WARC or ARC file (optionally gzip'd)."""
-    return str(path).lower().endswith(ARCHIVE_SUFFIXES)
+    """Whether a path names a WARC or ARC file (optionally gzip'd); a folder so named is walked."""
+    return str(path).lower().endswith(ARCHIVE_SUFFIXES) and not os.path.isdir(path)
 
 
 @dataclass
@@ -88,7 +89,8 @@ def html_responses(
     # inflated here rather than by warcio, which refuses a WARC gzip'd as one member
     buffered: Any = inflating(stream)
     try:
-        head = buffered.peek(64)[:64].lstrip()
+        _skip_blank(buffered)  # warcio reads a leading blank line as one record holding the whole file
+        head = buffered.peek(TALLY_HEAD)[:TALLY_HEAD]
         # a pipe may hold only a few bytes yet: judge only a head long enough (warcio does the rest)
         if len(head) >= max(map(len, ARCHIVE_STARTS)) and not head.startswith(ARCHIVE_STARTS):
             raise InputError(f"not a readable WARC/ARC file: it starts with {head[:16]!r}, not 'WARC/'")
@@ -96,18 +98,17 @@ def html_responses(
         archive = ArchiveIterator(tally, arc2warc=True)
         whole = False  # a record came out whole: what follows the last one is checked at the end
         for number, record in enumerate(_parsed(iter(archive), ArchiveLoadFailed), start=1):
-            if record.rec_type is None:  # what warcio makes of blank lines where a record would be
-                continue
             whole = True
             headers = record.rec_headers
             url = headers.get_header("WARC-Target-URI") or ""
             date, record_id = headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
-            if tally.head.lstrip().startswith(b"filedesc://"):
-                record_id = _arc_record_id(number, url, date)
+            if tally.head.startswith(b"filedesc://"):
+                record_id = _arc_record_id(tally.head.split(b"\n", 1)[0], number, url, date)
             http = record.http_headers
-            declared = (http.get_header("content-type") or "").lower() if http is not None else ""
+            declared = (http.get_header("content-type") or "") if http is not None else ""
+            media = media_type(declared)  # none named (or none readable): the body's content tells
             status = http.get_statuscode() if http is not None else ""
-            skipped = _skipped(record.rec_type, http is not None, declared, status)
+            skipped = _skipped(record.rec_type, http is not None, media, status)
             if skipped is not None:
                 setattr(stats, skipped, getattr(stats, skipped) + 1)
                 if _cut_short(record):  # a crawl interrupted here: whatever came before is out
@@ -132,7 +133,7 @@ def html_responses(
                 error = f"the archive ends inside this record ({record.length:,} bytes declared)"
                 yield Response(url, date, record_id, b"", error=error)
                 return
-            if not declared and not looks_like_html(body[:SNIFF_BYTES].decode("latin-1")):
+            if not media and not looks_like_html(body[:SNIFF_BYTES].decode("latin-1")):
                 stats.not_html += 1
                 continue
             yield Response(url, date, record_id, body, charset=content_type_charset(declared))
@@ -146,13 +147,13 @@ def html_responses(
         raise InputError(f"not a readable WARC/ARC file: {' '.join(str(exc).split())}") from exc
 
 
-def _skipped(rec_type: str, has_http: bool, declared: str, status: str) -> str | None:
+def _skipped(rec_type: str, has_http: bool, media: str, status: str) -> str | None:
     """The ArchiveStats count a record that is no page goes to (None: a page)."""
     if rec_type == "revisit":
         return "revisits"
     if rec_type != "response" or not has_http:
         return "other"
-    if declared and media_type(declared) not in HTML_TYPES:
+    if media and media not in HTML_TYPES:
         return "not_html"
     # a status line without a code (a broken server's) leaves the page to its content
     if status.isdigit() and not status.startswith("2"):
@@ -188,15 +189,24 @@ class _Tally(io.RawIOBase):
 
 #: how many last bytes of an archive are kept to tell a cut record from blank lines
 TALLY_TAIL = 1 << 16
-#: how many first bytes of an archive are kept to tell ARC from WARC
-TALLY_HEAD = 64
+#: how many first bytes of an archive are kept: to tell ARC from WARC, and an ARC file's first line
+TALLY_HEAD = 256
 
 
-def _arc_record_id(number: int, url: str, date: str | None) -> str:
+def _arc_record_id(filedesc: bytes, number: int, url: str, date: str | None) -> str:
     """An ARC record's id: warcio makes a random one each read, so a rerun's records would
-    match none of the last run's; this one is the same each run and differs between archives."""
-    digest = hashlib.sha1(f"{number} {url} {date}".encode(errors="surrogatepass")).hexdigest()
+    match none of the last run's; this one is the same each run, and differs between
+    archives by their first line (the file's name and date) and the record's URL and date."""
+    digest = hashlib.sha1(filedesc + f" {number} {url} {date}".encode(errors="surrogatepass")).hexdigest()
     return f"<urn:arc-record:{number}:{digest[:16]}>"
+
+
+def _skip_blank(stream: Any) -> None:
+    """Read past the blank lines and spaces an archive opens with."""
+    while (ahead := stream.peek(TALLY_HEAD)[:TALLY_HEAD]) and not (kept := ahead.lstrip()):
+        stream.read(len(ahead))
+    if ahead:
+        stream.read(len(ahead) - len(kept))
 
 
 def _parsed(records: Iterator[Any], load_failed: type[Exception]) -> Iterator[Any]:
@@ -236,8 +246,9 @@ def _unbrotli(raw: IO[bytes], max_bytes: int) -> bytes:
     """A brotli body decoded, up to `max_bytes` + 1 bytes (a small body may decode to
     gigabytes: the decoder's output is capped as it goes). An HTML body labelled br comes back
     as it is (crawlers that store bodies decoded keep the header; warcio reads a body labelled
-    gzip that is not so too); one that breaks after some output keeps what was decoded (a
-    cut). InputError for other bodies brotli cannot decode, and when brotli >= 1.2 is missing."""
+    gzip that is not so too). InputError for any other body brotli cannot decode (as warcio
+    for a broken gzip body), and when brotli >= 1.2 is missing. A body that ends before its
+    stream does keeps what was decoded: an archive cut there is told by the record's length."""
     try:
         import brotli
     except ImportError as exc:
@@ -250,21 +261,27 @@ def _unbrotli(raw: IO[bytes], max_bytes: int) -> bytes:
         raise InputError(
             "decoding a brotli-compressed HTTP body needs brotli 1.2 or later: pip install 'brotli>=1.2'"
         )
-    out, taken = bytearray(), bytearray()
+    head = raw.read(BROTLI_PROBE)
+    try:
+        out = bytearray(decoder.process(head, output_buffer_limit=max_bytes + 1))
+    except brotli.error as exc:  # not brotli from its first bytes
+        head += raw.read(SNIFF_BYTES)
+        if looks_like_html(head.decode("latin-1")):
+            return (head + raw.read(max(0, max_bytes + 1 - len(head))))[: max_bytes + 1]
+        raise InputError(f"cannot decode the HTTP body (Content-Encoding: br): {exc}") from exc
     try:
         while len(out) <= max_bytes and not decoder.is_finished():
             data = b""
             if decoder.can_accept_more_data() and not (data := raw.read(READ_BLOCK)):
-                break  # the body ends before the brotli stream does: what was decoded stands
-            if not out and len(taken) <= max_bytes:
-                taken += data
+                break
             out += decoder.process(data, output_buffer_limit=max_bytes + 1 - len(out))
     except brotli.error as exc:
-        if not out and looks_like_html(bytes(taken[:SNIFF_BYTES]).decode("latin-1")):
-            return bytes(taken + raw.read(max(0, max_bytes + 1 - len(taken))))[: max_bytes + 1]
-        if not out:
-            raise InputError(f"cannot decode the HTTP body (Content-Encoding: br): {exc}") from exc
+        raise InputError(f"cannot decode the HTTP body (Content-Encoding: br): {exc}") from exc
     return bytes(out[: max_bytes + 1])
+
+
+#: the first bytes of a br body fed to the decoder alone: an HTML page fails within them
+BROTLI_PROBE = 16
 
 
 def _cut_short(record: Any) -> bool:

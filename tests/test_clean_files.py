@@ -384,6 +384,8 @@ def test_a_folder_named_like_records_or_an_archive_is_walked(tmp_path: Path) -> 
         (tmp_path / name / f"{name}.html").write_bytes(PAGE.read_bytes())
     report = cleaner.clean_files([tmp_path / "pages.jsonl", tmp_path / "site.warc"], tmp_path / "out")
     assert report.cleaned == 2 and report.failed == 0
+    out = CliRunner().invoke(app, ["clean", str(tmp_path / "site.warc"), "-o", str(tmp_path / "cli")])
+    assert out.exit_code == 0 and (tmp_path / "cli" / "site.warc.html.txt").is_file()
 
 
 def test_records_read_as_text_are_cleaned_as_text(tmp_path: Path) -> None:

@@ -171,7 +171,8 @@ def test_the_content_type_decides_how_the_page_is_cleaned() -> None:
     assert item["text"] == Cleaner().clean_text(text).text != ""
     page = PAGES[0].read_bytes()
     given_as = ("application/xhtml+xml", "TEXT/HTML; charset=utf-8", "utf-8", None, "text/plain")
-    lists = ([b"text/html"], "text/html, application/json")  # headers.getlist, a header sent twice
+    # headers.getlist (the last counts, as for Headers.get), a header sent twice
+    lists = ([b"application/json", b"text/html"], "text/html, application/json")
     for given in (*given_as, *lists):
         item = pipeline.clean_item({"url": "u", "html": page, "encoding": given})
         assert item["text"] == Cleaner().clean_html(page, url="u").text, given

@@ -148,6 +148,24 @@ def test_a_response_goes_by_its_status_code_when_it_has_one(status: str, skipped
     assert _skipped("response", True, "text/html", status) == skipped
 
 
+@pytest.mark.parametrize(
+    ("header", "skipped"),
+    [
+        ("text/html; charset=UTF-8", None),
+        ("application/xhtml+xml", None),
+        ("text/html charset=UTF-8", None),  # broken, as crawls hold them: still HTML
+        ('"text/html"', None),
+        ("image/png", "not_html"),
+        ("application/json, text/html", "not_html"),
+    ],
+)
+def test_a_response_goes_by_the_media_type_its_header_names(header: str, skipped: str | None) -> None:
+    from cleaner.decoding import media_type
+    from cleaner.warc import _skipped
+
+    assert _skipped("response", True, media_type(header), "200") == skipped
+
+
 def test_library_reads_an_arc_file(tmp_path: Path) -> None:
     from cleaner.warc import ArchiveStats
 
@@ -167,9 +185,15 @@ def test_library_reads_an_arc_file(tmp_path: Path) -> None:
     again = list(clean_archive(Cleaner(), _Trickle(arc)))
     assert re.fullmatch(r"<urn:arc-record:2:[0-9a-f]{16}>", records[0]["record_id"])
     assert again[0]["record_id"] == records[0]["record_id"]
-    other = arc.replace(b"https://example.org/old", b"https://example.org/new")
-    (moved,) = clean_archive(Cleaner(), io.BytesIO(other))
-    assert moved["record_id"] != records[0]["record_id"]
+    for other in (  # another page, or the same URL at its place in another archive
+        arc.replace(b"https://example.org/old", b"https://example.org/new"),
+        arc.replace(b"filedesc://crawl.arc", b"filedesc://crawl-2.arc"),
+    ):
+        (elsewhere,) = clean_archive(Cleaner(), io.BytesIO(other))
+        assert elsewhere["record_id"] != records[0]["record_id"]
+    # warcio reads a blank line before the first record as one record holding the whole file
+    (after_blank,) = clean_archive(Cleaner(), io.BytesIO(b"\r\n \n" + arc))
+    assert after_blank == records[0]
 
 
 class _Trickle(io.RawIOBase):
@@ -298,6 +322,10 @@ def test_brotli_bodies_are_decoded_as_warcio_decodes_gzip(tmp_path: Path) -> Non
         _response(writer, "https://example.org/chunked", _chunked(brotli.compress(page)), chunked)
         _response(writer, "https://example.org/decoded", page, br)
         _response(writer, "https://example.org/broken", b"not brotli, nor a page", br)
+        stored = brotli.compress(page, quality=0)  # the page's bytes in the clear, inside a br stream
+        half = len(stored) // 2
+        corrupt = stored[:half] + bytes(b ^ 0x5A for b in stored[half : half + 8]) + stored[half + 8 :]
+        _response(writer, "https://example.org/corrupt", corrupt, br)
         _response(writer, "https://example.org/bomb", brotli.compress(b"<p>" + b"a" * 3_000_000), br)
         _response(writer, "https://example.org/plain", page, [("Content-Type", "text/html")])
     failures: list = []
@@ -307,9 +335,11 @@ def test_brotli_bodies_are_decoded_as_warcio_decodes_gzip(tmp_path: Path) -> Non
     assert want and [r["text"] for r in records] == [want] * 4
     names = ("br", "chunked", "decoded", "plain")
     assert [r["url"] for r in records] == [f"https://example.org/{n}" for n in names]
-    broken, bomb = failures
+    broken, corrupt, bomb = failures
     assert broken.path.endswith("(https://example.org/broken)")
+    assert corrupt.path.endswith("(https://example.org/corrupt)")  # never its raw bytes as the page
     assert broken.message.startswith("cannot decode the HTTP body (Content-Encoding: br): ")
+    assert corrupt.message.startswith("cannot decode the HTTP body (Content-Encoding: br): ")
     assert bomb.path.endswith("(https://example.org/bomb)")
     assert bomb.message == "HTTP body over the 2,000,000-byte limit"
 

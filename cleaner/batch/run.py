@@ -218,14 +218,15 @@ def check_file_inputs(paths: list[str], kind: str) -> None:
     walked, whatever their name."""
     from ..warc import is_archive
 
-    files = [p for p in paths if not os.path.isdir(p)]
-    archive = next((p for p in files if is_archive(p)), None)
+    archive = next((p for p in paths if is_archive(p)), None)
     if archive is not None:
         raise ConfigError(
             f"{archive} is a web archive: clean its records with cleaner.warc.clean_archive, or "
             f"`cleaner clean {archive} -o records.jsonl`"
         )
-    records = next((p for p in files if p.lower().endswith((".jsonl", ".jsonl.gz"))), None)
+    records = next(
+        (p for p in paths if p.lower().endswith((".jsonl", ".jsonl.gz")) and not os.path.isdir(p)), None
+    )
     if records is not None and kind == "auto":
         raise ConfigError(
             f"{records} is named as JSONL records: clean them with `cleaner clean --jsonl`, or the "
