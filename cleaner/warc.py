@@ -1,8 +1,9 @@
 """Web archives in, clean records out: HTML responses of WARC and ARC files (needs `news-cleaner[warc]`).
 
 Read with warcio: it reads ARC as well as WARC, and undoes HTTP chunking and gzip or
-deflate Content-Encoding itself (brotli is decoded here: warcio 1.8's br decoder fails). Reading is a small share of
-the time: cleaning a page costs ~20 ms, parsing its record well under 1 ms.
+deflate Content-Encoding itself (brotli is decoded here: warcio 1.8's br decoder fails).
+Reading is a small share of the time: cleaning a page costs ~20 ms, parsing its record well
+under 1 ms.
 """
 
 from __future__ import annotations

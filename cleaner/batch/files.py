@@ -205,7 +205,7 @@ def _read_stdin(max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise InputError(f"more than {max_bytes:,} bytes, over the limit{RAISE_LIMIT}")
     data = inflated(data, max_bytes)
-    if data.lstrip()[:16].startswith(ARCHIVE_STARTS):  # as a page it would give no text, quietly
+    if data[:SNIFF_BYTES].lstrip().startswith(ARCHIVE_STARTS):  # as a page it would give no text, quietly
         raise InputError(
             "a web archive: name its file (cleaner clean crawl.warc.gz); archives are not read from stdin"
         )

@@ -17,7 +17,8 @@ from .writer import RUN_LOG, TMP_SUFFIX, real_path
 Format = Literal["text", "json"]
 STDIN = "-"
 #: files in a folder with these suffixes are passed over, counted: a saved site's images,
-#: styles, scripts, fonts, media, feeds and data. A file named on its own is always cleaned (web archives and JSONL records: in runs of their own).
+#: styles, scripts, fonts, media, feeds and data. A file named on its own is always cleaned
+#: (web archives and JSONL records: in runs of their own).
 _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".bmp", ".ico", ".svg", ".tif", ".tiff")
 _STYLES_SCRIPTS_FONTS = (".css", ".js", ".mjs", ".map", ".wasm", ".woff", ".woff2", ".ttf", ".otf", ".eot")
 _MEDIA = (".mp3", ".mp4", ".m4a", ".webm", ".ogg", ".wav", ".avi", ".mov")
