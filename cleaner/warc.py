@@ -262,21 +262,22 @@ def _unbrotli(raw: IO[bytes], max_bytes: int) -> bytes:
         raise InputError(
             "decoding a brotli-compressed HTTP body needs brotli 1.2 or later: pip install 'brotli>=1.2'"
         )
-    head = raw.read(BROTLI_PROBE)
+    data = head = raw.read(BROTLI_PROBE)
+    out, probing = bytearray(), True
     try:
-        out = bytearray(decoder.process(head, output_buffer_limit=max_bytes + 1))
-    except brotli.error as exc:  # not brotli from its first bytes
-        head += raw.read(SNIFF_BYTES)
-        if looks_like_html(head.decode("latin-1")):
-            return (head + raw.read(max(0, max_bytes + 1 - len(head))))[: max_bytes + 1]
-        raise InputError(f"cannot decode the HTTP body (Content-Encoding: br): {exc}") from exc
-    try:
-        while len(out) <= max_bytes and not decoder.is_finished():
+        while True:
+            out += decoder.process(data, output_buffer_limit=max_bytes + 1 - len(out))
+            probing = False
+            if len(out) > max_bytes or decoder.is_finished():
+                break
             data = b""
             if decoder.can_accept_more_data() and not (data := raw.read(READ_BLOCK)):
                 break
-            out += decoder.process(data, output_buffer_limit=max_bytes + 1 - len(out))
     except brotli.error as exc:
+        if probing:  # not brotli from its first bytes
+            head += raw.read(SNIFF_BYTES)
+            if looks_like_html(head.decode("latin-1")):
+                return (head + raw.read(max(0, max_bytes + 1 - len(head))))[: max_bytes + 1]
         raise InputError(f"cannot decode the HTTP body (Content-Encoding: br): {exc}") from exc
     return bytes(out[: max_bytes + 1])
 
