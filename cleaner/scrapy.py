@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from typing import Any
 
 try:
@@ -93,9 +94,8 @@ class CleanerPipeline:
                 f"CLEANER_MAX_BYTES must be a positive whole number of bytes, not {max_bytes!r}"
             )
         self.max_bytes = max_bytes
-        self._warned_without_page = False
-        self._warned_bytes_kept = False
-        self._warned_replaced: set[str] = set()
+        self._warned: set[str] = set()
+        self._warned_lock = threading.Lock()  # items are cleaned in Twisted's thread pool
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CleanerPipeline:
@@ -135,15 +135,14 @@ class CleanerPipeline:
         page = adapter.get(self.input_field)
         url = adapter.get(self.url_field)
         if page is None:
-            if not self._warned_without_page:
-                self._warned_without_page = True
-                logger.warning(
-                    "cleaner: items without a page in field %r pass through uncleaned (the first: a %s from %s); "
-                    "set CLEANER_INPUT_FIELD if the page is in another field",
-                    self.input_field,
-                    type(item).__name__,
-                    url,
-                )
+            self._warn_once(
+                "without page",
+                "cleaner: items without a page in field %r pass through uncleaned (the first: a %s from %s); "
+                "set CLEANER_INPUT_FIELD if the page is in another field",
+                self.input_field,
+                type(item).__name__,
+                url,
+            )
             return item
         if not isinstance(page, str | bytes | bytearray | memoryview):
             raise DropItem(
@@ -203,11 +202,9 @@ class CleanerPipeline:
                     f"cleaner: {url}: cannot empty field {self.input_field!r} of {type(item).__name__} "
                     f"({' '.join(str(exc).split())}); make it optional or leave CLEANER_DROP_INPUT off"
                 ) from exc
-        elif not self._warned_bytes_kept and isinstance(
-            adapter.get(self.input_field), bytes | bytearray | memoryview
-        ):
-            self._warned_bytes_kept = True
-            logger.warning(
+        elif isinstance(adapter.get(self.input_field), bytes | bytearray | memoryview):
+            self._warn_once(
+                "bytes kept",
                 "cleaner: items keep their page as bytes in field %r (the first: from %s), which JSON, "
                 "CSV and XML feeds cannot export: set CLEANER_DROP_INPUT = True to take it out once cleaned",
                 self.input_field,
@@ -219,15 +216,23 @@ class CleanerPipeline:
         own `text` or `metadata`), before it is replaced."""
         for field, setting in ((self.output_field, "OUTPUT"), (self.metadata_field, "METADATA")):
             held = adapter.get(field) if field and field != self.input_field else None
-            if held not in (None, "") and field not in self._warned_replaced:
-                self._warned_replaced.add(field)
-                logger.warning(
+            if held not in (None, ""):
+                self._warn_once(
+                    f"replaced {field}",
                     "cleaner: items already hold a value in field %r (the first: from %s); cleaner's "
                     "replaces it: set CLEANER_%s_FIELD to write elsewhere",
                     field,
                     url,
                     setting,
                 )
+
+    def _warn_once(self, key: str, message: str, *args: Any) -> None:
+        """Log a warning the first time `key` comes up in this crawl, from whichever thread."""
+        with self._warned_lock:
+            if key in self._warned:
+                return
+            self._warned.add(key)
+        logger.warning(message, *args)
 
 
 #: settings the pipeline reads itself; CLEANER_<FIELD> of any Settings field goes to Cleaner
