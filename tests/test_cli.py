@@ -379,6 +379,10 @@ def test_train_refuses_bad_inputs_before_any_work(tmp_path: Path) -> None:
         (["--seeds", str(tmp_path / "nope")], f"--seeds {tmp_path / 'nope'}: no such folder"),
         (["--seeds", str(a_file)], f"--seeds {a_file}: not a folder"),
         (["--seeds", str(seeds), "--out", str(a_file)], f"--out {a_file}: a file, not a folder"),
+        (
+            ["--seeds", str(seeds), "--out", str(a_file / "sub" / "m")],
+            f"--out {a_file / 'sub' / 'm'}: {a_file} is a file, not a folder",
+        ),
         (["--seeds", str(seeds), "--corrections", str(seeds)], f"--corrections {seeds}: not a file"),
         (
             ["--seeds", str(seeds), "--data", str(tmp_path / "nope")],

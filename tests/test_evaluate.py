@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import cleaner
 from cleaner.cli import app
 from cleaner.errors import TrainingError
-from cleaner.training.datasets import GoldPage, extract_page, page_title, read_dataset
+from cleaner.training.datasets import GoldPage, extract_page, iter_pages, page_title, read_dataset
 from cleaner.training.evaluate import (
     CLEANER,
     PERFECT,
@@ -382,3 +382,61 @@ def test_gold_text_with_nul_characters_is_left_out_as_broken(
     skipped: Counter[tuple[str, str]] = Counter()
     assert rows[0]["id"] not in {p.id for p in read_dataset(tmp_path / "fake", skipped)}
     assert skipped[("fake", "with broken gold text")] == 1
+
+
+def test_a_dataset_is_named_by_its_folder_however_the_path_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the split is drawn from the name: "." must not put other pages in the test split
+    _write_dataset(tmp_path / "fake")
+    monkeypatch.chdir(tmp_path / "fake" / "html")
+    for written in (Path(".."), Path("../../fake"), tmp_path / "fake"):
+        assert {p.dataset for p in read_dataset(written)} == {"fake"}
+
+
+def test_two_datasets_of_one_name_are_refused(tmp_path: Path) -> None:
+    _write_dataset(tmp_path / "fake")
+    _write_dataset(tmp_path / "copy" / "fake")
+    for roots in ([tmp_path / "fake", tmp_path / "copy" / "fake"], [tmp_path / "fake", tmp_path / "fake"]):
+        with pytest.raises(TrainingError, match="a second dataset named 'fake'"):
+            list(iter_pages(roots))
+    result = CliRunner().invoke(app, ["evaluate", str(tmp_path / "fake"), str(tmp_path / "copy")])
+    assert result.exit_code == 1 and "a second dataset named 'fake'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        ("no html", "it has no html/ folder"),
+        ("no rows", "gold.jsonl holds no record"),
+        ("no pages", "none of its 3 gold records has both gold text and a page"),
+    ],
+)
+def test_a_dataset_without_a_page_to_read_says_why(tmp_path: Path, damage: str, why: str) -> None:
+    _write_dataset(tmp_path / "fake")
+    if damage == "no html":
+        for page in (tmp_path / "fake" / "html").iterdir():
+            page.unlink()
+        (tmp_path / "fake" / "html").rmdir()
+    elif damage == "no rows":
+        (tmp_path / "fake" / "gold.jsonl").write_text("\n", encoding="utf-8")
+    else:
+        for page in (tmp_path / "fake" / "html").iterdir():
+            page.rename(page.with_name("x" + page.name))
+    with pytest.raises(TrainingError, match=f"fake: no page to read: {why}"):
+        read_dataset(tmp_path / "fake")
+    # in a folder of datasets too: a broken one is not passed over
+    result = CliRunner().invoke(app, ["evaluate", str(tmp_path), "--split", "all"])
+    assert result.exit_code == 1 and why in result.stderr
+
+
+def test_a_page_that_cannot_be_read_ends_the_evaluation_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
+    _write_dataset(tmp_path / "fake")
+    page = tmp_path / "fake" / "html" / "0002.html.gz"
+    page.write_bytes(page.read_bytes()[:30])  # cut short
+    result = CliRunner().invoke(app, ["evaluate", str(tmp_path / "fake"), "--split", "all"])
+    assert result.exit_code == 1, result.output
+    assert f"error: {page}: cannot read the page: " in result.stderr and "Traceback" not in result.output

@@ -496,6 +496,7 @@ def test_the_page_never_overwrites_an_output_and_a_folder_is_a_clear_error(tmp_p
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
     result = runner.invoke(app, ["review", str(out), "-o", str(tmp_path / "a-file" / "review.html")])
     assert result.exit_code == 1 and "cannot write the review page" in result.stderr
+    assert "Not a directory" in result.stderr  # not mkdir's "File exists"
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
@@ -503,3 +504,6 @@ def test_a_missing_output_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["review", str(tmp_path / "gone"), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 2 and "gone: no such file or folder" in result.stderr
     assert not (tmp_path / "r.html").exists()
+    out = _batch(tmp_path, CASES / "pages" / "01_related_list.html")
+    result = runner.invoke(app, ["review", str(out), "--compare", str(tmp_path / "gone"), "-o", "r.html"])
+    assert result.exit_code == 2 and f"--compare {tmp_path / 'gone'}: no such file" in result.stderr

@@ -5,6 +5,7 @@ folder's run log of what made each output."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import gzip
 import hashlib
@@ -56,6 +57,8 @@ _MODE = 0o666 & ~_umask()
 def atomic_output(dest: Path, *, compress: bool = False, errors: str = "strict") -> Iterator[IO[str]]:
     """A UTF-8 text stream (gzip'd when `compress`; `errors` as open()'s) whose content replaces
     `dest` only when the block ends without an exception; otherwise `dest` is left as it was."""
+    if dest.parent.exists() and not dest.parent.is_dir():  # mkdir would say "File exists"
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(dest.parent))
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=TMP_SUFFIX)
     tmp = Path(name)

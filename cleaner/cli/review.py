@@ -56,9 +56,9 @@ def review(
     report = Path(page)
     if names_folder(page):
         raise usage(f"{page} is a folder: name the HTML file to write (e.g. {report / 'review.html'})")
-    for root in (outputs, compare):
+    for named, root in (("", outputs), ("--compare ", compare)):
         if root is not None and not os.path.lexists(root):
-            raise usage(f"{root}: no such file or folder")
+            raise usage(f"{named}{root}: no such file or folder")
     try:
         if report.name.removesuffix(".gz").endswith((".json", ".jsonl")):
             # in folders only such names are outputs, so they are listed on this path alone (a

@@ -93,7 +93,10 @@ def _report(card: dict[str, Any], out: Path, *, replaced: str | None, with_data:
         )
     if card["cross_validation"]:
         cvr = card["cross_validation"]
-        err(f"cross-validated removal precision {cvr['precision']}, recall {cvr['recall']}")
+        if cvr["recall"] or cvr["body_lines_removed_count"]:
+            err(f"cross-validated removal precision {cvr['precision']}, recall {cvr['recall']}")
+        else:  # precision is 1.0 by convention then: it says nothing
+            err(f"cross-validated: out of fold, the model removed none of {cvr['junk_lines']} junk lines")
     if card["threshold_choice"]:
         ch = card["threshold_choice"]
         err(
@@ -148,6 +151,9 @@ def _check_training_inputs(seeds: Path, data: list[Path], corrections: list[Path
             raise usage(f"--corrections {path}: {_missing(path, 'file')}")
     if out.exists() and not out.is_dir():
         raise usage(f"--out {out}: a file, not a folder")
+    # the folder is made after the corpus is read (minutes): a file in its way is found now
+    if under := next((p for p in out.absolute().parents if p.exists() and not p.is_dir()), None):
+        raise usage(f"--out {out}: {under} is a file, not a folder")
 
 
 _Datasets = Annotated[
@@ -221,24 +227,34 @@ def evaluate(
 
     if split not in ("test", "train", "all"):
         raise usage(f"--split must be test, train or all, not {split!r}")
+    from ..errors import CleanerError
+
     cleaner = load_cleaner(model, fast=fast)
     pages, shape_pages, skipped = _evaluated_pages(datasets, split, text_shapes)
     results = {}
-    for name in dict.fromkeys(p.dataset for p in pages):
-        group = [p for p in pages if p.dataset == name][: limit or None]
-        results[name] = {"split": split, **evaluate_pages(group, cleaner)}
-        gaps = ", ".join(f"{n} {why}" for (dataset, why), n in sorted(skipped.items()) if dataset == name)
-        err(
-            f"{name}: {len(group)} pages evaluated"
-            + (f" (gold rows left out, both splits: {gaps})" if gaps else "")
-        )
-    checks = check_goals(results, model)
-    tables = [markdown_table(results), goals_table(checks)]
-    if text_shapes:
-        report = text_shapes_report(shape_pages, cleaner, limit=limit)
-        err(f"text shapes: {report['overall']['documents']} documents from {report['pages']} held-out pages")
-        results["text_shapes"] = report  # added after the first table is made: it is no dataset
-        tables.append(text_shapes_table(report))
+    try:  # a page that cannot be read or cleaned ends the run, named: figures without it would mislead
+        for name in dict.fromkeys(p.dataset for p in pages):
+            group = [p for p in pages if p.dataset == name][: limit or None]
+            results[name] = {"split": split, **evaluate_pages(group, cleaner)}
+            gaps = ", ".join(f"{n} {why}" for (dataset, why), n in sorted(skipped.items()) if dataset == name)
+            err(
+                f"{name}: {len(group)} page{'s' if len(group) != 1 else ''} evaluated"
+                + (f" (gold rows left out, both splits: {gaps})" if gaps else "")
+            )
+        checks = check_goals(results, model)
+        tables = [markdown_table(results), goals_table(checks)]
+        if text_shapes:
+            report = text_shapes_report(shape_pages, cleaner, limit=limit)
+            err(
+                f"text shapes: {report['overall']['documents']} documents from {report['pages']} held-out pages"
+            )
+            results["text_shapes"] = report  # added after the first table is made: it is no dataset
+            tables.append(text_shapes_table(report))
+    except CleanerError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    if limit:
+        err(f"note: --limit {limit}: figures and goals from a sample, not the whole {split} split")
     typer.echo(json.dumps({**results, "goals": checks}, indent=1) if as_json else "\n\n".join(tables))
 
 
@@ -248,7 +264,7 @@ def _evaluated_pages(
     """The split's pages, the text shapes' pages and the gold rows left out; exit 2 for a folder
     that is not there, 1 if no page or one unreadable."""
     from ..errors import CleanerError
-    from ..training.datasets import iter_pages
+    from ..training.datasets import HELD_OUT_MODULUS, iter_pages
 
     if missing := next((p for p in datasets if not p.is_dir()), None):
         raise usage(f"{missing}: {_missing(missing)} (a dataset folder, or a folder of them)")
@@ -265,7 +281,9 @@ def _evaluated_pages(
         raise typer.Exit(1) from exc
     if not pages:
         err(
-            f"error: {', '.join(map(str, datasets))}: no pages in the {split} split (--split all takes every page)"
+            f"error: {', '.join(map(str, datasets))}: no pages in the {split} split (the test split holds "
+            f"one site in {HELD_OUT_MODULUS}, drawn from a hash of the dataset's name and the site's, "
+            "so a dataset of few sites may have none: --split all takes every page)"
         )
         raise typer.Exit(1)
     return pages, shape_pages, skipped

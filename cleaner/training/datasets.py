@@ -102,8 +102,11 @@ class GoldPage:
 
     def read_bytes(self) -> bytes:
         """The page's HTML bytes, inflated when the file is gzip'd."""
-        data = self.html_path.read_bytes()
-        return gunzip(data) if self.html_path.name.endswith(GZIP_SUFFIX) else data
+        try:
+            data = self.html_path.read_bytes()
+            return gunzip(data) if self.html_path.name.endswith(GZIP_SUFFIX) else data
+        except (OSError, InputError) as exc:  # a .gz cut short too (TruncatedError)
+            raise TrainingError(f"{self.html_path}: cannot read the page: {exc}") from exc
 
     def read_html(self) -> str:
         """The page decoded to str, as `clean_html` would decode it."""
@@ -137,6 +140,7 @@ def read_dataset(folder: Path, skipped: Counter[tuple[str, str]] | None = None) 
     """Pages of one dataset folder that have both HTML and gold text; `skipped` counts the
     gold rows left out, by dataset and reason."""
     folder = Path(folder)
+    name = dataset_name(folder)
     gold_file = folder / "gold.jsonl"
     if not gold_file.is_file():
         raise TrainingError(
@@ -147,7 +151,9 @@ def read_dataset(folder: Path, skipped: Counter[tuple[str, str]] | None = None) 
         for row in _rows(folder / "blocks.jsonl", "blocks", BLOCK_FIELDS):
             blocks[row["id"]] = row["blocks"]
     pages = []
+    rows = 0
     for row in _rows(gold_file, "text", GOLD_FIELDS):
+        rows += 1
         html = _html_file(folder, row["id"])
         gold = row.get("text") or ""
         if html is None or not gold.strip() or "\x00" in gold:
@@ -159,11 +165,11 @@ def read_dataset(folder: Path, skipped: Counter[tuple[str, str]] | None = None) 
                     if gold.strip()
                     else "with empty gold text"
                 )
-                skipped[(folder.name, why)] += 1
+                skipped[(name, why)] += 1
             continue
         pages.append(
             GoldPage(
-                dataset=folder.name,
+                dataset=name,
                 id=row["id"],
                 html_path=html,
                 gold=row["text"],
@@ -174,7 +180,22 @@ def read_dataset(folder: Path, skipped: Counter[tuple[str, str]] | None = None) 
                 page_type=row.get("page_type"),
             )
         )
+    if not pages:
+        why = (
+            "gold.jsonl holds no record"
+            if not rows
+            else "it has no html/ folder"
+            if not (folder / "html").is_dir()
+            else f"none of its {rows} gold records has both gold text and a page, html/<id>.html (or .html.gz)"
+        )
+        raise TrainingError(f"{folder}: no page to read: {why}")
     return pages
+
+
+def dataset_name(folder: Path) -> str:
+    """The name a dataset's pages carry, and its split is drawn from: its folder's own name,
+    as `.` or `../data` name it too."""
+    return Path(os.path.abspath(folder)).name  # not resolve(): a link's own name is the one given
 
 
 #: the type of each field of a gold.jsonl record that training reads (null allowed but for "id")
@@ -295,12 +316,21 @@ def extract_all(pages: list[GoldPage], jobs: int = -1) -> list[Document]:
 
 def iter_pages(roots: list[Path], skipped: Counter[tuple[str, str]] | None = None) -> Iterator[GoldPage]:
     """Pages of every dataset given (a dataset folder, or a folder of datasets); `skipped`
-    counts the gold rows left out, by (dataset, reason)."""
+    counts the gold rows left out, by (dataset, reason). Two datasets of one name are an error:
+    their pages would share one split."""
+    seen: dict[str, Path] = {}
     for root in roots:
         folders = [root] if (Path(root) / "gold.jsonl").is_file() else find_datasets(root)
         if not folders:
             raise TrainingError(f"{root}: no dataset found (need html/ + gold.jsonl)")
         for folder in folders:
+            name = dataset_name(folder)
+            if name in seen:
+                raise TrainingError(
+                    f"{folder}: a second dataset named {name!r} (the first: {seen[name]}); give each "
+                    "dataset once and under a name of its own (a page's split is drawn from that name)"
+                )
+            seen[name] = folder
             yield from read_dataset(folder, skipped)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import CleanerError, TrainingError
 from ..wording import CJK, WORD
 from .datasets import GoldPage
 from .ranges import ratio_range, site_draws
@@ -217,7 +218,10 @@ def score_page(page: GoldPage, cleaner: Any) -> PageScore:
     t0 = time.perf_counter()
     plain = trafilatura.extract(html, url=page.url, include_comments=False) or ""
     t1 = time.perf_counter()
-    result = cleaner.clean_html(html, url=page.url)
+    try:
+        result = cleaner.clean_html(html, url=page.url)
+    except CleanerError as exc:
+        raise TrainingError(f"{page.html_path}: cleaner failed on it: {exc}") from exc
     t2 = time.perf_counter()
     # cleaner extracts the same lines as plain trafilatura (bar rare differences), so the
     # body it lost is read from its removed lines rather than from a diff of the two outputs

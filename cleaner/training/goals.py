@@ -139,6 +139,7 @@ def goals_table(checks: list[dict[str, Any]]) -> str:
     met = sum(c["met"] for c in checks)
     rows += [
         "",
-        f"Goals met: {met} of {len(checks)}. (Plain text's goals: under its table, with --text-shapes.)",
+        f"Goals met: {met} of {len(checks)}. (Plain text's goals are not counted here: they close "
+        "the text-shapes table, which --text-shapes adds.)",
     ]
     return "\n".join(rows)

@@ -382,7 +382,7 @@ def text_shapes_table(report: dict[str, Any]) -> str:
     rows += [
         "",
         f"Plain text, {report['pages']} held-out pages, seed {report['seed']}. Goals: teaser lines removed "
-        f"≥ {goals['teaser_lines_removed']:.0%} in every shape (worst: {o['worst_shape']}, "
+        f"≥ {goals['teaser_lines_removed']:.0%} in every shape (worst: {o['worst_shape'] or _MISSING}, "
         f"{_fmt(o['worst_teaser_lines_removed'], '{:.1%}')}: {met['teaser_lines_removed']}); "
         f"body chars lost ≤ {goals['body_chars_lost']:.2%} ({_fmt(o['body_chars_lost'], '{:.3%}')}: "
         f"{met['body_chars_lost']}); clean bodies unchanged ≥ {goals['clean_unchanged']:.0%} "
