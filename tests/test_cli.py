@@ -57,7 +57,18 @@ def test_version_names_the_shipped_models_thresholds() -> None:
     out = runner.invoke(app, ["--version"])
     assert out.exit_code == 0 and cleaner.__version__ in out.stdout
     rule = read_card(default_model_dir())["decision_rule"]
-    assert f"junk probability {rule['trailing_threshold']} in the trailing run (--threshold)" in out.stdout
+    assert f"junk probability {rule['trailing_threshold']} in the trailing run, " in out.stdout
+    # what it says of --threshold is what resolving a set trailing threshold does
+    assert (
+        "`--threshold X` puts both trailing runs at X and raises any other threshold below X to X"
+        in out.stdout
+    )
+    x = 0.7
+    set_rule = cleaner.Cleaner(trailing_threshold=x).rule_
+    assert set_rule.trailing_threshold == set_rule.text_threshold == x
+    for name, trained in rule.items():
+        if name.endswith("_threshold") and name not in ("trailing_threshold", "text_threshold"):
+            assert getattr(set_rule, name) == max(x, trained), name
 
 
 def test_version_is_printed_when_the_model_is_not_there(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import inspect
+import random
 from dataclasses import fields, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -125,6 +126,17 @@ def test_the_charset_of_the_http_response_is_used_before_a_guess() -> None:
         cleaner.Cleaner().clean_html(data, encoding=1250)  # type: ignore[arg-type]
 
 
+def test_a_charset_that_reads_letters_as_control_characters_does_not_fit() -> None:
+    # windows-1250 said to be iso-8859-2 (its sibling, as browsers are lenient): "š", "ť",
+    # "Š", "Ť" are bytes that iso-8859-2 decodes to C1 controls, which vanish from the text
+    text = "Příliš žluťoučký kůň úpěl ďábelské ódy. Šťastný Ťapka šel domů."
+    data = f"<meta charset=iso-8859-2><article><p>{text}</p></article>".encode("cp1250")
+    assert text in decode(data) and text in decode(data, "iso-8859-2")
+    # a page that is iso-8859-2 keeps it
+    polish = "Zażółć gęślą jaźń. Źdźbło żyta."
+    assert polish in decode(f"<meta charset=iso-8859-2><p>{polish}</p>".encode("iso-8859-2"))
+
+
 def test_mostly_utf8_page_with_stray_windows_bytes() -> None:
     page = f'<meta charset="utf-8"><p>{TEXT}</p>'.encode() + b"<p>caf\xe9 at 5\x80, it\x92s</p>"
     assert decode(page).endswith(f"<p>{TEXT}</p><p>café at 5€, it’s</p>")
@@ -228,6 +240,15 @@ def test_binary_detection() -> None:
     assert not looks_binary(codecs.BOM_UTF16_LE + "<p>x</p>".encode("utf-16-le"))
     with pytest.raises(cleaner.InputError, match="binary"):
         cleaner.Cleaner().clean(b"\x00\x01\x02 binary")
+    # random bytes without a NUL (a compressed stream of an unknown format): control bytes tell them
+    rng = random.Random(1)
+    noise = bytes(rng.randrange(1, 256) for _ in range(5000))
+    assert looks_binary(noise) and looks_binary(noise[:60])
+    with pytest.raises(cleaner.InputError, match="binary"):
+        cleaner.Cleaner().clean(noise)
+    # a text may carry a stray control byte (a DOS file's closing ^Z, a form's \x1f)
+    assert not looks_binary(page.replace("stray", "str\x1fay", 1).encode() + b"\x1a")
+    assert not looks_binary(b"A short text.\x1a")
 
 
 @pytest.mark.parametrize(

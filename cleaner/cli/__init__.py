@@ -52,10 +52,12 @@ def _version(value: bool) -> None:
             rule = read_card(default_model_dir())["decision_rule"]
             typer.echo(
                 f"model: {default_model_dir()}; lines go at junk probability {rule['trailing_threshold']} "
-                f"in the trailing run (--threshold), {rule['inner_threshold']} elsewhere "
+                f"in the trailing run, {rule['inner_threshold']} elsewhere "
                 f"({rule['cue_threshold']} with a boilerplate cue, {METADATA_THRESHOLD} for a byline, "
                 f"stamp or reading time on a page), {rule['text_threshold']} in plain text's trailing run"
                 + article_clause(rule, "; ")
+                # so that no one passes the value printed first expecting no change
+                + ". `--threshold X` puts both trailing runs at X and raises any other threshold below X to X"
             )
         except (ModelError, KeyError, TypeError) as exc:  # the version is still worth printing
             typer.echo(f"model: unavailable ({exc})")

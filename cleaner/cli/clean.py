@@ -69,9 +69,9 @@ _Threshold = Annotated[
     float | None,
     typer.Option(
         metavar="0..1",
-        help="Junk probability at which lines of the trailing run go (default: chosen in training, "
-        "`cleaner --version` shows it); lower removes more. It is a floor for the other lines' thresholds: raised, it "
-        "removes less everywhere, and 1 keeps all but the surest.",
+        help="Junk probability at which lines of the trailing run go, in pages and plain text alike (default: "
+        "chosen in training, `cleaner --version` shows it); lower removes more. It is a floor for the other lines' "
+        "thresholds: raised, it removes less everywhere, and 1 keeps all but the surest.",
     ),
 ]
 _Fast = Annotated[
