@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -23,6 +23,8 @@ from .model import Model, load_model, model_state
 from .result import CleanResult
 
 Kind = Literal["auto", "html", "text"]
+#: what a page or text may be given as: decoded, or its bytes in any buffer
+Data = str | bytes | bytearray | memoryview
 
 
 def check_kind(kind: object) -> None:
@@ -59,6 +61,17 @@ class Cleaner:
         """The options this cleaner was made with (fixed: make another Cleaner for others)."""
         return self._settings
 
+    def __repr__(self) -> str:
+        # the options given, as they would be passed again (the defaults left out)
+        given = {
+            f.name: getattr(self._settings, f.name)
+            for f in fields(Settings)
+            if getattr(self._settings, f.name) != f.default
+        }
+        if self.model_path is not None:
+            given = {"model": str(self.model_path), **given}
+        return f"Cleaner({', '.join(f'{k}={v!r}' for k, v in given.items())})"
+
     def __getstate__(self) -> dict[str, Any]:
         # the model is reloaded (once per process, cached) rather than pickled
         return {"model_path": self.model_path, "settings": self._settings}
@@ -83,7 +96,7 @@ class Cleaner:
 
     def clean(
         self,
-        document: Document | str | bytes,
+        document: Document | Data,
         *,
         url: str | None = None,
         kind: Kind = "auto",
@@ -113,7 +126,7 @@ class Cleaner:
 
     def _clean(
         self,
-        document: Document | str | bytes,
+        document: Document | Data,
         *,
         url: str | None,
         kind: Kind,
@@ -148,7 +161,7 @@ class Cleaner:
 
     def clean_html(
         self,
-        html: str | bytes,
+        html: Data,
         url: str | None = None,
         *,
         with_metadata: bool = False,
@@ -158,7 +171,7 @@ class Cleaner:
         and errors: as `clean`)."""
         return self.clean(html, url=url, kind="html", with_metadata=with_metadata, encoding=encoding)
 
-    def clean_text(self, text: str | bytes, *, encoding: str | None = None) -> CleanResult:
+    def clean_text(self, text: Data, *, encoding: str | None = None) -> CleanResult:
         """Remove junk lines from text that a scraper already extracted (`encoding`: as `clean`)."""
         return self.clean(text, kind="text", encoding=encoding)
 
@@ -184,7 +197,7 @@ def _settings(settings: Any) -> Settings:
     return settings or Settings()
 
 
-def _to_str(data: str | bytes, encoding: str | None = None) -> str:
+def _to_str(data: Data, encoding: str | None = None) -> str:
     if isinstance(data, str):
         return data
     if isinstance(data, bytes | bytearray | memoryview):
@@ -197,7 +210,7 @@ def _to_str(data: str | bytes, encoding: str | None = None) -> str:
                 f"looks like UTF-16 text without a byte-order mark: pass encoding={wide!r} "
                 "(--encoding on the command line)"
                 if wide
-                else "looks like a binary file (NUL bytes, or a PDF, image or archive), not HTML or text"
+                else "looks like a binary file (NUL or control bytes, or a PDF, image or archive), not HTML or text"
             )
         return decode(raw, encoding)
     raise InputError(f"expected str or bytes, got {type(data).__name__}")
@@ -215,7 +228,7 @@ def _cleaner(options: dict[str, Any]) -> Cleaner:
     return _shared(model, settings, model_state(model))
 
 
-def clean_text(text: str | bytes, *, encoding: str | None = None, **options: Any) -> str:
+def clean_text(text: Data, *, encoding: str | None = None, **options: Any) -> str:
     """Remove junk lines (teasers, prompts, credits) from already-extracted text.
 
     `options` are Settings fields, or `model=` (a model folder) and `settings=`; the Cleaner
@@ -224,9 +237,7 @@ def clean_text(text: str | bytes, *, encoding: str | None = None, **options: Any
     return _cleaner(dict(options)).clean_text(text, encoding=encoding).text
 
 
-def clean_html(
-    html: str | bytes, url: str | None = None, *, encoding: str | None = None, **options: Any
-) -> str:
+def clean_html(html: Data, url: str | None = None, *, encoding: str | None = None, **options: Any) -> str:
     """Extract the article text of an HTML page and remove its junk lines ("" when it has
     none); options as `clean_text`, errors as `Cleaner.clean`."""
     return _cleaner(dict(options)).clean_html(html, url=url, encoding=encoding).text

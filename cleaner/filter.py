@@ -249,7 +249,7 @@ def _reason(
     if row[COLUMN["log_block_run"]] >= np.log1p(MIN_BLOCK_LINES):
         hints.append("decided with its block")
     if words:
-        hints.append("words: " + ", ".join(words))
+        hints.append("weighed most: " + ", ".join(words))  # letter n-grams, or what the page says of the line
     return "; ".join(hints)
 
 

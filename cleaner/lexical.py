@@ -77,10 +77,11 @@ _PAGE_LABELS = {"t:": "inside <{}>", "s:": "tag <{}>", "c:": "class/id {!r}"}
 
 def readable(label: str, page: bool = False) -> str | None:
     """A token as a reason shows it: an n-gram quoted, a page-context word in words; None for
-    n-grams a reader learns nothing from (digits, which are folded to 0, and punctuation)."""
+    n-grams a reader learns nothing from (punctuation) or could not find in the line (digits,
+    which are folded to 0)."""
     if page:
         return _PAGE_LABELS.get(label[:2], "{!r}").format(label[2:])
-    return repr(label) if any(ch.isalpha() for ch in label) else None
+    return repr(label) if any(ch.isalpha() for ch in label) and "0" not in label else None
 
 
 @dataclass

@@ -63,7 +63,11 @@ class RemovedLine:
         )
 
 
-@dataclass(frozen=True)
+#: how much of the text a result's repr shows
+REPR_CHARS = 60
+
+
+@dataclass(frozen=True, repr=False)
 class CleanResult:
     """The clean text plus everything a caller may want to know about how it was made.
 
@@ -91,6 +95,14 @@ class CleanResult:
     lines_in: int = 0
     blank_lines_dropped: tuple[int, ...] = ()
     newline: str = "\n"
+
+    def __repr__(self) -> str:
+        # a whole article, and every removed line's reason, would fill a REPL's screen
+        shown = self.text if len(self.text) <= REPR_CHARS else self.text[:REPR_CHARS] + "…"
+        return (
+            f"CleanResult(text={shown!r} ({len(self.text):,} chars), lines_in={self.lines_in}, "
+            f"removed=({len(self.removed)} lines), source={self.source!r})"
+        )
 
     @property
     def removed_chars(self) -> int:
@@ -121,12 +133,15 @@ class CleanResult:
         if source not in SOURCES or newline not in NEWLINES:
             raise InputError(f"source {source!r} or newline {newline!r}: not one cleaner writes")
         removed = _field(data, "removed", list, [])
+        lines_in = _field(data, "lines_in", int, 0)
+        if lines_in < 0:
+            raise InputError(f"lines_in: {lines_in!r} is out of range (a count of lines, from 0)")
         return cls(
             text=_field(data, "text", str),
             removed=tuple(RemovedLine.from_dict(r, f"removed[{k}].") for k, r in enumerate(removed)),
             metadata=dict(_field(data, "metadata", dict, {})),
             source=source,
-            lines_in=_field(data, "lines_in", int, 0),
+            lines_in=lines_in,
             blank_lines_dropped=_line_numbers(
                 _field(data, "blank_lines_dropped", list, []), "blank_lines_dropped"
             ),

@@ -482,7 +482,7 @@ def test_errors_file_lists_failures_as_jsonl(tmp_path: Path) -> None:
     assert [(r["path"], r["error"]) for r in records] == [(str(tmp_path / "bin.dat"), "InputError")]
     assert (
         records[0]["message"]
-        == "looks like a binary file (NUL bytes, or a PDF, image or archive), not HTML or text"
+        == "looks like a binary file (NUL or control bytes, or a PDF, image or archive), not HTML or text"
     )
 
 

@@ -166,6 +166,11 @@ def test_cleaner_pickles_into_workers(tmp_path: Path, seed_text: str) -> None:
     assert clone.model_.digest == c.model_.digest
     assert clone.signature() == c.signature()
     assert clone.clean_text(seed_text) == c.clean_text(seed_text)
+    # its repr is the call that makes it again (options given, not the defaults)
+    assert repr(c) == f"Cleaner(model={str(tmp_path)!r}, trailing_threshold=0.6)"
+    again = eval(repr(c), {"Cleaner": cleaner.Cleaner})
+    assert again.settings == c.settings and again.model_.digest == c.model_.digest
+    assert repr(cleaner.Cleaner()) == "Cleaner()"
 
 
 def test_a_header_goes_only_with_a_wholly_removed_block() -> None:

@@ -249,6 +249,7 @@ def test_reasons_name_page_tokens_in_words_and_skip_digits() -> None:
     assert readable("t:div", page=True) == "inside <div>" and readable("s:a", page=True) == "tag <a>"
     assert readable("c:related", page=True) == "class/id 'related'"
     assert readable("news") == "'news'" and readable("00") is None and readable(" 0, ") is None
+    assert readable("0 mi") is None  # "2 Miscreants": a folded digit is not in the line
     assert readable("s: c") == "'s: c'"  # an n-gram that looks like a page word stays an n-gram
 
 

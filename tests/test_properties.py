@@ -80,6 +80,7 @@ _LINE = {"line": 0, "text": "x", "score": 1, "reason": "r"}
             r"blank_lines_dropped\[1\]: '2' is not a line number",
         ),
         ({"text": "a", "newline": "\r"}, "not one cleaner writes"),
+        ({"text": "a", "lines_in": -5}, "lines_in: -5 is out of range"),
     ],
 )
 def test_a_result_read_from_broken_json_names_the_field(data: object, message: str) -> None:
@@ -140,3 +141,10 @@ def test_character_class_counts_equal_str_methods(lines: list[str]) -> None:
     heads = [t[:CHAR_CLASS_PREFIX] for t in doc.row_texts]
     for name, test in (("upper", str.isupper), ("alpha", str.isalpha), ("digit", str.isdigit)):
         assert counts[name].tolist() == [float(sum(map(test, h))) for h in heads]
+
+
+def test_a_results_repr_is_short_whatever_the_text() -> None:
+    text = "A long paragraph of an article. " * 500
+    shown = repr(CleanResult(text=text, lines_in=3, source="html"))
+    assert len(shown) < 200 and f"({len(text):,} chars)" in shown and "lines_in=3" in shown
+    assert repr(CleanResult(text="short")).startswith("CleanResult(text='short' (5 chars)")

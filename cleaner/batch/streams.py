@@ -10,6 +10,7 @@ from typing import Any
 
 from ..api import Cleaner, Kind
 from ..errors import ConfigError, InputError
+from ..gzipped import GZIP_MAGIC, READ_BLOCK, inflating
 from .records import clean_jsonl, is_output_record, jsonl_output, not_records
 from .report import Failure, check_failures_file, write_failures
 from .writer import read_head, real_path, replaceable
@@ -101,8 +102,23 @@ def _check_records(src: Path) -> None:
     except (OSError, zlib.error):
         return  # reading the records reports it, naming the file
     problem = not_records(head)
-    if problem is not None:
+    if problem is not None and _inflates(src):  # a corrupt gzip stream's first bytes are noise
         raise ConfigError(f"{src} {problem}")
+
+
+def _inflates(src: Path) -> bool:
+    """Whether a file is not gzip'd, or inflates through to its end."""
+    try:
+        with open(src, "rb") as raw:
+            if raw.read(len(GZIP_MAGIC)) != GZIP_MAGIC:
+                return True
+            raw.seek(0)
+            stream = inflating(raw)
+            while stream.read(READ_BLOCK):
+                pass
+    except (OSError, zlib.error):
+        return False
+    return True
 
 
 class _NothingRead(Exception):

@@ -221,26 +221,17 @@ def evaluate(
     """
     import json
 
-    from ..training.evaluate import evaluate_pages, markdown_table
+    from ..errors import CleanerError
+    from ..training.evaluate import markdown_table
     from ..training.goals import check_goals, goals_table
     from ..training.text_eval import text_shapes_report, text_shapes_table
 
     if split not in ("test", "train", "all"):
         raise usage(f"--split must be test, train or all, not {split!r}")
-    from ..errors import CleanerError
-
     cleaner = load_cleaner(model, fast=fast)
     pages, shape_pages, skipped = _evaluated_pages(datasets, split, text_shapes)
-    results = {}
     try:  # a page that cannot be read or cleaned ends the run, named: figures without it would mislead
-        for name in dict.fromkeys(p.dataset for p in pages):
-            group = [p for p in pages if p.dataset == name][: limit or None]
-            results[name] = {"split": split, **evaluate_pages(group, cleaner)}
-            gaps = ", ".join(f"{n} {why}" for (dataset, why), n in sorted(skipped.items()) if dataset == name)
-            err(
-                f"{name}: {len(group)} page{'s' if len(group) != 1 else ''} evaluated"
-                + (f" (gold rows left out, both splits: {gaps})" if gaps else "")
-            )
+        results = _by_dataset(pages, skipped, cleaner, split, limit)
         checks = check_goals(results, model)
         tables = [markdown_table(results), goals_table(checks)]
         if text_shapes:
@@ -253,9 +244,27 @@ def evaluate(
     except CleanerError as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
+    typer.echo(json.dumps({**results, "goals": checks}, indent=1) if as_json else "\n\n".join(tables))
+
+
+def _by_dataset(
+    pages: list[Any], skipped: Counter[tuple[str, str]], cleaner: Any, split: str, limit: int | None
+) -> dict[str, dict[str, Any]]:
+    """Each dataset's figures (its first `limit` pages), saying on stderr what each took."""
+    from ..training.evaluate import evaluate_pages
+
+    results = {}
+    for name in dict.fromkeys(p.dataset for p in pages):
+        group = [p for p in pages if p.dataset == name][: limit or None]
+        results[name] = {"split": split, **evaluate_pages(group, cleaner)}
+        gaps = ", ".join(f"{n} {why}" for (dataset, why), n in sorted(skipped.items()) if dataset == name)
+        err(
+            f"{name}: {len(group)} page{'s' if len(group) != 1 else ''} evaluated"
+            + (f" (gold rows left out, both splits: {gaps})" if gaps else "")
+        )
     if limit:
         err(f"note: --limit {limit}: figures and goals from a sample, not the whole {split} split")
-    typer.echo(json.dumps({**results, "goals": checks}, indent=1) if as_json else "\n\n".join(tables))
+    return results
 
 
 def _evaluated_pages(

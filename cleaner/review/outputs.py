@@ -22,12 +22,12 @@ from ..errors import InputError
 from ..gzipped import inflating
 from ..result import CleanResult, RemovedLine, removed_chars
 
-#: reason hints that carry details after a colon ("words: 'a', 'b'") are grouped by their head
+#: reason hints that carry details after a colon ("weighed most: 'a', 'b'") are grouped by their head
 _DETAIL = ":"
 
 
 def hints(reason: str) -> list[str]:
-    """A removal reason's parts, each a filter of the report ('words: …' counts as 'words')."""
+    """A removal reason's parts, each a filter of the report ('weighed most: …' counts as 'weighed most')."""
     return [h.split(_DETAIL, 1)[0].strip() for h in reason.split(";") if h.strip()]
 
 
