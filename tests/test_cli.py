@@ -36,7 +36,7 @@ def test_help_examples_stay_whole_in_a_narrow_terminal(command: str) -> None:
     (info,) = [
         c for c in app.registered_commands if c.callback and (c.name or c.callback.__name__) == command
     ]
-    source = f"{info.callback.__doc__}\n{info.epilog or ''}"
+    source = f"{info.help or info.callback.__doc__}\n{info.epilog or ''}"
     examples = [line.strip() for line in source.splitlines() if line.strip().startswith("cleaner ")]
     out = runner.invoke(app, [command, "--help"], terminal_width=60)
     shown = {line.strip() for line in out.stdout.splitlines()}
@@ -406,7 +406,13 @@ def test_train_refuses_bad_inputs_before_any_work(tmp_path: Path) -> None:
     out = runner.invoke(
         app, ["train", "--seeds", str(seeds), "--exclude", "001_harbor_bridge", "--out", str(tmp_path)]
     )
-    assert out.exit_code == 1 and "no seed document named 001_harbor_bridge to leave out" in out.stderr
+    assert out.exit_code == 2 and "no seed document named 001_harbor_bridge to leave out" in out.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = runner.invoke(app, ["train", "--seeds", str(empty), "--out", str(tmp_path)])
+    assert out.exit_code == 2 and f"Usage error: {empty}: no training documents" in out.stderr
+    out = runner.invoke(app, ["evaluate", str(empty)])
+    assert out.exit_code == 2 and f"Usage error: {empty}: no dataset found" in out.stderr
     out = runner.invoke(app, ["train", "--seeds", str(seeds), "--exclude", SEED.stem, "--out", str(tmp_path)])
     assert out.exit_code == 1 and "training needs two documents or more" in out.stderr
     assert not (tmp_path / "cleaner-model.json").exists()

@@ -398,10 +398,10 @@ def test_two_datasets_of_one_name_are_refused(tmp_path: Path) -> None:
     _write_dataset(tmp_path / "fake")
     _write_dataset(tmp_path / "copy" / "fake")
     for roots in ([tmp_path / "fake", tmp_path / "copy" / "fake"], [tmp_path / "fake", tmp_path / "fake"]):
-        with pytest.raises(TrainingError, match="a second dataset named 'fake'"):
+        with pytest.raises(cleaner.ConfigError, match="a second dataset named 'fake'"):
             list(iter_pages(roots))
     result = CliRunner().invoke(app, ["evaluate", str(tmp_path / "fake"), str(tmp_path / "copy")])
-    assert result.exit_code == 1 and "a second dataset named 'fake'" in result.stderr
+    assert result.exit_code == 2 and "a second dataset named 'fake'" in result.stderr
 
 
 @pytest.mark.parametrize(

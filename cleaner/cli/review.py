@@ -39,6 +39,9 @@ def review(
     was kept" and press Download corrections: the file feeds `cleaner train --corrections`.
     The page opens from disk in any browser and sends nothing anywhere.
 
+    Exit codes: 0 page written, 1 an output could not be read or the page not written (named
+    with the reason), 2 usage error; a file at -o is replaced only if it is an earlier review page.
+
     Examples:
 
     \b

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..decoding import decode
 from ..document import Document
-from ..errors import TrainingError
+from ..errors import ConfigError, TrainingError
 from ..extract import extract
 from ..features import line_features
 from .datasets import HELD_OUT_MODULUS, GoldPage, extract_all, iter_pages
@@ -81,7 +81,7 @@ def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc
     """Read `NAME.txt`/`NAME.html` + `NAME.junk` pairs (format: seeds/README.md)."""
     seeds_dir = Path(seeds_dir)
     if not seeds_dir.is_dir():
-        raise TrainingError(f"{seeds_dir}: seeds folder not found")
+        raise ConfigError(f"{seeds_dir}: seeds folder not found")
     skip = set(exclude)
     docs: list[LabelledDoc] = []
     for path in sorted(p for p in seeds_dir.iterdir() if p.suffix in DOC_SUFFIXES):
@@ -114,9 +114,9 @@ def read_seeds(seeds_dir: Path, exclude: Iterable[str] = ()) -> list[LabelledDoc
         )
     unknown = skip - {n for p in seeds_dir.iterdir() if p.suffix in DOC_SUFFIXES for n in (p.stem, p.name)}
     if unknown:
-        raise TrainingError(f"{seeds_dir}: no seed document named {', '.join(sorted(unknown))} to leave out")
+        raise ConfigError(f"{seeds_dir}: no seed document named {', '.join(sorted(unknown))} to leave out")
     if not docs:
-        raise TrainingError(f"{seeds_dir}: no training documents (*.txt or *.html with a .junk sidecar)")
+        raise ConfigError(f"{seeds_dir}: no training documents (*.txt or *.html with a .junk sidecar)")
     return docs
 
 

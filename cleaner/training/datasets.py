@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from ..batch.writer import write_atomic
 from ..decoding import decode
 from ..document import Document
-from ..errors import InputError, TrainingError
+from ..errors import ConfigError, InputError, TrainingError
 from ..extract import EXTRACT_VERSION, extract
 from ..gzipped import gunzip
 from ..page import signature
@@ -322,11 +322,11 @@ def iter_pages(roots: list[Path], skipped: Counter[tuple[str, str]] | None = Non
     for root in roots:
         folders = [root] if (Path(root) / "gold.jsonl").is_file() else find_datasets(root)
         if not folders:
-            raise TrainingError(f"{root}: no dataset found (need html/ + gold.jsonl)")
+            raise ConfigError(f"{root}: no dataset found (need html/ + gold.jsonl)")
         for folder in folders:
             name = dataset_name(folder)
             if name in seen:
-                raise TrainingError(
+                raise ConfigError(
                     f"{folder}: a second dataset named {name!r} (the first: {seen[name]}); give each "
                     "dataset once and under a name of its own (a page's split is drawn from that name)"
                 )
