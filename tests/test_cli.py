@@ -116,6 +116,15 @@ def test_explain_goes_to_stderr() -> None:
     assert len([line for line in out.stderr.splitlines() if "\t" in line]) == 6
 
 
+def test_explain_says_when_outputs_up_to_date_were_not_cleaned(tmp_path: Path) -> None:
+    args = ["clean", str(SEED), "-o", str(tmp_path / "out"), "--explain"]
+    assert "\t" in runner.invoke(app, args).stderr and "--force" not in runner.invoke(app, args[:-1]).stderr
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "\t" not in again.stderr
+    assert "--explain shows nothing of the 1 up-to-date output(s); --force cleans them again" in again.stderr
+    assert "\t" in runner.invoke(app, [*args, "--force"]).stderr
+
+
 def test_folder_mirrors_tree_and_reports(tmp_path: Path) -> None:
     src = tmp_path / "in"
     (src / "a").mkdir(parents=True)

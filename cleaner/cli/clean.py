@@ -318,6 +318,10 @@ def _clean_files(
         raise typer.Exit(code) from exc
     if not quiet and (output is not None or report.noteworthy):
         err(report.summary())
+    if explain and report.skipped and not quiet:
+        err(
+            f"note: --explain shows nothing of the {report.skipped} up-to-date output(s); --force cleans them again"
+        )
     if report.failed:
         raise typer.Exit(1)
 
