@@ -36,14 +36,10 @@ UTF16_NUL_SHARE = 0.9
 #: control bytes that text does not hold (tab, newlines, form feed and ESC of ISO-2022 aside)
 _CONTROL_BYTE = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 #: control bytes beyond this share of the first 4 KB make bytes binary without a NUL among them
-#: (compressed or random data holds one in ten; a page, the odd stray one)
+#: (compressed or random data holds one in twelve; a page, the odd stray one)
 MAX_CONTROL_SHARE = 0.01
-#: C1 control characters: no text holds one, but an ISO-8859 charset decodes every byte, and a
-#: Windows code page's letters in 0x80-0x9F read as these (windows-1250's "š" said to be
-#: iso-8859-2): a declared charset that gives one does not fit the bytes
-_C1_CONTROL = re.compile("[\x80-\x9f]")
-#: the same bytes when they are not part of valid UTF-8 (surrogate-escaped)
-_C1_STRAY = re.compile("[\udc80-\udc9f]")
+#: ... those control bytes: not backspace (overstruck text) nor ISO-2022-KR's shift out and in
+_STRAY_CONTROL_BYTE = re.compile(rb"[\x01-\x07\x10-\x1a\x1c-\x1f]")
 #: a text with a UTF-16/32 byte-order mark is refused when more of it than this does not decode
 MAX_BAD_UNITS_SHARE = 0.01
 #: (a UTF-8 BOM is dropped before these are tried: the text is then read as any page's)
@@ -203,21 +199,14 @@ def decode(data: bytes, charset: str | None = None) -> str:
         # character it most likely is. Stray bytes that stand in runs are words of another
         # code page (Cyrillic, Greek, CJK): the page is not UTF-8 at all.
         return _STRAY.sub(lambda m: _cp1252(m.group()), mixed)
-    # bytes outside valid UTF-8 (a template's UTF-8 "–" holds 0x80 and 0x93 too) that a code
-    # page's letters use and ISO-8859 leaves to controls
-    c1_strays = _C1_STRAY.search(mixed)
-    misfit = False
     for named in (given, declared):
         if named:
             try:
                 # WHATWG's windows-1252 decodes every byte; Python's cp1252 lacks five of them
-                text = data.decode(named, errors="replace" if named == "cp1252" else "strict")
+                return data.decode(named, errors="replace" if named == "cp1252" else "strict")
             except (UnicodeError, LookupError):
-                continue  # a wrong declaration is common: fall through to detection
-            if not (c1_strays and _C1_CONTROL.search(text)):
-                return text
-            misfit = True
-    return _guess(data, trust_declared=not misfit)
+                pass  # a wrong declaration is common: fall through to detection
+    return _guess(data)
 
 
 def _latin_strays(mixed: str, stray: int) -> bool:
@@ -293,13 +282,10 @@ def _codec(raw_label: bytes) -> str | None:
     return name if name in _WEB_CODECS else None
 
 
-def _guess(data: bytes, trust_declared: bool = True) -> str:
-    """The detector's encoding (`trust_declared`: it takes a charset the page declares first)."""
+def _guess(data: bytes) -> str:
     from charset_normalizer import from_bytes
 
-    matches = list(
-        from_bytes(data[:GUESS_BYTES], cp_isolation=WEB_ENCODINGS, preemptive_behaviour=trust_declared)
-    )
+    matches = list(from_bytes(data[:GUESS_BYTES], cp_isolation=WEB_ENCODINGS))
     if matches:
         best = min(matches, key=lambda m: m.chaos)
         # the web's default single-byte encoding wins every near-tie (see TIE)
@@ -363,9 +349,9 @@ def looks_binary(data: bytes, charset: str | None = None) -> bool:
     # a page may carry a stray NUL (a database dump); a short input has no room for one, and NULs
     # beside other control bytes are binary data
     stray = 1 if len(head) >= MIN_BYTES_FOR_A_STRAY_NUL else 0
-    controls = len(_CONTROL_BYTE.findall(head))
     return (
         nuls > MAX_NUL_SHARE * len(head) + stray
-        or (nuls > 0 and controls > 0)
-        or controls > MAX_CONTROL_SHARE * len(head) + 1  # a DOS text's closing ^Z
+        or (nuls > 0 and _CONTROL_BYTE.search(head) is not None)
+        # as for NULs, a short input is not judged by a share (two stray bytes in 100)
+        or (stray > 0 and len(_STRAY_CONTROL_BYTE.findall(head)) > MAX_CONTROL_SHARE * len(head) + stray)
     )

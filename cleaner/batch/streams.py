@@ -106,16 +106,21 @@ def _check_records(src: Path) -> None:
         raise ConfigError(f"{src} {problem}")
 
 
+#: how far a gzip'd input whose first bytes are not records is inflated to tell a corrupt stream
+CORRUPTION_PROBE_BYTES = 16 << 20
+
+
 def _inflates(src: Path) -> bool:
-    """Whether a file is not gzip'd, or inflates through to its end."""
+    """Whether a file is not gzip'd, or inflates without an error through its end or its
+    first CORRUPTION_PROBE_BYTES (a corrupt stream fails soon after its noise begins)."""
     try:
         with open(src, "rb") as raw:
             if raw.read(len(GZIP_MAGIC)) != GZIP_MAGIC:
                 return True
             raw.seek(0)
-            stream = inflating(raw)
-            while stream.read(READ_BLOCK):
-                pass
+            stream, size = inflating(raw), 0
+            while size < CORRUPTION_PROBE_BYTES and (block := stream.read(READ_BLOCK)):
+                size += len(block)
     except (OSError, zlib.error):
         return False
     return True

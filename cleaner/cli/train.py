@@ -80,12 +80,13 @@ def train(
         from ..training.corpus import collect
         from ..training.train import train as run_training
 
-        corpus = collect(seeds, data or (), exclude=exclude or (), corrections=corrections or ())
+        try:
+            corpus = collect(seeds, data or (), exclude=exclude or (), corrections=corrections or ())
+        except ConfigError as exc:  # a folder or name given that cannot be what it names
+            raise usage(str(exc)) from exc
         for note in corpus.notes:
             err(f"note: {note}")
         card = run_training(corpus, out, with_cv=cv)
-    except ConfigError as exc:  # a folder or name given that cannot be what it names
-        raise usage(str(exc)) from exc
     except CleanerError as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from exc
@@ -108,7 +109,9 @@ def _report(card: dict[str, Any], out: Path, *, replaced: str | None, with_data:
         if cvr["recall"] or cvr["body_lines_removed_count"]:
             err(f"cross-validated removal precision {cvr['precision']}, recall {cvr['recall']}")
         else:  # precision is 1.0 by convention then: it says nothing
-            err(f"cross-validated: out of fold, the model removed none of {cvr['junk_lines']} junk lines")
+            err(
+                f"cross-validated: out of fold, the model removed next to none of {cvr['junk_lines']} junk lines"
+            )
     if card["threshold_choice"]:
         ch = card["threshold_choice"]
         err(
@@ -277,16 +280,21 @@ def _by_dataset(
     from ..training.evaluate import evaluate_pages
 
     results = {}
+    cut = False
     for name in dict.fromkeys(p.dataset for p in pages):
-        group = [p for p in pages if p.dataset == name][: limit or None]
+        group = [p for p in pages if p.dataset == name]
+        cut |= len(group) > (limit or len(group))
+        group = group[: limit or None]
         results[name] = {"split": split, **evaluate_pages(group, cleaner)}
         gaps = ", ".join(f"{n} {why}" for (dataset, why), n in sorted(skipped.items()) if dataset == name)
         err(
             f"{name}: {len(group)} page{'s' if len(group) != 1 else ''} evaluated"
             + (f" (gold rows left out, both splits: {gaps})" if gaps else "")
         )
-    if limit:
-        err(f"note: --limit {limit}: figures and goals from a sample, not the whole {split} split")
+    if cut:
+        err(
+            f"note: --limit {limit}: figures and goals from each dataset's first {limit} pages, not the whole {split} split"
+        )
     return results
 
 
