@@ -974,3 +974,27 @@ def test_one_line_escapes_everything_that_would_break_a_line() -> None:
     for text in ("a\nb", "a\rb", "a\x85b", "a\u2028b", "a\u2029b", "a\x0bb", "a\x1cb"):
         assert len(one_line(text).splitlines()) == 1, repr(text)
     assert one_line("Café — naïve") == "Café — naïve"
+
+
+def test_an_error_raised_while_handling_ctrl_c_stops_the_run_as_ctrl_c_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import cleaner.cli
+
+    def fit_interrupted() -> None:  # as scikit-learn's compiled fit can raise, once in a while
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise ValueError("'T{=d:sum_gradients:}' is not a valid PEP 3118 buffer format string") from None
+
+    monkeypatch.setattr(cleaner.cli, "app", fit_interrupted)
+    with pytest.raises(SystemExit) as stop:
+        cleaner.cli.main()
+    assert stop.value.code == 130 and capsys.readouterr().err.strip() == "interrupted"
+
+    def broken() -> None:
+        raise ValueError("a real bug")
+
+    monkeypatch.setattr(cleaner.cli, "app", broken)
+    with pytest.raises(ValueError, match="a real bug"):
+        cleaner.cli.main()

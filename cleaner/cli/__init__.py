@@ -171,6 +171,27 @@ def main() -> None:
             raise
         err(f"error: {exc.strerror}")
         sys.exit(1)
+    except Exception as exc:
+        # Ctrl-C inside a library's compiled code (scikit-learn's fit) can surface as another
+        # error raised while handling it: the run was stopped, not broken
+        interrupt = _interrupt_behind(exc)
+        if interrupt is None:
+            raise
+        how, code = stopped(interrupt)
+        err(how)
+        sys.exit(code)
+
+
+def _interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The KeyboardInterrupt (or SIGTERM's) an exception was raised in handling, if any."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 # the commands register themselves on `app`
