@@ -196,6 +196,7 @@ def test_compare_matches_documents_by_their_place_in_the_output_folder(
         ) == unmatched  # another batch: nothing matches, and it says so
         if unmatched is None:
             assert "<b>0</b> documents changed" in html
+        assert ("warning: no document of" in result.stderr) == (unmatched is not None)  # on stderr too
     assert runner.invoke(app, ["review", str(relative), "-o", "-"]).exit_code == 2
     assert not (tmp_path / "-").exists()
 

@@ -82,3 +82,8 @@ def review(
         raise typer.Exit(1) from exc
     removed = sum(len(d.removed) for d in docs)
     err(f"{report}: {len(docs)} document(s), {removed} removed line(s)")
+    if previous is not None and not {d.key for d in docs} & {d.key for d in previous}:
+        err(
+            f"warning: no document of {compare} matches one of {outputs} (documents are matched by their "
+            "output's place in the output folder): compare two runs of the same batch"
+        )
