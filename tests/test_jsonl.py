@@ -200,6 +200,13 @@ def test_a_missing_input_is_reported_and_the_others_cleaned(tmp_path: Path) -> N
     ]
 
 
+def test_no_output_file_when_no_input_is_there(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["clean", str(tmp_path / "gone.jsonl"), "--jsonl", "-o", str(out)])
+    assert result.exit_code == 1 and "no output written; 1 input(s) not found" in result.stderr
+    assert not out.exists()  # as when no web archive can be read
+
+
 def test_an_output_file_that_cannot_be_made_is_named_not_its_temporary_file(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -11,7 +11,7 @@ from typing import Any
 from ..api import Cleaner, Kind
 from ..errors import ConfigError, InputError
 from ..gzipped import GZIP_MAGIC, READ_BLOCK, inflating
-from .records import clean_jsonl, is_output_record, jsonl_output, not_records
+from .records import StreamStats, clean_jsonl, is_output_record, jsonl_output, not_records
 from .report import Failure, check_failures_file, write_failures
 from .writer import read_head, real_path, replaceable
 
@@ -75,6 +75,8 @@ def clean_streams(
     try:
         if archives:
             summary = _clean_archives(cleaner, sources, dest, failed, max_bytes, workers, with_removed)
+        elif not sources and dest is not None:  # none there: no empty output, as for archives
+            summary = StreamStats().summary() + "; no output written"
         else:
             stats = clean_jsonl(
                 cleaner,
