@@ -59,7 +59,7 @@ def train(
     records {"id", "url", "text"}: the page's article as a person keeps it. Each page is
     extracted once and cached (.cache/ of a clone, else the user's cache folder;
     CLEANER_CACHE names another). With the project's six datasets (about 3,000 pages) a
-    run takes about 8 minutes on two cores with extractions cached, 15 from a cold cache,
+    run takes about 8 minutes on two cores with extractions cached (longer the first time)
     and up to 7 GB of memory.
 
     Exit codes: 0 model written, 1 training failed (the file at fault named with its
